@@ -1,0 +1,382 @@
+"""Shared machinery of every dynamic resource: check via pydantic, diff via deepdiff, API clients,
+deadlines and the Args -> props conversion.
+
+How a resource file uses it (``store.py`` is the reference; every resource has the same shape):
+
+1. **Args.** ``@dataclass(frozen=True, kw_only=True) class XArgs`` whose fields are
+   ``pulumi.Input[...] | None``. Nested inputs accept plain dicts or nested ``...Args`` dataclasses;
+   :func:`resource_props` turns all of it into the snake_case dict Pulumi stores.
+
+2. **Provider.** ``class XProvider(BaseProvider)`` with *class-level* settings only. Never set an
+   instance attribute: Pulumi pickles the provider object into every resource's state.
+
+   ============================  ====================================================================
+   ``kind``                      noun for messages, e.g. ``"store"``
+   ``inputs_model``              pydantic model whose field names are the input names (snake_case)
+   ``output_fields``             output-only properties: dropped before check and diff
+   ``replace_fields``            inputs whose change needs a new resource (``DiffResult.replaces``)
+   ``unordered_fields``          list inputs whose order the API ignores (diffed ignoring order)
+   ``create_only_fields``        inputs that only matter at create (e.g. ``adopt``): never diffed
+   ``unmanaged_when_absent``     optional inputs the API cannot clear: omitted = leave as it is
+   ``field_hints``               extra text appended to check failures of a property
+   ``delete_before_replace``     True when old and new cannot coexist during a replacement
+   ============================  ====================================================================
+
+   ``configure``, ``check`` and ``diff`` come from the base. Hooks a resource may override:
+   ``extra_failures(inputs)`` for rules the model cannot express, ``normalize(inputs)`` to make
+   API-equivalent values compare equal (defaults, casing). Implement ``create``/``read``/``update``/
+   ``delete`` with these helpers:
+
+   * ``self.parse(props)``: the validated ``inputs_model`` instance (after ``check``).
+   * ``memory_client()`` / ``conversations_client()``: cached, thread-safe API clients.
+   * ``new_deadline()``: one :class:`~..api.operations.Deadline` per provider call.
+   * ``self.read_result(id, outs)``: ``ReadResult`` whose inputs are projected from ``outs``
+     (refresh then shows drift); ``gone()``: the ``ReadResult`` for a 404.
+
+3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
+   token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
+   whose ``__init__`` calls ``super().__init__(XProvider(), name, resource_props(...), opts)``.
+
+Facts about the dynamic-provider host this relies on (pulumi 3.259): the host runs four worker
+threads (hence the locked client cache); ``configure()`` gets the stack config once per process;
+``check``/``diff`` see unknown values as :data:`UNKNOWN` during preview; ``customTimeouts``,
+``Cancel``, ``stables`` and detailed diffs never reach or leave a dynamic provider.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any, ClassVar
+
+from deepdiff import DeepDiff
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+)
+from pulumi.runtime.rpc import UNKNOWN
+from pydantic import BaseModel, ValidationError
+from pydantic.alias_generators import to_snake
+
+from .. import config
+from ..api.client import ConversationsClient, Credentials, MemoryClient
+from ..api.errors import ConfigurationError
+from ..api.models import format_validation_error
+from ..api.operations import Deadline
+
+__all__ = [
+    "PROVIDER_KEY",
+    "UNKNOWN",
+    "BaseProvider",
+    "clear_client_cache",
+    "contains_unknown",
+    "conversations_client",
+    "is_unknown",
+    "memory_client",
+    "new_deadline",
+    "normalize",
+    "resource_props",
+    "strip_none",
+]
+
+PROVIDER_KEY = "__provider"
+
+
+def is_unknown(value: Any) -> bool:
+    """True for the placeholder Pulumi uses for values not known until apply (preview)."""
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when ``value`` is, or holds anywhere inside it, an unknown."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(k) or contains_unknown(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def strip_none(value: Any) -> Any:
+    """Recursively drop ``None`` values from dicts (absent and null mean the same to the API)."""
+    if isinstance(value, Mapping):
+        return {k: strip_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [strip_none(v) for v in value]
+    return value
+
+
+def normalize(value: Any) -> Any:
+    """Comparable form: ``None`` dropped, tuples as lists, enums as their values."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [normalize(v) for v in value]
+    return value
+
+
+def _to_props(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _to_props(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: _to_props(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_props(v) for v in value]
+    return value  # scalars and pulumi Outputs (Pulumi resolves Outputs nested in dicts and lists)
+
+
+def resource_props(args: Any, overrides: Mapping[str, Any], output_fields: Iterable[str]) -> dict[str, Any]:
+    """The props dict for ``pulumi.dynamic.Resource.__init__``.
+
+    ``args`` is an ``...Args`` dataclass or None; ``overrides`` are keyword inputs (None = not
+    given) that win over ``args``. Nested ``...Args`` become dicts. Every output field is added as
+    ``None`` so Pulumi creates an ``Output`` attribute for it, resolved from create/read outs.
+    """
+    props: dict[str, Any] = _to_props(args) if args is not None else {}
+    for key, value in overrides.items():
+        if value is not None:
+            props[key] = _to_props(value)
+    for key in output_fields:
+        props.setdefault(key, None)
+    return props
+
+
+# -- API clients: one per configuration, shared by the host's worker threads ----------------------
+
+_clients_lock = threading.Lock()
+_clients: dict[tuple[str, str, Credentials], MemoryClient | ConversationsClient] = {}
+
+
+def _client(kind: str, cls: type[MemoryClient] | type[ConversationsClient], base_url: str) -> Any:
+    credentials = config.current().credentials()
+    key = (kind, base_url, credentials)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = cls(credentials, base_url=base_url)
+            _clients[key] = client
+        return client
+
+
+def memory_client() -> MemoryClient:
+    """The Memory client for the current configuration (raises ConfigurationError without creds)."""
+    client: MemoryClient = _client("memory", MemoryClient, config.current().memory_base_url)
+    return client
+
+
+def conversations_client() -> ConversationsClient:
+    """The Conversations client for the current configuration."""
+    client: ConversationsClient = _client(
+        "conversations", ConversationsClient, config.current().conversations_base_url
+    )
+    return client
+
+
+def clear_client_cache() -> None:
+    """Close and forget every cached client (tests; configuration changes)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
+
+
+def new_deadline() -> Deadline:
+    """A deadline of ``twilio-memory:operationTimeout`` seconds from now."""
+    return Deadline(config.current().operation_timeout)
+
+
+# -- check helpers ---------------------------------------------------------------------------------
+
+
+def _walk(inputs: Any, loc: tuple[int | str, ...]) -> tuple[list[str], Any, bool]:
+    """Follow a pydantic error ``loc`` through the user's inputs.
+
+    Returns the property path as the user wrote it (dict keys verbatim, union tags skipped), the
+    node reached, and whether an unknown was crossed on the way.
+    """
+    parts: list[str] = []
+    node = inputs
+    for item in loc:
+        if is_unknown(node):
+            return parts, node, True
+        if isinstance(item, int) and isinstance(node, list) and 0 <= item < len(node):
+            parts.append(f"[{item}]")
+            node = node[item]
+        elif isinstance(item, str) and isinstance(node, Mapping) and item in node:
+            parts.append(f".{item}" if parts else item)
+            node = node[item]
+        elif isinstance(item, str) and isinstance(node, Mapping) and to_snake(item) in node:
+            parts.append(f".{to_snake(item)}" if parts else to_snake(item))
+            node = node[to_snake(item)]
+        elif isinstance(item, str) and item[:1].islower() and isinstance(node, Mapping):
+            # A field the user did not give (missing); name it in snake_case and stop.
+            name = to_snake(item)
+            parts.append(f".{name}" if parts else name)
+            return parts, None, False
+        # else: a union tag ('STRING', 'function-after', ...) that is not in the data: skip it
+    return parts, node, is_unknown(node)
+
+
+def validation_failures(
+    model: type[BaseModel], inputs: Mapping[str, Any], hints: Mapping[str, str] | None = None
+) -> list[CheckFailure]:
+    """One ``CheckFailure`` per bad field, as the user named it; errors that involve an unknown
+    value (preview) are skipped rather than reported."""
+    try:
+        model.model_validate(dict(inputs))
+    except ValidationError as exc:
+        errors = exc.errors()
+        formatted = format_validation_error(exc, snake=True)
+        if len(formatted) != len(errors):  # defensive: pair by position only when they line up
+            formatted = [("", str(e.get("msg", "invalid value"))) for e in errors]
+        failures: list[CheckFailure] = []
+        seen: set[tuple[str, str]] = set()
+        for error, (fallback_path, text) in zip(errors, formatted, strict=True):
+            parts, node, crossed_unknown = _walk(inputs, tuple(error["loc"]))
+            if crossed_unknown:
+                continue
+            structural = error["type"] in ("missing", "extra_forbidden")
+            if not structural and contains_unknown(node if parts else inputs):
+                continue  # a cross-field or size rule over data that is not fully known yet
+            path = "".join(parts) if parts else fallback_path
+            if path == "body":
+                path = ""
+            hint = (hints or {}).get(path.split(".")[0].split("[")[0])
+            message = f"{text}: {hint}" if hint and not structural else text
+            if (path, message) not in seen:
+                seen.add((path, message))
+                failures.append(CheckFailure(path, message))
+        return failures
+    return []
+
+
+class BaseProvider(ResourceProvider):
+    """Common lifecycle glue; subclasses set the class-level settings described in the module doc.
+
+    Holds no state: ``configure`` records the stack config in :mod:`..config` (process-global).
+    """
+
+    kind: ClassVar[str] = "resource"
+    inputs_model: ClassVar[type[BaseModel]]
+    output_fields: ClassVar[tuple[str, ...]] = ()
+    replace_fields: ClassVar[frozenset[str]] = frozenset()
+    unordered_fields: ClassVar[frozenset[str]] = frozenset()
+    create_only_fields: ClassVar[frozenset[str]] = frozenset()
+    unmanaged_when_absent: ClassVar[frozenset[str]] = frozenset()
+    field_hints: ClassVar[Mapping[str, str]] = {}
+    delete_before_replace: ClassVar[bool] = False
+
+    # -- lifecycle methods provided by the base ------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        config.configure(req.config)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate every documented rule offline; unknowns (preview) are skipped. Missing or
+        malformed provider configuration is reported here too, so ``pulumi preview`` fails."""
+        inputs = self.user_inputs(news)
+        failures = validation_failures(self.inputs_model, inputs, self.field_hints)
+        failures += self.extra_failures(inputs)
+        try:
+            problem = config.current().credentials_problem()
+        except ConfigurationError as exc:
+            problem = str(exc)
+        if problem is not None:
+            failures.append(CheckFailure("", problem))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """In-place update or replacement, from a normalized comparison of the input properties.
+
+        ``olds`` are the recorded outputs (which repeat the inputs, as the live values after a
+        refresh); output-only and create-only properties are ignored.
+        """
+        changed = self.changed_properties(olds, news)
+        replaces = sorted(k for k in changed if k in self.replace_fields)
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace if replaces else None,
+        )
+
+    # -- hooks ---------------------------------------------------------------------------------
+
+    def extra_failures(self, inputs: dict[str, Any]) -> list[CheckFailure]:
+        """Rules the inputs model cannot express; ``inputs`` may contain unknowns."""
+        return []
+
+    def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Make API-equivalent inputs compare equal (fill defaults, fix casing). Identity here."""
+        return inputs
+
+    # -- helpers for subclasses ----------------------------------------------------------------
+
+    @classmethod
+    def input_names(cls) -> tuple[str, ...]:
+        return tuple(cls.inputs_model.model_fields)
+
+    def user_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs the user gave: no ``__provider``, no output fields, no ``None`` values."""
+        return {
+            k: v
+            for k, v in props.items()
+            if k != PROVIDER_KEY and k not in self.output_fields and v is not None
+        }
+
+    def parse(self, props: Mapping[str, Any]) -> Any:
+        """The validated inputs model (call from create/update, where nothing is unknown)."""
+        return self.inputs_model.model_validate(self.user_inputs(props))
+
+    def changed_properties(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """Input properties whose normalized values differ (unknown new values count as changed)."""
+        names = set(self.input_names())
+        old = self.normalize(normalize({k: v for k, v in self.user_inputs(olds).items() if k in names}))
+        new_raw = {k: v for k, v in self.user_inputs(news).items() if k in names}
+        new = new_raw if contains_unknown(new_raw) else self.normalize(normalize(new_raw))
+        changed: list[str] = []
+        for key in sorted(names):
+            if key in self.create_only_fields:
+                continue
+            if key in self.unmanaged_when_absent and new.get(key) is None:
+                continue
+            before, after = old.get(key), new.get(key)
+            if contains_unknown(after):
+                changed.append(key)
+                continue
+            delta = DeepDiff(
+                before,
+                after,
+                ignore_order=key in self.unordered_fields,
+                ignore_numeric_type_changes=True,
+            )
+            if delta:
+                changed.append(key)
+        return changed
+
+    def read_result(self, id_: str, outs: dict[str, Any]) -> ReadResult:
+        """``ReadResult`` with the live values projected onto the input names, so ``pulumi
+        refresh`` records drift and the next preview shows it against the program."""
+        inputs = {k: outs[k] for k in self.input_names() if outs.get(k) is not None}
+        return ReadResult(id_, outs, inputs)
+
+    @staticmethod
+    def gone() -> ReadResult:
+        """What read returns for a 404: an empty id removes the resource from the state.
+        (``outs`` must be a dict: the host adds ``__provider`` to it.)"""
+        return ReadResult("", {}, None)

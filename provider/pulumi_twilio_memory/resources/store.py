@@ -1,0 +1,341 @@
+"""``Store``: a Conversation Memory store, usually one per client/tenant (control-plane.md §2).
+
+Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``Store``.
+
+* **check**: ``display_name`` 1-32 letters, digits or ``-``; ``description`` 1-128 characters;
+  ``adopt`` a bool. Offline; unknowns skipped.
+* **diff**: ``display_name`` and ``description`` update in place. Omitting ``description`` leaves
+  the live one alone (the API cannot clear it). ``adopt`` only matters at create.
+* **create**: the display name is unique per account, so create first looks it up. Taken and not
+  ``adopt``: fail, explaining ``adopt=True``. Taken and ``adopt=True``: take the store over and update
+  it to match. Free: POST, wait for the operation, then for ACTIVE. A POST that got no clear
+  answer (connection dropped, 5xx) is never blindly repeated: the store is looked up by name first.
+  A store that ends FAILED is deleted again (so the next ``pulumi up`` can retry) and the error
+  carries the API's reason.
+* **read**: live values projected onto the inputs; 404 = gone; any other error is an error.
+* **update**: PATCH with ``If-Match`` = the ETag recorded at the last create/read/update; a 412
+  means someone changed the store outside Pulumi (``pulumi refresh``, then retry).
+* **delete**: DELETE, then wait until GET answers 404; already gone is success.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from ..api import models as m
+from ..api.client import Accepted, Fetched, MemoryClient
+from ..api.errors import (
+    AlreadyExistsError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    OperationFailedError,
+    ServerError,
+    TransportError,
+    TwilioMemoryError,
+)
+from ..api.operations import DEFAULT_BACKOFF, Deadline, wait_operation, wait_store_deleted, wait_store_ready
+from ._base import BaseProvider, memory_client, new_deadline, resource_props
+
+__all__ = ["Store", "StoreArgs", "StoreInputs", "StoreProvider"]
+
+log = logging.getLogger("pulumi_twilio_memory")
+
+#: How many times create POSTs after answers that leave it unknown whether the store was made.
+CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreArgs:
+    """Inputs of a :class:`Store`."""
+
+    #: Unique in the account: 1-32 letters, digits or ``-`` (e.g. ``client-acme``).
+    display_name: pulumi.Input[str]
+    #: 1-128 characters. Omitted: whatever the store has is left alone.
+    description: pulumi.Input[str] | None = None
+    #: Take over an existing store with this display name instead of failing (the import path:
+    #: ``pulumi import`` does not work for dynamic resources).
+    adopt: pulumi.Input[bool] | None = None
+
+
+class StoreInputs(m.StoreCreate):
+    """What ``check`` validates: the create body plus provider-only inputs."""
+
+    adopt: bool = False
+
+
+class StoreProvider(BaseProvider):
+    """CRUD for stores. No attributes: it is pickled into the state of every Store."""
+
+    kind = "store"
+    inputs_model = StoreInputs
+    output_fields = ("status", "version", "intelligence_service_id", "data_as_of", "etag")
+    create_only_fields = frozenset({"adopt"})
+    unmanaged_when_absent = frozenset({"description"})
+    field_hints = {
+        "display_name": "use 1-32 letters, digits or '-', unique in the account (e.g. 'client-acme')",
+        "description": "use 1-128 characters",
+        "adopt": "use true or false",
+    }
+
+    # -- create --------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs: StoreInputs = self.parse(props)
+        client = memory_client()
+        deadline = new_deadline()
+        existing = client.find_store_by_display_name(inputs.display_name)
+        if existing is not None:
+            if not inputs.adopt:
+                raise _name_taken(existing.value)
+            found = self._adopt(client, existing, inputs, deadline)
+        else:
+            store_id = self._post(client, inputs, deadline)
+            found = self._wait_ready(client, store_id, inputs.display_name, deadline)
+        return CreateResult(found.value.id, _outs(found, inputs.adopt))
+
+    def _post(self, client: MemoryClient, inputs: StoreInputs, deadline: Deadline) -> str:
+        """POST the store and follow its operation to the new id; crash-safe (see module doc)."""
+        name = inputs.display_name
+        body = m.StoreCreate(display_name=name, description=inputs.description)
+        delays = DEFAULT_BACKOFF.delays()
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                accepted = client.create_store(body)
+            except (TransportError, ServerError):
+                # Unknown whether the store was made: look before trying again.
+                found = client.find_store_by_display_name(name)
+                if found is not None:
+                    log.info("store %r exists after an unanswered create: using %s", name, found.value.id)
+                    return found.value.id
+                if attempt == CREATE_ATTEMPTS or deadline.remaining() <= 0:
+                    raise
+                deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                continue
+            except (ConflictError, BadRequestError):
+                found = client.find_store_by_display_name(name)
+                if found is None:
+                    raise  # a real rule (e.g. the 15-store limit); the API's message says which
+                if attempt > 1:  # our own earlier, unanswered POST made it
+                    return found.value.id
+                if not inputs.adopt:
+                    raise _name_taken(found.value) from None
+                return found.value.id
+            return self._created_id(client, accepted, name, deadline)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _created_id(self, client: MemoryClient, accepted: Accepted, name: str, deadline: Deadline) -> str:
+        try:
+            operation = wait_operation(
+                client,
+                accepted,
+                what=f"creation of store {name!r}",
+                deadline=deadline,
+                hint=f"Find the store by its display name {name!r}; once it is ACTIVE, run `pulumi up` "
+                "with adopt=True on this Store to take it over.",
+            )
+        except OperationFailedError as exc:
+            leftover = client.find_store_by_display_name(name)
+            raise _with_cleanup(client, exc, leftover.value.id if leftover else None, deadline) from None
+        result = getattr(operation, "result", None)
+        if result is not None and result.id:
+            return str(result.id)
+        result_url = getattr(operation, "result_url", None)
+        if result_url:
+            return str(result_url).rstrip("/").rsplit("/", 1)[-1]
+        found = client.find_store_by_display_name(name)
+        if found is None:
+            raise TwilioMemoryError(
+                f"Creating store {name!r} reported success but no store with that display name exists. "
+                "Run `pulumi up` again; if it persists, check the store in the Twilio Console."
+            )
+        return found.value.id
+
+    def _wait_ready(
+        self, client: MemoryClient, store_id: str, name: str, deadline: Deadline
+    ) -> Fetched[m.Store]:
+        try:
+            return wait_store_ready(
+                client,
+                store_id,
+                deadline=deadline,
+                hint=f"The store exists but is not recorded in the Pulumi state. Once it is ACTIVE, run "
+                f"`pulumi up` with adopt=True on this Store (display name {name!r}) to take it over, or "
+                "raise twilio-memory:operationTimeout.",
+            )
+        except OperationFailedError as exc:
+            raise _with_cleanup(client, exc, store_id, deadline) from None
+
+    def _adopt(
+        self, client: MemoryClient, existing: Fetched[m.Store], inputs: StoreInputs, deadline: Deadline
+    ) -> Fetched[m.Store]:
+        """Take over an existing store and make it match the inputs."""
+        store = existing.value
+        if store.status == m.StoreStatus.FAILED.value:
+            raise OperationFailedError(
+                f"Cannot adopt store {store.id} ({store.display_name!r}): its status is FAILED. Delete it "
+                "in the Twilio Console (or with the API) and run `pulumi up` again to create a new one.",
+                resource_id=store.id,
+                last_seen=f"status {store.status}",
+                reason="store is FAILED",
+            )
+        found = self._wait_ready(client, store.id, store.display_name, deadline)
+        if inputs.description is not None and found.value.description != inputs.description:
+            update = m.StoreUpdate(description=inputs.description)
+            found = self._patch(client, store.id, update, found.etag, deadline)
+        log.info("adopted store %s (%r)", store.id, store.display_name)
+        return found
+
+    # -- read / update / delete ----------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = memory_client().find_store(id_)
+        if found is None:
+            return self.gone()
+        return self.read_result(id_, _outs(found, bool(props.get("adopt", False))))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs: StoreInputs = self.parse(news)
+        client = memory_client()
+        deadline = new_deadline()
+        changed = set(self.changed_properties(olds, news))
+        update = m.StoreUpdate(
+            display_name=inputs.display_name if "display_name" in changed else None,
+            description=inputs.description if "description" in changed else None,
+        )
+        if update.display_name is None and update.description is None:
+            found = wait_store_ready(client, id_, deadline=deadline)
+        else:
+            found = self._patch(client, id_, update, olds.get("etag"), deadline)
+        return UpdateResult(_outs(found, inputs.adopt))
+
+    def _patch(
+        self, client: MemoryClient, store_id: str, update: m.StoreUpdate, etag: str | None, deadline: Deadline
+    ) -> Fetched[m.Store]:
+        """PATCH (conditional on ``etag``), wait for the operation, re-read for the new ETag."""
+        try:
+            accepted = client.update_store(store_id, update, if_match=etag)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"Store {store_id} no longer exists: it was deleted outside Pulumi. Run `pulumi refresh` "
+                "to drop it from the state, then `pulumi up` to create it again.",
+                status=exc.status,
+                code=exc.code,
+                api_message=exc.api_message,
+                more_info=exc.more_info,
+                method=exc.method,
+                url=exc.url,
+            ) from None
+        wait_operation(
+            client, accepted, what=f"update of store {store_id}", deadline=deadline, resource_id=store_id
+        )
+        return wait_store_ready(client, store_id, deadline=deadline)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        client = memory_client()
+        deadline = new_deadline()
+        try:
+            accepted = client.delete_store(id_)
+        except NotFoundError:
+            return  # already gone: the desired end state
+        wait_operation(client, accepted, what=f"deletion of store {id_}", deadline=deadline, resource_id=id_)
+        wait_store_deleted(client, id_, deadline=deadline)
+
+
+def _outs(found: Fetched[m.Store], adopt: bool) -> dict[str, Any]:
+    store = found.value
+    return {
+        "display_name": store.display_name,
+        "description": store.description,
+        "adopt": adopt,
+        "status": store.status,
+        "version": store.version,
+        "intelligence_service_id": store.intelligence_service_id,
+        "data_as_of": store.data_as_of,
+        "etag": found.etag,
+    }
+
+
+def _name_taken(store: m.Store) -> AlreadyExistsError:
+    return AlreadyExistsError(
+        f"A store named {store.display_name!r} already exists ({store.id}, status {store.status}) and "
+        "is not managed by this stack. To manage it with Pulumi, set adopt=True on this Store (it "
+        "will be taken over and updated to match; `pulumi import` does not work for dynamic "
+        "resources), or choose another display_name.",
+        existing_id=store.id,
+    )
+
+
+def _with_cleanup(
+    client: MemoryClient, exc: OperationFailedError, store_id: str | None, deadline: Deadline
+) -> OperationFailedError:
+    """Delete a store that failed to provision, so a retry can reuse its name; say what happened."""
+    if store_id is None:
+        return exc
+    try:
+        found = client.find_store(store_id)
+        if found is not None:
+            accepted = client.delete_store(store_id)
+            wait_operation(
+                client,
+                accepted,
+                what=f"deletion of failed store {store_id}",
+                deadline=deadline,
+                resource_id=store_id,
+            )
+            wait_store_deleted(client, store_id, deadline=deadline)
+        note = f" The failed store {store_id} was deleted, so the next `pulumi up` can create it again."
+    except TwilioMemoryError as cleanup_error:
+        note = (
+            f" The failed store {store_id} could not be deleted ({cleanup_error}); delete it in the "
+            "Twilio Console before running `pulumi up` again."
+        )
+    return OperationFailedError(
+        f"{exc}{note}", resource_id=store_id, last_seen=exc.last_seen, reason=exc.reason
+    )
+
+
+class Store(Resource, module="twilio-memory", name="Store"):
+    """A Conversation Memory store. ``id`` is the store id (``mem_store_…``).
+
+    ``tm.Store("acme", display_name="client-acme", description="Acme support memory")`` or
+    ``tm.Store("acme", tm.StoreArgs(display_name="client-acme"))``.
+    """
+
+    display_name: pulumi.Output[str]
+    description: pulumi.Output[str | None]
+    adopt: pulumi.Output[bool]
+    #: QUEUED, PROVISIONING, ACTIVE or FAILED (ACTIVE once create returns).
+    status: pulumi.Output[str]
+    #: +1 per successful update.
+    version: pulumi.Output[int]
+    #: The auto-provisioned Conversational Intelligence service.
+    intelligence_service_id: pulumi.Output[str | None]
+    #: High-water mark of ingested data (ISO 8601), when the API reports it.
+    data_as_of: pulumi.Output[str | None]
+    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
+    etag: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: StoreArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        if args is None and display_name is None:
+            raise TypeError(f"Store {resource_name!r} needs display_name= (or args=StoreArgs(...))")
+        props = resource_props(
+            args,
+            {"display_name": display_name, "description": description, "adopt": adopt},
+            StoreProvider.output_fields,
+        )
+        super().__init__(StoreProvider(), resource_name, props, opts)

@@ -1,0 +1,547 @@
+"""``TraitGroup``: a named set of trait definitions in a memory store (control-plane.md §3).
+
+Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`` → ``TraitGroup``.
+
+* **check**: ``display_name`` 1-64 letters, digits, ``_``, ``-`` or ``.``; ``description`` at most
+  1024 characters; at most 95 traits; trait names start with a lower-case letter (then letters,
+  digits, ``_``, ``-``, ``.``; at most 64); ``data_type`` one of STRING, NUMBER, BOOLEAN, ARRAY;
+  a validation rule of the trait's own type with ``min <= max`` and a pattern that compiles.
+  Offline; unknowns (preview) skipped. Trait definitions may be written in snake_case or the API's
+  camelCase, ``data_type`` in any case, and ``validation_rule.rule_type`` may be left out (it is the
+  trait's ``data_type``): the state records one canonical spelling, so none of that is a diff.
+* **diff**: ``store_id`` and ``display_name`` replace (the API has no rename). A replacement in the
+  same store deletes the old group first, because its traits cannot exist in two groups at once.
+  Omitting ``description`` leaves the live one alone; ``adopt`` only matters at create.
+* **create**: a group with this name already in the store (for instance the ``Contact`` group
+  Twilio seeds into every store) fails with a message explaining ``adopt=True``; with ``adopt=True``
+  it is taken over and made to match, traits the program does not list included. A trait that
+  already lives in another group of the store fails before any write (a trait cannot move between
+  groups). A POST that got no clear answer is not repeated: the group is looked up by name.
+* **read**: live values projected onto the inputs; 404 (group or store gone) = gone.
+* **update**: one PATCH with ``If-Match`` = the ETag recorded at the last create/read/update: added
+  and changed traits as full definitions, removed traits as ``{"dataType": ""}``. A 412 means the
+  group changed outside Pulumi (``pulumi refresh``, then retry).
+* **delete**: DELETE and wait; already gone is success. A 409 names the data mappings that still
+  reference the group. The store's seeded ``Contact`` group cannot be deleted: destroying an adopted
+  ``Contact`` only removes it from the state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pydantic.alias_generators import to_snake
+
+from ..api import models as m
+from ..api.client import Fetched, MemoryClient
+from ..api.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    NotFoundError,
+    ServerError,
+    TransportError,
+    TwilioMemoryError,
+)
+from ..api.operations import Deadline, wait_operation
+from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_props
+
+__all__ = [
+    "SEEDED_GROUP",
+    "TraitDefinitionArgs",
+    "TraitGroup",
+    "TraitGroupArgs",
+    "TraitGroupInputs",
+    "TraitGroupProvider",
+    "TraitMoveError",
+    "ValidationRuleArgs",
+]
+
+log = logging.getLogger("pulumi_twilio_memory")
+
+#: Twilio seeds this group into every new store; the API refuses to delete it.
+SEEDED_GROUP = "Contact"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidationRuleArgs:
+    """A trait's validation rule; only the fields of its ``rule_type`` apply.
+
+    ``rule_type`` defaults to the trait's ``data_type`` (the API requires them to be equal).
+    """
+
+    rule_type: pulumi.Input[str] | None = None
+    #: STRING: a regular expression (at most 1000 characters), and length bounds.
+    pattern: pulumi.Input[str] | None = None
+    min_length: pulumi.Input[int] | None = None
+    max_length: pulumi.Input[int] | None = None
+    #: NUMBER: inclusive bounds.
+    min: pulumi.Input[float] | None = None
+    max: pulumi.Input[float] | None = None
+    #: ARRAY: bounds on the number of items.
+    min_items: pulumi.Input[int] | None = None
+    max_items: pulumi.Input[int] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TraitDefinitionArgs:
+    """One trait of a group; its name is the key in ``traits``."""
+
+    #: STRING, NUMBER, BOOLEAN or ARRAY.
+    data_type: pulumi.Input[str]
+    #: At most 1024 characters.
+    description: pulumi.Input[str] | None = None
+    validation_rule: pulumi.Input[ValidationRuleArgs | Mapping[str, Any]] | None = None
+    #: The identity-resolution ``id_type`` this trait's value is promoted to (at most 30 characters).
+    id_type_promotion: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TraitGroupArgs:
+    """Inputs of a :class:`TraitGroup`."""
+
+    #: The store (``mem_store_…``), usually ``store.id``. Changing it replaces the group.
+    store_id: pulumi.Input[str]
+    #: Unique in the store: 1-64 letters, digits, ``_``, ``-`` or ``.``. Changing it replaces the group.
+    display_name: pulumi.Input[str]
+    #: At most 1024 characters. Omitted: whatever the group has is left alone.
+    description: pulumi.Input[str] | None = None
+    #: trait name -> definition (dict or :class:`TraitDefinitionArgs`); at most 95.
+    traits: pulumi.Input[Mapping[str, TraitDefinitionArgs | Mapping[str, Any]]] | None = None
+    #: Take over an existing group of this name (e.g. the seeded ``Contact``) instead of failing.
+    adopt: pulumi.Input[bool] | None = None
+
+
+class TraitGroupInputs(m.TraitGroupCreate):
+    """What ``check`` validates: the create body plus the store and provider-only inputs."""
+
+    store_id: m.StoreId
+    adopt: bool = False
+
+
+class TraitMoveError(TwilioMemoryError):
+    """The program gives a group a trait that another group of the same store already has."""
+
+
+# -- canonical spelling -------------------------------------------------------------------------
+
+
+def _snake_keys(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {to_snake(str(k)) if not is_unknown(k) else k: v for k, v in value.items()}
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) and not is_unknown(value) else value
+
+
+def canonical_trait(trait: Any) -> Any:
+    """One spelling of a trait definition: snake_case keys, upper-case types, ``rule_type``
+    filled from ``data_type``, ``None`` dropped. Tolerant: anything malformed is left for check."""
+    if not isinstance(trait, Mapping):
+        return trait
+    out = {k: v for k, v in _snake_keys(trait).items() if v is not None}
+    if "data_type" in out:
+        out["data_type"] = _upper(out["data_type"])
+    rule = out.get("validation_rule")
+    if isinstance(rule, Mapping):
+        rule = {k: v for k, v in _snake_keys(rule).items() if v is not None}
+        if rule.get("rule_type") is None and isinstance(out.get("data_type"), str):
+            rule["rule_type"] = out["data_type"]
+        rule["rule_type"] = _upper(rule.get("rule_type"))
+        out["validation_rule"] = rule
+    return out
+
+
+def canonical_traits(traits: Any) -> Any:
+    if not isinstance(traits, Mapping):
+        return traits
+    return {name: canonical_trait(trait) for name, trait in traits.items()}
+
+
+def _traits_from_api(traits: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
+    """The API's camelCase trait map in the inputs' spelling (trait names untouched)."""
+    return {str(name): canonical_trait(trait) for name, trait in (traits or {}).items()}
+
+
+def _wire_trait(trait: Mapping[str, Any]) -> dict[str, Any]:
+    return m.to_wire(m.TraitDefinition.model_validate(trait))
+
+
+# -- the provider -------------------------------------------------------------------------------
+
+
+def _group_id(store_id: str, name: str) -> str:
+    return f"{store_id}/{name}"
+
+
+def _split_id(id_: str) -> tuple[str, str]:
+    """``storeId/displayName`` -> parts (store ids never contain '/', group names cannot)."""
+    store_id, sep, name = id_.partition("/")
+    if not sep or not store_id or not name:
+        raise TwilioMemoryError(
+            f"{id_!r} is not a trait group id: expected '<storeId>/<displayName>', "
+            "e.g. 'mem_store_01h…/Preferences'."
+        )
+    return store_id, name
+
+
+class TraitGroupProvider(BaseProvider):
+    """CRUD for trait groups. No attributes: it is pickled into the state of every TraitGroup."""
+
+    kind = "trait group"
+    inputs_model = TraitGroupInputs
+    output_fields = ("version", "etag")
+    replace_fields = frozenset({"store_id", "display_name"})
+    create_only_fields = frozenset({"adopt"})
+    unmanaged_when_absent = frozenset({"description"})
+    field_hints = {
+        "store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
+        "display_name": "use 1-64 letters, digits, '_', '-' or '.', unique in the store",
+        "description": "use at most 1024 characters",
+    }
+
+    # -- check / diff ----------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline, then record the canonical spelling of the traits."""
+        prepared = dict(news)
+        if "traits" in prepared:
+            prepared["traits"] = canonical_traits(prepared["traits"])
+        result = super().check(olds, prepared)
+        for failure in result.failures:
+            failure.reason = _explain(failure.property, failure.reason)
+        return result
+
+    def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        out = dict(inputs)
+        if "traits" in out:
+            out["traits"] = canonical_traits(out["traits"]) or None
+        return {k: v for k, v in out.items() if v is not None}
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replacement within one store deletes first: a trait cannot be in two groups at once."""
+        result = super().diff(_id, olds, news)
+        if result.replaces:
+            result.delete_before_replace = "store_id" not in result.replaces
+        return result
+
+    # -- create ----------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs: TraitGroupInputs = self.parse(props)
+        store_id, name = inputs.store_id, inputs.display_name
+        client = memory_client()
+        deadline = new_deadline()
+        desired = _desired_traits(inputs)
+        existing = client.find_trait_group(store_id, name)
+        if existing is not None:
+            found = self._adopt(client, existing, inputs, desired, deadline)
+        else:
+            check_no_trait_moves(client, store_id, name, desired)
+            body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
+            try:
+                accepted = client.create_trait_group(store_id, body)
+            except (TransportError, ServerError):
+                # Unknown whether the group was made: use it if it exists, else let the user retry.
+                if client.find_trait_group(store_id, name) is None:
+                    raise
+                log.info("trait group %r exists after an unanswered create: using it", name)
+            except ConflictError:
+                raced = client.find_trait_group(store_id, name)
+                if raced is None:
+                    raise  # the store is not ACTIVE, or another rule: the API's message says which
+                found = self._adopt(client, raced, inputs, desired, deadline)
+                return CreateResult(_group_id(store_id, name), _outs(store_id, found, inputs.adopt))
+            else:
+                wait_operation(
+                    client,
+                    accepted,
+                    what=f"creation of trait group {name!r} in store {store_id}",
+                    deadline=deadline,
+                    resource_id=_group_id(store_id, name),
+                    hint=f"Once it exists, run `pulumi up` with adopt=True on this TraitGroup ({name!r}).",
+                )
+            found = client.get_trait_group(store_id, name)
+        return CreateResult(_group_id(store_id, name), _outs(store_id, found, inputs.adopt))
+
+    def _adopt(
+        self,
+        client: MemoryClient,
+        existing: Fetched[m.TraitGroup],
+        inputs: TraitGroupInputs,
+        desired: dict[str, Any],
+        deadline: Deadline,
+    ) -> Fetched[m.TraitGroup]:
+        """Take over an existing group (only with ``adopt=True``) and make it match the inputs."""
+        store_id, name = inputs.store_id, inputs.display_name
+        if not inputs.adopt:
+            seeded = (
+                f" Twilio creates a {SEEDED_GROUP!r} group in every store; to manage it, adopt it."
+                if name == SEEDED_GROUP
+                else ""
+            )
+            raise AlreadyExistsError(
+                f"A trait group named {name!r} already exists in store {store_id} and is not managed "
+                f"by this stack.{seeded} To manage it with Pulumi, set adopt=True on this TraitGroup "
+                "(it will be made to match the program, traits it does not list included: they are "
+                "removed), or choose another display_name.",
+                existing_id=_group_id(store_id, name),
+            )
+        live = _traits_from_api(existing.value.traits)
+        patch = trait_patch(live, desired)
+        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in live])
+        description = inputs.description
+        if description is not None and description == existing.value.description:
+            description = None
+        log.info("adopting trait group %r of store %s", name, store_id)
+        found = self._patch(
+            client,
+            store_id=store_id,
+            name=name,
+            description=description,
+            traits=patch,
+            etag=existing.etag,
+            deadline=deadline,
+        )
+        return found or existing
+
+    # -- read / update / delete ----------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        store_id, name = _split_id(id_)
+        try:
+            found = memory_client().find_trait_group(store_id, name)
+        except NotFoundError:
+            found = None
+        if found is None:
+            return self.gone()
+        return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs: TraitGroupInputs = self.parse(news)
+        store_id, name = _split_id(id_)
+        client = memory_client()
+        changed = set(self.changed_properties(olds, news))
+        recorded = _traits_from_api(olds.get("traits"))
+        desired = _desired_traits(inputs)
+        patch = trait_patch(recorded, desired) if "traits" in changed else {}
+        description = inputs.description if "description" in changed else None
+        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in recorded])
+        found = self._patch(
+            client,
+            store_id=store_id,
+            name=name,
+            description=description,
+            traits=patch,
+            etag=olds.get("etag"),
+            deadline=new_deadline(),
+        )
+        if found is None:
+            found = client.get_trait_group(store_id, name)
+        return UpdateResult(_outs(store_id, found, inputs.adopt))
+
+    def _patch(
+        self,
+        client: MemoryClient,
+        *,
+        store_id: str,
+        name: str,
+        description: str | None,
+        traits: dict[str, m.TraitPatch],
+        etag: str | None,
+        deadline: Deadline,
+    ) -> Fetched[m.TraitGroup] | None:
+        """One conditional PATCH (None when there is nothing to send), then the re-read group."""
+        if description is None and not traits:
+            return None
+        body = m.TraitGroupUpdate(description=description, traits=traits or None)
+        accepted = client.update_trait_group(store_id, name, body, if_match=etag)
+        wait_operation(
+            client,
+            accepted,
+            what=f"update of trait group {name!r} of store {store_id}",
+            deadline=deadline,
+            resource_id=_group_id(store_id, name),
+        )
+        return client.get_trait_group(store_id, name)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        store_id, name = _split_id(id_)
+        client = memory_client()
+        try:
+            accepted = client.delete_trait_group(store_id, name)
+        except NotFoundError:
+            return  # already gone (or its store is): the desired end state
+        except ConflictError as exc:
+            if name == SEEDED_GROUP and not _referencing_mappings(client, store_id, name):
+                log.info("trait group %r of store %s is seeded by Twilio: left in place", name, store_id)
+                return
+            raise _still_referenced(client, store_id, name, exc) from None
+        wait_operation(
+            client,
+            accepted,
+            what=f"deletion of trait group {name!r} of store {store_id}",
+            deadline=new_deadline(),
+            resource_id=id_,
+        )
+
+
+def _desired_traits(inputs: TraitGroupInputs) -> dict[str, Any]:
+    return {
+        name: trait.model_dump(mode="json", exclude_none=True)
+        for name, trait in (inputs.traits or {}).items()
+    }
+
+
+def trait_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, m.TraitPatch]:
+    """The PATCH ``traits`` map turning ``current`` into ``desired``: added and changed traits as
+    full definitions, removed ones as ``dataType: ""`` (the API's delete marker)."""
+    patch: dict[str, m.TraitPatch] = {}
+    for name, trait in desired.items():
+        if canonical_trait(current.get(name)) != canonical_trait(trait):
+            patch[name] = m.TraitPatch.model_validate(trait)
+    for name in current:
+        if name not in desired:
+            patch[name] = m.TraitPatch(data_type="")
+    return patch
+
+
+def check_no_trait_moves(client: MemoryClient, store_id: str, group: str, added: Iterable[str]) -> None:
+    """Fail before writing when a trait to add already lives in another group of the store.
+
+    Twilio does not move a trait between groups; saying so up front beats a half-applied change.
+    (When a program moves a trait in one ``pulumi up``, the two groups update in parallel, so the
+    move must be done in two steps: remove it from the old group, then add it to the new one.)
+    """
+    wanted = set(added)
+    if not wanted:
+        return
+    owners: dict[str, str] = {}
+    for other in client.list_trait_groups(store_id, include_traits=True):
+        if other.display_name != group:
+            owners.update(dict.fromkeys(other.traits or {}, other.display_name))
+    clashes = sorted(t for t in wanted if t in owners)
+    if clashes:
+        where = ", ".join(f"{t!r} (in trait group {owners[t]!r})" for t in clashes)
+        raise TraitMoveError(
+            f"Cannot add trait(s) {where} to trait group {group!r} of store {store_id}: a trait "
+            "belongs to one group and cannot move between groups. Remove it from the other group "
+            "first (a separate `pulumi up`), then add it here; or give this trait another name."
+        )
+
+
+def _referencing_mappings(client: MemoryClient, store_id: str, group: str) -> list[str]:
+    """Data mappings of the store that map into ``group``: ``"name (id)"`` strings."""
+    names: list[str] = []
+    for mapping in client.iter_data_mappings(store_id):
+        targets = ((mapping.get("mappingTo") or {}).get("mappings")) or []
+        if any(isinstance(t, Mapping) and t.get("traitGroup") == group for t in targets):
+            names.append(f"{mapping.get('displayName')!r} ({mapping.get('id')})")
+    return names
+
+
+def _still_referenced(
+    client: MemoryClient, store_id: str, name: str, exc: ConflictError
+) -> TwilioMemoryError:
+    try:
+        users = _referencing_mappings(client, store_id, name)
+    except TwilioMemoryError:
+        users = []
+    if users:
+        what = f"it is still referenced by data mapping(s) {', '.join(users)}"
+    else:
+        what = f"the API refused: {exc.api_message or exc}"
+    return TwilioMemoryError(
+        f"Cannot delete trait group {name!r} of store {store_id}: {what}. Delete those data mappings "
+        "or point them at another group first, then run `pulumi destroy` (or `pulumi up`) again."
+    )
+
+
+def _outs(store_id: str, found: Fetched[m.TraitGroup], adopt: bool) -> dict[str, Any]:
+    group = found.value
+    return {
+        "store_id": store_id,
+        "display_name": group.display_name,
+        "description": group.description,
+        "traits": _traits_from_api(group.traits),
+        "adopt": adopt,
+        "version": group.version,
+        "etag": found.etag,
+    }
+
+
+_TRAIT_FIELD_HINTS = {
+    "data_type": "use one of STRING, NUMBER, BOOLEAN, ARRAY",
+    "id_type_promotion": "use an identity-resolution id_type of at most 30 characters",
+    "description": "use at most 1024 characters",
+}
+
+
+def _explain(prop: str, reason: str) -> str:
+    """Say what is allowed for the trait-level failures the models phrase tersely."""
+    parts = prop.split(".", 2)
+    if parts[0] != "traits":
+        return reason
+    if len(parts) == 1:
+        limit = f"a trait group holds at most {m.MAX_TRAITS_PER_GROUP} traits"
+        return f"{reason}: {limit}" if "at most" in reason else reason
+    if len(parts) == 2 and ("pattern" in reason or "at most 64" in reason):
+        return (
+            f"trait name {parts[1]!r} is not allowed: start with a lower-case letter, then letters, "
+            "digits, '_', '-' or '.', at most 64 characters (e.g. 'loyaltyTier')"
+        )
+    hint = _TRAIT_FIELD_HINTS.get(parts[2]) if len(parts) == 3 else None
+    return f"{reason}: {hint}" if hint else reason
+
+
+class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
+    """A trait group of a memory store. ``id`` is ``<storeId>/<displayName>``.
+
+    ``tm.TraitGroup("prefs", store_id=store.id, display_name="Preferences",
+    traits={"tier": {"data_type": "STRING", "description": "loyalty tier"}})``.
+    """
+
+    store_id: pulumi.Output[str]
+    display_name: pulumi.Output[str]
+    description: pulumi.Output[str | None]
+    #: trait name -> ``{data_type, description, validation_rule, id_type_promotion}``, as live.
+    traits: pulumi.Output[dict[str, Any]]
+    adopt: pulumi.Output[bool]
+    #: +1 per successful update.
+    version: pulumi.Output[int]
+    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
+    etag: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: TraitGroupArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        store_id: pulumi.Input[str] | None = None,
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        traits: pulumi.Input[Mapping[str, TraitDefinitionArgs | Mapping[str, Any]]] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        if args is None and (store_id is None or display_name is None):
+            raise TypeError(
+                f"TraitGroup {resource_name!r} needs store_id= and display_name= "
+                "(or args=TraitGroupArgs(...))"
+            )
+        props = resource_props(
+            args,
+            {
+                "store_id": store_id,
+                "display_name": display_name,
+                "description": description,
+                "traits": traits,
+                "adopt": adopt,
+            },
+            TraitGroupProvider.output_fields,
+        )
+        super().__init__(TraitGroupProvider(), resource_name, props, opts)

@@ -1,0 +1,1403 @@
+"""State and every business rule of the emulated control plane (moto-style backend).
+
+The HTTP layer (:mod:`twilio_memory_emulator.app`) parses a request with the shared wire models,
+calls one method here and renders what it returns; it holds no rules. This module decides
+everything a user can observe:
+
+* **Accounts.** State is partitioned by Account SID; another account's resource is a 404.
+* **Asynchronous writes.** A write is validated synchronously (400/404/409/412 come back at once),
+  then recorded as an *operation* that applies the change atomically when it completes, after the
+  operation delay. Names a pending create or rename will take are already reserved, so uniqueness
+  and the 15-store limit hold under concurrency.
+* **Lazy lifecycles.** Nothing runs in the background: every call first applies the operations
+  that are due on the (virtual) clock, and a store's status is a function of its age:
+  QUEUED, then PROVISIONING after half the provisioning delay, then ACTIVE (or FAILED/stuck when a
+  fault rule said so) after the whole delay.
+* **Concurrency control.** Memory resources carry a ``version`` and an ETag; ``If-Match`` is
+  compared on arrival. Conversations writes honour ``Idempotency-Key`` (24 h, per account).
+* **One lock.** Every public method runs under one re-entrant lock, so the server is safe under
+  concurrent requests and a snapshot for ``--state-file`` is always consistent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Any, Literal
+
+from pulumi_twilio_memory.api.models import (
+    DEFAULT_IDENTITY_RESOLUTION,
+    FUZZY_THRESHOLD_DEFAULT,
+    IDENTIFIER_CONFIG_DEFAULTS,
+    MAX_STORES_PER_ACCOUNT,
+    MAX_TRAIT_GROUPS_PER_STORE,
+    MAX_TRAITS_PER_GROUP,
+    STORE_ID_PATTERN,
+    TRAIT_GROUP_NAME_MAX,
+    TRAIT_GROUP_NAME_PATTERN,
+    TRAIT_NAME_PATTERN,
+    ConfigurationCreate,
+    ConfigurationPatch,
+    ConfigurationPut,
+    IdentityResolutionSettingsPut,
+    StoreCreate,
+    StoreUpdate,
+    TraitGroupCreate,
+    TraitGroupUpdate,
+    WireModel,
+    to_wire,
+)
+from pydantic import Field, StringConstraints, model_validator
+from pydantic.alias_generators import to_camel
+
+from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound, UnprocessableIdempotency
+from twilio_memory_emulator.faults import FaultRegistry
+from twilio_memory_emulator.protocol import (
+    Page,
+    PageRequest,
+    check_if_match,
+    iso,
+    make_etag,
+    new_typeid,
+    page_of,
+    validate_idempotency_key,
+)
+
+__all__ = [
+    "CONTACT_TRAIT_GROUP",
+    "STATE_FORMAT",
+    "Accepted",
+    "Backend",
+    "DataMappingCreate",
+    "DataMappingPatch",
+    "Settings",
+    "store_status",
+]
+
+STATE_FORMAT = 1  # bump when the snapshot layout changes incompatibly
+IDEMPOTENCY_TTL = 24 * 3600.0  # [O] keys live 24 hours
+CONTACT_TRAIT_GROUP = "Contact"  # [D3] every store starts with it
+MAX_DATA_MAPPINGS_PAGE = 100
+
+_V1 = "/v1/ControlPlane"
+_V2 = "/v2/ControlPlane"
+_STORE_RE = re.compile(STORE_ID_PATTERN)
+
+#: [D0/D3] The default Contact group: its identifiers are promoted to profile identifiers.
+_CONTACT_TRAITS: dict[str, dict[str, Any]] = {
+    "firstName": {"dataType": "STRING", "description": "First name"},
+    "lastName": {"dataType": "STRING", "description": "Last name"},
+    "email": {"dataType": "STRING", "description": "Email address", "idTypePromotion": "email"},
+    "phone": {"dataType": "STRING", "description": "Phone number (E.164)", "idTypePromotion": "phone"},
+    "address": {"dataType": "STRING", "description": "Postal address"},
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Data mappings: not in the shared models (the provider does not manage them), so defined here
+# ------------------------------------------------------------------------------------------------
+
+_DataMappingName = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
+]
+_DataMappingDescription = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+DATA_MAPPING_TYPES = ("INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET")
+
+
+class _MappingFrom(WireModel):
+    type: Literal["INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET"]
+    dataset_id: Annotated[str, StringConstraints(pattern=r"^tdi_dataset_[0-7][0-9a-z]{25}$")] | None = None
+    columns: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] | None = None
+
+
+class _MappingItem(WireModel):
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    field_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    trait_group: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=TRAIT_GROUP_NAME_MAX, pattern=TRAIT_GROUP_NAME_PATTERN),
+    ]
+    trait_name: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=TRAIT_NAME_PATTERN)]
+
+    @model_validator(mode="after")
+    def _source(self) -> _MappingItem:
+        if self.expression is None and self.field_name is None:
+            raise ValueError("expression is required (or the deprecated fieldName)")
+        return self
+
+
+class _MappingTo(WireModel):
+    type: Literal["TRAITS"]
+    mappings: Annotated[list[_MappingItem], Field(min_length=1, max_length=100)]
+
+
+class DataMappingCreate(WireModel):
+    display_name: _DataMappingName
+    description: _DataMappingDescription | None = None
+    is_enabled: bool | None = None
+    mapping_from: _MappingFrom
+    mapping_to: _MappingTo
+
+
+class DataMappingPatch(WireModel):
+    """PATCH replaces ``mappingTo`` whole; ``mappingFrom`` cannot change (§5)."""
+
+    display_name: _DataMappingName | None = None
+    description: _DataMappingDescription | None = None
+    is_enabled: bool | None = None
+    mapping_to: _MappingTo | None = None
+
+
+# ------------------------------------------------------------------------------------------------
+# Records (plain dataclasses: they are also the --state-file format)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TraitGroupRec:
+    name: str
+    description: str | None
+    traits: dict[str, dict[str, Any]]
+    created_at: float
+    version: int = 1
+    uid: str = ""  # short, unique per incarnation: keeps the ETag under If-Match's 100 characters
+
+
+@dataclass
+class IdentityResolutionRec:
+    identifier_configs: list[dict[str, Any]]
+    matching_rules: list[str]
+    version: int = 1
+
+
+@dataclass
+class DataMappingRec:
+    id: str
+    data: dict[str, Any]
+    created_at: float
+    updated_at: float
+    version: int = 1
+
+
+@dataclass
+class StoreRec:
+    id: str
+    display_name: str
+    description: str | None
+    created_at: float
+    provisioning_delay: float
+    outcome: str  # ACTIVE, FAILED or HANG (stays PROVISIONING)
+    intelligence_service_id: str
+    identity_resolution: IdentityResolutionRec
+    version: int = 1
+    trait_groups: dict[str, TraitGroupRec] = field(default_factory=dict)
+    data_mappings: dict[str, DataMappingRec] = field(default_factory=dict)
+
+
+@dataclass
+class ConfigurationRec:
+    id: str
+    data: dict[str, Any]
+    created_at: float
+    updated_at: float
+    version: int = 1
+
+
+@dataclass
+class OperationRec:
+    id: str
+    product: str  # "memory" or "conversations"
+    kind: str  # e.g. "store.create"; selects the function that applies the change
+    change: dict[str, Any]
+    created_at: float
+    due_at: float
+    fail: bool = False
+    status: str = "PENDING"  # PENDING until applied, then COMPLETED or FAILED
+    completed_at: float | None = None
+    result_id: str | None = None
+    result_path: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class IdempotencyRec:
+    fingerprint: str
+    accepted: dict[str, Any]
+    created_at: float
+
+
+@dataclass
+class AccountState:
+    stores: dict[str, StoreRec] = field(default_factory=dict)
+    configurations: dict[str, ConfigurationRec] = field(default_factory=dict)
+    operations: dict[str, OperationRec] = field(default_factory=dict)
+    pending: dict[str, None] = field(default_factory=dict)  # ordered set of pending operation ids
+    idempotency: dict[str, IdempotencyRec] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``), changeable via control."""
+
+    provisioning_delay: float = 2.0
+    operation_delay: float = 0.5
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What a 202 carries: the operation, a message (Memory) or related ids (Conversations)."""
+
+    operation_id: str
+    product: str
+    message: str
+    related: dict[str, str] | None
+    retry_after: int
+
+
+def store_status(store: StoreRec, now: float) -> str:
+    """QUEUED, then PROVISIONING at half the delay, then the outcome at the full delay."""
+    elapsed = now - store.created_at
+    if elapsed >= store.provisioning_delay:
+        return "PROVISIONING" if store.outcome == "HANG" else store.outcome
+    if elapsed >= store.provisioning_delay / 2:
+        return "PROVISIONING"
+    return "QUEUED"
+
+
+def _fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
+    """[O, S] defaults the API applies to an identifier config field that is not sent."""
+    out = dict(config)
+    for name, default in IDENTIFIER_CONFIG_DEFAULTS.items():
+        key = to_camel(name)
+        if default is not None and key not in out:
+            out[key] = default
+    if out.get("matchingAlgo") == "fuzzy" and "matchingThreshold" not in out:
+        out["matchingThreshold"] = FUZZY_THRESHOLD_DEFAULT
+    return out
+
+
+def _default_identity_resolution() -> IdentityResolutionRec:
+    body = to_wire(DEFAULT_IDENTITY_RESOLUTION)
+    return IdentityResolutionRec(
+        identifier_configs=[_fill_identifier_defaults(c) for c in body["identifierConfigs"]],
+        matching_rules=list(body["matchingRules"]),
+    )
+
+
+def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
+    """[P] What GET shows for fields that were not sent: the API's defaults, not absence."""
+    out = dict(data)
+    out.setdefault("channelSettings", {})
+    out["statusCallbacks"] = [{"method": "POST", **cb} for cb in out.get("statusCallbacks", [])]
+    out.setdefault("intelligenceConfigurationIds", [])
+    out.setdefault("memoryExtractionEnabled", False)
+    return out
+
+
+def _fingerprint(method: str, path: str, body: bytes) -> str:
+    return f"{method} {path} {hashlib.sha256(body).hexdigest()}"
+
+
+class Backend:
+    """The whole emulated control plane; thread-safe, persistence-agnostic."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        faults: FaultRegistry | None = None,
+        persist: Callable[[dict[str, Any]], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._lock = threading.RLock()
+        self._initial_settings = Settings(**asdict(settings or Settings()))
+        self.settings = Settings(**asdict(self._initial_settings))
+        self.faults = faults
+        self._persist = persist
+        self._clock = clock
+        self._offset = 0.0
+        self._accounts: dict[str, AccountState] = {}
+        self._heap: list[tuple[float, int, str, str]] = []  # (due, seq, account, operation id)
+        self._seq = 0
+        self._dirty = False
+
+    # -------------------------------------------------------------------------------------------
+    # Clock, transactions, operations
+    # -------------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Wall clock plus the virtual offset added by ``POST /_emulator/clock``."""
+        return self._clock() + self._offset
+
+    @contextmanager
+    def _tx(self) -> Iterator[float]:
+        """Lock, apply whatever is due, run the body, persist if anything changed."""
+        with self._lock:
+            now = self.now()
+            self._advance(now)
+            try:
+                yield now
+            finally:
+                if self._dirty and self._persist is not None:
+                    self._persist(self._snapshot())
+                self._dirty = False
+
+    def _account(self, account: str) -> AccountState:
+        state = self._accounts.get(account)
+        if state is None:
+            state = self._accounts[account] = AccountState()
+        return state
+
+    def _advance(self, now: float) -> None:
+        while self._heap and self._heap[0][0] <= now:
+            _, _, account, op_id = heapq.heappop(self._heap)
+            state = self._accounts.get(account)
+            op = state.operations.get(op_id) if state else None
+            if state is None or op is None or op.status != "PENDING":
+                continue
+            state.pending.pop(op_id, None)
+            op.completed_at = op.due_at
+            if op.fail:
+                op.status = "FAILED"
+                op.error = "The operation failed (injected by an emulator fault rule); nothing was changed."
+            else:
+                try:
+                    _APPLY[op.kind](self, state, op)
+                    op.status = "COMPLETED"
+                except (NotFound, Conflict, BadRequest) as exc:
+                    op.status = "FAILED"
+                    op.error = exc.message
+            self._dirty = True
+
+    def _submit(
+        self,
+        account: str,
+        product: str,
+        kind: str,
+        change: dict[str, Any],
+        *,
+        fail: bool,
+        result_id: str | None,
+        result_path: str | None,
+        message: str,
+        related: dict[str, str] | None = None,
+    ) -> Accepted:
+        state = self._account(account)
+        now = self.now()
+        prefix = "mem_operation" if product == "memory" else "proc_job"
+        op = OperationRec(
+            id=new_typeid(prefix, now),
+            product=product,
+            kind=kind,
+            change=change,
+            created_at=now,
+            due_at=now + max(0.0, self.settings.operation_delay),
+            fail=fail,
+            result_id=result_id,
+            result_path=result_path,
+        )
+        state.operations[op.id] = op
+        state.pending[op.id] = None
+        self._seq += 1
+        heapq.heappush(self._heap, (op.due_at, self._seq, account, op.id))
+        self._dirty = True
+        self._advance(now)
+        return Accepted(op.id, product, message, related, self._retry_after(op, now))
+
+    @staticmethod
+    def _retry_after(op: OperationRec, now: float) -> int:
+        """Seconds until the operation is due (0 once it is terminal, at least 1 before)."""
+        if op.status != "PENDING":
+            return 0
+        return max(1, int(-(-(op.due_at - now) // 1)))
+
+    def _pending_changes(self, state: AccountState, *kinds: str) -> Iterator[OperationRec]:
+        for op_id in state.pending:
+            op = state.operations[op_id]
+            if op.kind in kinds and not op.fail:
+                yield op
+
+    # -------------------------------------------------------------------------------------------
+    # Control (reset, clock, settings, persistence)
+    # -------------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every account, pending operation, clock offset and run-time setting."""
+        with self._tx():
+            self._accounts.clear()
+            self._heap.clear()
+            self._offset = 0.0
+            self.settings = Settings(**asdict(self._initial_settings))
+            self._dirty = True
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the virtual clock forward; due operations and lifecycles follow on next access."""
+        if not seconds >= 0:
+            raise BadRequest("seconds must be a number >= 0 (the clock never goes back)")
+        with self._tx():
+            self._offset += seconds
+            self._advance(self.now())
+            self._dirty = True
+            return self._offset
+
+    def clock_state(self) -> dict[str, Any]:
+        with self._tx() as now:
+            return {"now": iso(now), "offsetSeconds": self._offset}
+
+    def update_settings(self, provisioning_delay: float | None, operation_delay: float | None) -> Settings:
+        with self._tx():
+            for name, value in (
+                ("provisioningDelay", provisioning_delay),
+                ("operationDelay", operation_delay),
+            ):
+                if value is not None and not 0 <= value <= 86400:
+                    raise BadRequest(f"{name} must be a number of seconds from 0 to 86400")
+            if provisioning_delay is not None:
+                self.settings.provisioning_delay = provisioning_delay
+            if operation_delay is not None:
+                self.settings.operation_delay = operation_delay
+            return Settings(**asdict(self.settings))
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "format": STATE_FORMAT,
+            "clockOffset": self._offset,
+            "accounts": {sid: asdict(state) for sid, state in self._accounts.items()},
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of all state (what ``--state-file`` holds). Contains no secret."""
+        with self._tx():
+            return self._snapshot()
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Load a snapshot written by :meth:`snapshot`; raise ValueError if it is not one."""
+        if not isinstance(data, Mapping) or data.get("format") != STATE_FORMAT:
+            raise ValueError(f"not an emulator state file of format {STATE_FORMAT}")
+        try:
+            accounts = {sid: _account_from_dict(raw) for sid, raw in data["accounts"].items()}
+            offset = float(data.get("clockOffset", 0.0))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"corrupt emulator state file: {exc}") from None
+        with self._lock:
+            self._accounts = accounts
+            self._offset = offset
+            self._heap = []
+            for sid, state in accounts.items():
+                for op_id in state.pending:
+                    self._seq += 1
+                    self._heap.append((state.operations[op_id].due_at, self._seq, sid, op_id))
+            heapq.heapify(self._heap)
+
+    # -------------------------------------------------------------------------------------------
+    # Memory stores (§2)
+    # -------------------------------------------------------------------------------------------
+
+    def _find_store(self, state: AccountState, store_id: str) -> StoreRec:
+        # mem_service_ is a legacy alias of mem_store_ with the same suffix (§1.6).
+        key = (
+            "mem_store_" + store_id.removeprefix("mem_service_")
+            if store_id.startswith("mem_service_")
+            else store_id
+        )
+        store = state.stores.get(key) if _STORE_RE.match(store_id) else None
+        if store is None:
+            raise NotFound(f"The requested resource {_V1}/Stores/{store_id} was not found")
+        return store
+
+    def _check_store_name(self, state: AccountState, name: str, exclude: str | None) -> None:
+        for store in state.stores.values():
+            if store.display_name == name and store.id != exclude:
+                raise Conflict(f"A store named {name!r} already exists ({store.id})", conflicting_id=store.id)
+        for op in self._pending_changes(state, "store.create", "store.update"):
+            if op.change.get("displayName") == name and op.change["id"] != exclude:
+                raise Conflict(
+                    f"A store named {name!r} is being created or renamed by operation {op.id}",
+                    conflicting_id=op.change["id"],
+                )
+
+    def create_store(self, account: str, body: StoreCreate, *, fail: bool = False) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+            self._check_store_name(state, body.display_name, None)
+            pending = sum(1 for _ in self._pending_changes(state, "store.create"))
+            if len(state.stores) + pending >= MAX_STORES_PER_ACCOUNT:
+                raise BadRequest(
+                    f"Store limit reached: an account can have at most {MAX_STORES_PER_ACCOUNT} "
+                    "memory stores (delete one first)"
+                )
+            outcome = (self.faults.take_provisioning_outcome() if self.faults else None) or "ACTIVE"
+            store_id = new_typeid("mem_store", now)
+            change = {
+                "id": store_id,
+                "displayName": body.display_name,
+                "description": body.description,
+                "outcome": outcome,
+                "provisioningDelay": self.settings.provisioning_delay,
+            }
+            return self._submit(
+                account,
+                "memory",
+                "store.create",
+                change,
+                fail=fail,
+                result_id=store_id,
+                result_path=f"{_V1}/Stores/{store_id}",
+                message="Store creation accepted",
+            )
+
+    def list_stores(self, account: str, page: PageRequest) -> dict[str, Any]:
+        with self._tx():
+            state = self._account(account)
+            result = page_of(list(state.stores), page, "stores")
+            return {"stores": result.items, "meta": result.meta}
+
+    def get_store(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
+        with self._tx() as now:
+            store = self._find_store(self._account(account), store_id)
+            return self._store_view(store, now), make_etag(store.id, store.version)
+
+    @staticmethod
+    def _store_view(store: StoreRec, now: float) -> dict[str, Any]:
+        status = store_status(store, now)
+        view: dict[str, Any] = {"id": store.id, "displayName": store.display_name}
+        if store.description is not None:
+            view["description"] = store.description
+        view.update(
+            status=status,
+            intelligenceServiceId=store.intelligence_service_id if status == "ACTIVE" else None,
+            version=store.version,
+            dataAsOf=iso(store.created_at),
+        )
+        return view
+
+    def update_store(
+        self,
+        account: str,
+        store_id: str,
+        body: StoreUpdate,
+        *,
+        if_match: str | None = None,
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx():
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            check_if_match(if_match, store.id, store.version, f"Store {store.id}")
+            if body.display_name is not None:
+                self._check_store_name(state, body.display_name, store.id)
+            change = {"id": store.id, **to_wire(body)}
+            return self._submit(
+                account,
+                "memory",
+                "store.update",
+                change,
+                fail=fail,
+                result_id=store.id,
+                result_path=f"{_V1}/Stores/{store.id}",
+                message="Store update accepted",
+            )
+
+    def delete_store(self, account: str, store_id: str, *, fail: bool = False) -> Accepted:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            return self._submit(
+                account,
+                "memory",
+                "store.delete",
+                {"id": store.id},
+                fail=fail,
+                result_id=store.id,
+                result_path=None,
+                message="Store deletion accepted",
+            )
+
+    def _apply_store_create(self, state: AccountState, op: OperationRec) -> None:
+        change = op.change
+        store = StoreRec(
+            id=change["id"],
+            display_name=change["displayName"],
+            description=change.get("description"),
+            created_at=op.due_at,
+            provisioning_delay=change["provisioningDelay"],
+            outcome=change["outcome"],
+            intelligence_service_id=new_typeid("intelligence_service", op.due_at),
+            identity_resolution=_default_identity_resolution(),
+        )
+        store.trait_groups[CONTACT_TRAIT_GROUP] = TraitGroupRec(
+            name=CONTACT_TRAIT_GROUP,
+            description="Default contact traits; promoted to profile identifiers",
+            traits={name: dict(defn) for name, defn in _CONTACT_TRAITS.items()},
+            created_at=op.due_at,
+            uid=new_typeid("tg", op.due_at),
+        )
+        state.stores[store.id] = store
+
+    def _apply_store_update(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["id"])
+        if "displayName" in op.change:
+            store.display_name = op.change["displayName"]
+        if "description" in op.change:
+            store.description = op.change["description"]
+        store.version += 1
+
+    def _apply_store_delete(self, state: AccountState, op: OperationRec) -> None:
+        # Trait groups, identity resolution and data mappings live inside the store record.
+        state.stores.pop(op.change["id"], None)
+
+    # -------------------------------------------------------------------------------------------
+    # Trait groups (§3)
+    # -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_active(store: StoreRec, now: float) -> None:
+        status = store_status(store, now)
+        if status != "ACTIVE":
+            raise Conflict(
+                f"Store {store.id} is {status}, not ACTIVE: wait until its status is ACTIVE before changing "
+                "its trait groups, identity resolution settings or data mappings",
+                conflicting_id=store.id,
+            )
+
+    @staticmethod
+    def _find_group(store: StoreRec, name: str) -> TraitGroupRec:
+        group = store.trait_groups.get(name)
+        if group is None:
+            raise NotFound(f"The requested resource {_V1}/Stores/{store.id}/TraitGroups/{name} was not found")
+        return group
+
+    def create_trait_group(
+        self, account: str, store_id: str, body: TraitGroupCreate, *, fail: bool = False
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            self._require_active(store, now)
+            name = body.display_name
+            pending = [
+                op
+                for op in self._pending_changes(state, "traitgroup.create")
+                if op.change["storeId"] == store.id
+            ]
+            if name in store.trait_groups or any(op.change["displayName"] == name for op in pending):
+                raise Conflict(f"Trait group {name!r} already exists in store {store.id}")
+            if len(store.trait_groups) + len(pending) >= MAX_TRAIT_GROUPS_PER_STORE:
+                raise BadRequest(
+                    "Trait group limit reached: a store can have at most "
+                    f"{MAX_TRAIT_GROUPS_PER_STORE} trait groups"
+                )
+            change = {"storeId": store.id, **to_wire(body)}
+            return self._submit(
+                account,
+                "memory",
+                "traitgroup.create",
+                change,
+                fail=fail,
+                result_id=name,
+                result_path=f"{_V1}/Stores/{store.id}/TraitGroups/{name}",
+                message="Trait group creation accepted",
+            )
+
+    @staticmethod
+    def _group_view(group: TraitGroupRec, include_traits: bool) -> dict[str, Any]:
+        view: dict[str, Any] = {"displayName": group.name}
+        if group.description is not None:
+            view["description"] = group.description
+        if include_traits:
+            view["traits"] = {name: dict(defn) for name, defn in group.traits.items()}
+        view["version"] = group.version
+        return view
+
+    def list_trait_groups(
+        self, account: str, store_id: str, page: PageRequest, *, include_traits: bool
+    ) -> dict[str, Any]:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            result: Page = page_of(list(store.trait_groups.values()), page, "traitGroups")
+            return {
+                "traitGroups": [self._group_view(g, include_traits) for g in result.items],
+                "meta": result.meta,
+            }
+
+    def get_trait_group(
+        self, account: str, store_id: str, name: str, page: PageRequest, *, include_traits: bool
+    ) -> tuple[dict[str, Any], str]:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            group = self._find_group(store, name)
+            body = {
+                "traitGroup": self._group_view(group, include_traits),
+                "meta": {"key": "traitGroup", "pageSize": page.page_size},
+            }
+            return body, make_etag(group.uid, group.version)
+
+    def update_trait_group(
+        self,
+        account: str,
+        store_id: str,
+        name: str,
+        body: TraitGroupUpdate,
+        *,
+        if_match: str | None = None,
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            group = self._find_group(store, name)
+            check_if_match(if_match, group.uid, group.version, f"Trait group {name!r}")
+            self._require_active(store, now)
+            change = {"storeId": store.id, "displayName": name, **to_wire(body)}
+            merged = _merge_traits(group.traits, change.get("traits", {}))
+            if len(merged) > MAX_TRAITS_PER_GROUP:
+                raise BadRequest(
+                    f"traits: a trait group holds at most {MAX_TRAITS_PER_GROUP} traits; "
+                    f"this change would leave {len(merged)}"
+                )
+            return self._submit(
+                account,
+                "memory",
+                "traitgroup.update",
+                change,
+                fail=fail,
+                result_id=name,
+                result_path=f"{_V1}/Stores/{store.id}/TraitGroups/{name}",
+                message="Trait group update accepted",
+            )
+
+    def delete_trait_group(self, account: str, store_id: str, name: str, *, fail: bool = False) -> Accepted:
+        with self._tx():
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            self._find_group(store, name)
+            if name == CONTACT_TRAIT_GROUP:
+                raise Conflict(f"The default {CONTACT_TRAIT_GROUP} trait group cannot be deleted")
+            for mapping in store.data_mappings.values():
+                if any(m["traitGroup"] == name for m in mapping.data["mappingTo"]["mappings"]):
+                    raise Conflict(
+                        f"Trait group {name!r} is used by data mapping {mapping.id}; "
+                        "delete or change the mapping first",
+                        conflicting_id=mapping.id,
+                    )
+            return self._submit(
+                account,
+                "memory",
+                "traitgroup.delete",
+                {"storeId": store.id, "displayName": name},
+                fail=fail,
+                result_id=name,
+                result_path=None,
+                message="Trait group deletion accepted",
+            )
+
+    def _apply_group_create(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        name = op.change["displayName"]
+        if name in store.trait_groups:
+            raise Conflict(f"Trait group {name!r} already exists in store {store.id}")
+        store.trait_groups[name] = TraitGroupRec(
+            name=name,
+            description=op.change.get("description"),
+            traits=dict(op.change.get("traits", {})),
+            created_at=op.due_at,
+            uid=new_typeid("tg", op.due_at),
+        )
+
+    def _apply_group_update(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        group = self._find_group(store, op.change["displayName"])
+        merged = _merge_traits(group.traits, op.change.get("traits", {}))
+        if len(merged) > MAX_TRAITS_PER_GROUP:
+            raise BadRequest(f"traits: a trait group holds at most {MAX_TRAITS_PER_GROUP} traits")
+        group.traits = merged
+        if "description" in op.change:
+            group.description = op.change["description"]
+        group.version += 1
+
+    def _apply_group_delete(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        store.trait_groups.pop(op.change["displayName"], None)
+
+    # -------------------------------------------------------------------------------------------
+    # Identity resolution settings (§4)
+    # -------------------------------------------------------------------------------------------
+
+    def get_identity_resolution(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            irs = store.identity_resolution
+            body = {
+                "identifierConfigs": [dict(c) for c in irs.identifier_configs],
+                "matchingRules": list(irs.matching_rules),
+                "version": irs.version,
+            }
+            return body, make_etag(_irs_tag(store), irs.version)
+
+    def put_identity_resolution(
+        self,
+        account: str,
+        store_id: str,
+        body: IdentityResolutionSettingsPut,
+        *,
+        if_match: str | None = None,
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            store = self._find_store(self._account(account), store_id)
+            irs = store.identity_resolution
+            check_if_match(
+                if_match,
+                _irs_tag(store),
+                irs.version,
+                f"Identity resolution settings of {store.id}",
+            )
+            self._require_active(store, now)
+            wire = to_wire(body)
+            change = {
+                "storeId": store.id,
+                "identifierConfigs": [_fill_identifier_defaults(c) for c in wire["identifierConfigs"]],
+                "matchingRules": wire["matchingRules"],
+            }
+            return self._submit(
+                account,
+                "memory",
+                "identityresolution.put",
+                change,
+                fail=fail,
+                result_id=store.id,
+                result_path=f"{_V1}/Stores/{store.id}/IdentityResolutionSettings",
+                message="Identity resolution settings update accepted",
+            )
+
+    def _apply_irs_put(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        irs = store.identity_resolution
+        irs.identifier_configs = op.change["identifierConfigs"]
+        irs.matching_rules = op.change["matchingRules"]
+        irs.version += 1
+
+    # -------------------------------------------------------------------------------------------
+    # Data mappings (§5)
+    # -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _find_mapping(store: StoreRec, mapping_id: str) -> DataMappingRec:
+        mapping = store.data_mappings.get(mapping_id)
+        if mapping is None:
+            raise NotFound(
+                f"The requested resource {_V1}/Stores/{store.id}/DataMappings/{mapping_id} was not found"
+            )
+        return mapping
+
+    @staticmethod
+    def _check_mapping_targets(store: StoreRec, mapping_to: dict[str, Any]) -> None:
+        """[O] Referenced trait groups and traits must exist."""
+        for index, item in enumerate(mapping_to["mappings"]):
+            group = store.trait_groups.get(item["traitGroup"])
+            if group is None:
+                raise BadRequest(
+                    f"mappingTo.mappings[{index}].traitGroup: no trait group {item['traitGroup']!r}"
+                )
+            if item["traitName"] not in group.traits:
+                raise BadRequest(
+                    f"mappingTo.mappings[{index}].traitName: trait group {group.name!r} "
+                    f"has no trait {item['traitName']!r}"
+                )
+
+    def _check_mapping_name(
+        self, state: AccountState, store: StoreRec, name: str, exclude: str | None
+    ) -> None:
+        for mapping in store.data_mappings.values():
+            if mapping.data["displayName"] == name and mapping.id != exclude:
+                raise Conflict(
+                    f"A data mapping named {name!r} already exists ({mapping.id})", conflicting_id=mapping.id
+                )
+        for op in self._pending_changes(state, "datamapping.create", "datamapping.update"):
+            if (
+                op.change["storeId"] == store.id
+                and op.change.get("displayName") == name
+                and op.change["id"] != exclude
+            ):
+                raise Conflict(
+                    f"A data mapping named {name!r} is being created or renamed",
+                    conflicting_id=op.change["id"],
+                )
+
+    def create_data_mapping(
+        self, account: str, store_id: str, body: DataMappingCreate, *, fail: bool = False
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            self._require_active(store, now)
+            wire = to_wire(body)
+            self._check_mapping_targets(store, wire["mappingTo"])
+            self._check_mapping_name(state, store, body.display_name, None)
+            mapping_id = new_typeid("mem_datamapping", now)
+            change = {"storeId": store.id, "id": mapping_id, "isEnabled": True, **wire}
+            return self._submit(
+                account,
+                "memory",
+                "datamapping.create",
+                change,
+                fail=fail,
+                result_id=mapping_id,
+                result_path=f"{_V1}/Stores/{store.id}/DataMappings/{mapping_id}",
+                message="Data mapping creation accepted",
+            )
+
+    def list_data_mappings(
+        self, account: str, store_id: str, page: PageRequest, *, type_: str | None
+    ) -> dict[str, Any]:
+        if type_ is not None and type_ not in DATA_MAPPING_TYPES:
+            raise BadRequest(f"type must be one of {', '.join(DATA_MAPPING_TYPES)}")
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            items = [
+                m
+                for m in store.data_mappings.values()
+                if type_ is None or m.data["mappingFrom"]["type"] == type_
+            ]
+            result = page_of(items, page, "dataMappings")
+            return {"dataMappings": [self._mapping_view(m) for m in result.items], "meta": result.meta}
+
+    @staticmethod
+    def _mapping_view(mapping: DataMappingRec) -> dict[str, Any]:
+        return {
+            "id": mapping.id,
+            **mapping.data,
+            "createdAt": iso(mapping.created_at),
+            "updatedAt": iso(mapping.updated_at),
+            "version": mapping.version,
+        }
+
+    def get_data_mapping(self, account: str, store_id: str, mapping_id: str) -> tuple[dict[str, Any], str]:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            mapping = self._find_mapping(store, mapping_id)
+            return self._mapping_view(mapping), make_etag(mapping.id, mapping.version)
+
+    def update_data_mapping(
+        self,
+        account: str,
+        store_id: str,
+        mapping_id: str,
+        body: DataMappingPatch,
+        *,
+        if_match: str | None = None,
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+            store = self._find_store(state, store_id)
+            mapping = self._find_mapping(store, mapping_id)
+            check_if_match(if_match, mapping.id, mapping.version, f"Data mapping {mapping.id}")
+            self._require_active(store, now)
+            wire = to_wire(body)
+            if "mappingTo" in wire:
+                self._check_mapping_targets(store, wire["mappingTo"])
+            if body.display_name is not None:
+                self._check_mapping_name(state, store, body.display_name, mapping.id)
+            return self._submit(
+                account,
+                "memory",
+                "datamapping.update",
+                {"storeId": store.id, "id": mapping.id, **wire},
+                fail=fail,
+                result_id=mapping.id,
+                result_path=f"{_V1}/Stores/{store.id}/DataMappings/{mapping.id}",
+                message="Data mapping update accepted",
+            )
+
+    def delete_data_mapping(
+        self, account: str, store_id: str, mapping_id: str, *, fail: bool = False
+    ) -> Accepted:
+        with self._tx():
+            store = self._find_store(self._account(account), store_id)
+            mapping = self._find_mapping(store, mapping_id)
+            return self._submit(
+                account,
+                "memory",
+                "datamapping.delete",
+                {"storeId": store.id, "id": mapping.id},
+                fail=fail,
+                result_id=mapping.id,
+                result_path=None,
+                message="Data mapping deletion accepted",
+            )
+
+    def _apply_mapping_create(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        data = {k: v for k, v in op.change.items() if k not in {"storeId", "id"}}
+        store.data_mappings[op.change["id"]] = DataMappingRec(op.change["id"], data, op.due_at, op.due_at)
+
+    def _apply_mapping_update(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        mapping = self._find_mapping(store, op.change["id"])
+        mapping.data.update({k: v for k, v in op.change.items() if k not in {"storeId", "id"}})
+        mapping.updated_at = op.due_at
+        mapping.version += 1
+
+    def _apply_mapping_delete(self, state: AccountState, op: OperationRec) -> None:
+        store = self._find_store(state, op.change["storeId"])
+        store.data_mappings.pop(op.change["id"], None)
+
+    # -------------------------------------------------------------------------------------------
+    # Memory operations (§6)
+    # -------------------------------------------------------------------------------------------
+
+    def _find_operation(self, state: AccountState, op_id: str, product: str) -> OperationRec:
+        op = state.operations.get(op_id)
+        if op is None or op.product != product:
+            prefix = _V1 if product == "memory" else _V2
+            raise NotFound(f"The requested resource {prefix}/Operations/{op_id} was not found")
+        return op
+
+    def get_memory_operation(self, account: str, op_id: str, base_url: str) -> tuple[dict[str, Any], int]:
+        with self._tx() as now:
+            op = self._find_operation(self._account(account), op_id, "memory")
+            status = op.status
+            if status == "PENDING" and now >= (op.created_at + op.due_at) / 2:
+                status = "RUNNING"
+            view: dict[str, Any] = {
+                "operationId": op.id,
+                "status": status,
+                "createdAt": iso(op.created_at),
+                "statusUrl": f"{base_url}{_V1}/Operations/{op.id}",
+            }
+            if op.completed_at is not None:
+                view["completedAt"] = iso(op.completed_at)
+            if op.status == "COMPLETED" and op.result_id is not None:
+                view["result"] = {"type": "RESOURCE_ID", "id": op.result_id}
+                if op.result_path is not None:
+                    view["resultUrl"] = f"{base_url}{op.result_path}"
+            if op.status == "FAILED":
+                view["error"] = {
+                    "type": "https://www.twilio.com/docs/api/errors/20500",
+                    "title": "Operation failed",
+                    "code": 20500,
+                    "detail": op.error or "The operation failed",
+                }
+            return view, self._retry_after(op, now)
+
+    # -------------------------------------------------------------------------------------------
+    # Conversations v2 configurations (§7) and operations (§8)
+    # -------------------------------------------------------------------------------------------
+
+    def _find_configuration(self, state: AccountState, config_id: str) -> ConfigurationRec:
+        config = state.configurations.get(config_id)
+        if config is None:
+            raise NotFound(f"The requested resource {_V2}/Configurations/{config_id} was not found")
+        return config
+
+    def _check_configuration(self, state: AccountState, data: dict[str, Any], exclude: str | None) -> None:
+        """Store reference, unique displayName and one configuration per Conversations V1 service."""
+        store_id = data.get("memoryStoreId")
+        if store_id is not None:
+            try:
+                self._find_store(state, store_id)
+            except NotFound:
+                raise BadRequest(
+                    f"memoryStoreId: no memory store {store_id} exists in this account"
+                ) from None
+        for label in ("displayName", "conversationsV1Bridge.serviceId"):
+            value = _config_value(data, label)
+            if value is None:
+                continue
+            for config in state.configurations.values():
+                if config.id != exclude and _config_value(config.data, label) == value:
+                    raise Conflict(
+                        f"{label} {value!r} is already used by configuration {config.id}",
+                        conflicting_id=config.id,
+                    )
+            for op in self._pending_changes(
+                state, "configuration.create", "configuration.put", "configuration.patch"
+            ):
+                if op.change["id"] != exclude and _config_value(op.change["data"], label) == value:
+                    raise Conflict(
+                        f"{label} {value!r} is being claimed by configuration {op.change['id']}",
+                        conflicting_id=op.change["id"],
+                    )
+
+    def _idempotent(
+        self,
+        state: AccountState,
+        key: str | None,
+        fingerprint: str,
+        now: float,
+        action: Callable[[], Accepted],
+    ) -> Accepted:
+        """Replay the first response for a repeated ``Idempotency-Key`` with the same request."""
+        if key is None:
+            return action()
+        key = validate_idempotency_key(key)
+        record = state.idempotency.get(key)
+        if record is not None and now - record.created_at > IDEMPOTENCY_TTL:
+            del state.idempotency[key]
+            record = None
+        if record is not None:
+            if record.fingerprint != fingerprint:
+                raise UnprocessableIdempotency(
+                    "Idempotency-Key was already used with a different request; "
+                    "use a new key for a new request"
+                )
+            op = state.operations[record.accepted["operation_id"]]
+            return Accepted(**{**record.accepted, "retry_after": self._retry_after(op, now)})
+        accepted = action()
+        state.idempotency[key] = IdempotencyRec(fingerprint, asdict(accepted), now)
+        self._dirty = True
+        return accepted
+
+    def _submit_configuration(
+        self, account: str, kind: str, config_id: str, data: dict[str, Any] | None, fail: bool
+    ) -> Accepted:
+        verb = kind.rsplit(".", 1)[1]
+        return self._submit(
+            account,
+            "conversations",
+            kind,
+            {"id": config_id, "data": data},
+            fail=fail,
+            result_id=config_id,
+            result_path=None,
+            message=f"Configuration {verb} accepted",
+            related={"configurationId": config_id},
+        )
+
+    def create_configuration(
+        self,
+        account: str,
+        body: ConfigurationCreate,
+        *,
+        idempotency_key: str | None = None,
+        raw: bytes = b"",
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+
+            def action() -> Accepted:
+                data = _normalize_configuration(to_wire(body))
+                self._check_configuration(state, data, None)
+                config_id = new_typeid("conv_configuration", now)
+                return self._submit_configuration(account, "configuration.create", config_id, data, fail)
+
+            return self._idempotent(state, idempotency_key, _fingerprint("POST", "", raw), now, action)
+
+    def list_configurations(
+        self, account: str, page: PageRequest, *, memory_store_id: str | None
+    ) -> dict[str, Any]:
+        if memory_store_id is not None and not _STORE_RE.match(memory_store_id):
+            raise BadRequest("memoryStoreId must be a memory store id (mem_store_ followed by 26 characters)")
+        with self._tx():
+            state = self._account(account)
+            items = [
+                c
+                for c in state.configurations.values()
+                if memory_store_id is None or c.data.get("memoryStoreId") == memory_store_id
+            ]
+            result = page_of(
+                items, PageRequest(page.page_size, page.offset, descending=False), "configurations"
+            )
+            return {
+                "configurations": [self._configuration_view(c) for c in result.items],
+                "meta": result.meta,
+            }
+
+    @staticmethod
+    def _configuration_view(config: ConfigurationRec) -> dict[str, Any]:
+        return {
+            "id": config.id,
+            **config.data,
+            "traitExtractionStrategyIds": [],
+            "observationExtractionStrategyIds": [],
+            "createdAt": iso(config.created_at),
+            "updatedAt": iso(config.updated_at),
+            "version": config.version,
+        }
+
+    def get_configuration(self, account: str, config_id: str) -> dict[str, Any]:
+        with self._tx():
+            return self._configuration_view(self._find_configuration(self._account(account), config_id))
+
+    def replace_configuration(
+        self,
+        account: str,
+        config_id: str,
+        body: ConfigurationPut,
+        *,
+        idempotency_key: str | None = None,
+        raw: bytes = b"",
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+
+            def action() -> Accepted:
+                config = self._find_configuration(state, config_id)
+                data = _normalize_configuration(to_wire(body))
+                data.setdefault("displayName", config.data["displayName"])  # required on create, kept on PUT
+                self._check_configuration(state, data, config.id)
+                return self._submit_configuration(account, "configuration.put", config.id, data, fail)
+
+            return self._idempotent(state, idempotency_key, _fingerprint("PUT", config_id, raw), now, action)
+
+    def patch_configuration(
+        self,
+        account: str,
+        config_id: str,
+        body: ConfigurationPatch,
+        *,
+        idempotency_key: str | None = None,
+        raw: bytes = b"",
+        fail: bool = False,
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+
+            def action() -> Accepted:
+                config = self._find_configuration(state, config_id)
+                data = _patch_configuration(config.data, body)
+                self._check_configuration(
+                    state, {k: v for k, v in data.items() if k in to_wire(body)}, config.id
+                )
+                return self._submit_configuration(account, "configuration.patch", config.id, data, fail)
+
+            return self._idempotent(
+                state, idempotency_key, _fingerprint("PATCH", config_id, raw), now, action
+            )
+
+    def delete_configuration(
+        self, account: str, config_id: str, *, idempotency_key: str | None = None, fail: bool = False
+    ) -> Accepted:
+        with self._tx() as now:
+            state = self._account(account)
+
+            def action() -> Accepted:
+                config = self._find_configuration(state, config_id)
+                return self._submit_configuration(account, "configuration.delete", config.id, None, fail)
+
+            return self._idempotent(
+                state, idempotency_key, _fingerprint("DELETE", config_id, b""), now, action
+            )
+
+    def _apply_configuration_create(self, state: AccountState, op: OperationRec) -> None:
+        config_id = op.change["id"]
+        state.configurations[config_id] = ConfigurationRec(config_id, op.change["data"], op.due_at, op.due_at)
+
+    def _apply_configuration_write(self, state: AccountState, op: OperationRec) -> None:
+        config = self._find_configuration(state, op.change["id"])
+        config.data = op.change["data"]
+        config.updated_at = op.due_at
+        config.version += 1
+
+    def _apply_configuration_delete(self, state: AccountState, op: OperationRec) -> None:
+        state.configurations.pop(op.change["id"], None)
+
+    def get_conversations_operation(
+        self, account: str, op_id: str, base_url: str
+    ) -> tuple[dict[str, Any], int]:
+        with self._tx() as now:
+            op = self._find_operation(self._account(account), op_id, "conversations")
+            view: dict[str, Any] = {
+                "operationId": op.id,
+                "status": op.status,  # [S] models only PENDING, COMPLETED and FAILED
+                "createdAt": iso(op.created_at),
+                "completedAt": iso(op.completed_at) if op.completed_at is not None else None,
+                "statusUrl": f"{base_url}{_V2}/Operations/{op.id}",
+                "error": None,
+                "related": {"configurationId": op.change["id"]},
+            }
+            if op.status == "FAILED":
+                view["error"] = {
+                    "type": "https://www.twilio.com/docs/api/errors/20500",
+                    "title": "Operation failed",
+                    "status": 500,
+                    "detail": op.error or "The operation failed",
+                    "instance": f"{_V2}/Operations/{op.id}",
+                }
+            return view, self._retry_after(op, now)
+
+
+def _irs_tag(store: StoreRec) -> str:
+    """The identity in the settings' ETag: the store's, marked so the two ETags never coincide."""
+    return f"{store.id}:irs"
+
+
+def _config_value(data: Mapping[str, Any], label: str) -> Any:
+    if label == "displayName":
+        return data.get("displayName")
+    return (data.get("conversationsV1Bridge") or {}).get("serviceId")
+
+
+def _merge_traits(
+    current: Mapping[str, dict[str, Any]], patch: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Merge-patch: a full definition adds or replaces a trait, ``dataType: ""`` deletes it."""
+    merged = dict(current)
+    for name, definition in patch.items():
+        if definition.get("dataType") == "":
+            merged.pop(name, None)
+        else:
+            merged[name] = dict(definition)
+    return merged
+
+
+def _patch_configuration(current: Mapping[str, Any], body: ConfigurationPatch) -> dict[str, Any]:
+    """Only what is sent changes; ``channelSettings`` merges per channel (``null`` removes one)."""
+    data = dict(current)
+    wire = to_wire(body)
+    for key, value in wire.items():
+        if key == "channelSettings":
+            channels = dict(data.get("channelSettings", {}))
+            for channel, setting in value.items():
+                if setting is None:
+                    channels.pop(channel, None)
+                else:
+                    channels[channel] = setting
+            data["channelSettings"] = channels
+        else:
+            data[key] = value
+    return _normalize_configuration(data)
+
+
+def _account_from_dict(raw: Mapping[str, Any]) -> AccountState:
+    stores = {}
+    for sid, s in raw["stores"].items():
+        groups = {name: TraitGroupRec(**g) for name, g in s["trait_groups"].items()}
+        mappings = {mid: DataMappingRec(**m) for mid, m in s["data_mappings"].items()}
+        irs = IdentityResolutionRec(**s["identity_resolution"])
+        stores[sid] = StoreRec(
+            **{**s, "trait_groups": groups, "data_mappings": mappings, "identity_resolution": irs}
+        )
+    return AccountState(
+        stores=stores,
+        configurations={cid: ConfigurationRec(**c) for cid, c in raw["configurations"].items()},
+        operations={oid: OperationRec(**o) for oid, o in raw["operations"].items()},
+        pending=dict.fromkeys(raw["pending"]),
+        idempotency={k: IdempotencyRec(**r) for k, r in raw["idempotency"].items()},
+    )
+
+
+_APPLY: dict[str, Callable[[Backend, AccountState, OperationRec], None]] = {
+    "store.create": Backend._apply_store_create,
+    "store.update": Backend._apply_store_update,
+    "store.delete": Backend._apply_store_delete,
+    "traitgroup.create": Backend._apply_group_create,
+    "traitgroup.update": Backend._apply_group_update,
+    "traitgroup.delete": Backend._apply_group_delete,
+    "identityresolution.put": Backend._apply_irs_put,
+    "datamapping.create": Backend._apply_mapping_create,
+    "datamapping.update": Backend._apply_mapping_update,
+    "datamapping.delete": Backend._apply_mapping_delete,
+    "configuration.create": Backend._apply_configuration_create,
+    "configuration.put": Backend._apply_configuration_write,
+    "configuration.patch": Backend._apply_configuration_write,
+    "configuration.delete": Backend._apply_configuration_delete,
+}

@@ -1,0 +1,148 @@
+"""Typed errors raised by the emulator's backend and mapped to HTTP by the app.
+
+Every error carries the HTTP status and the Twilio error ``code`` that the real API puts in its
+legacy error body ``{code, message, more_info, status}`` (control-plane.md §1.7)::
+
+    ApiError                     status  code
+    ├── BadRequest                  400   400    a field, query parameter or header is invalid
+    ├── Unauthorized                401   20003  missing or wrong credentials
+    ├── Forbidden                   403   403    control endpoint without the control token
+    ├── NotFound                    404   20404  unknown resource (or another account's)
+    ├── MethodNotAllowed            405   405
+    ├── Conflict                    409   20409  uniqueness, state or reference conflict
+    ├── PreconditionFailed          412   412    If-Match does not match the current ETag
+    ├── PayloadTooLarge             413   413    body over the size limit
+    ├── UnprocessableIdempotency    422   422    Idempotency-Key reused with another request
+    └── InjectedError               any   any    produced by a fault rule (429, 500, 503, ...)
+
+Messages never contain credentials; they name the field or resource at fault and say what is
+allowed, because the official SDK shows them to the user verbatim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "MORE_INFO_URL",
+    "ApiError",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "InjectedError",
+    "MethodNotAllowed",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "Unauthorized",
+    "UnprocessableIdempotency",
+    "error_body",
+    "twilio_code_for_status",
+]
+
+MORE_INFO_URL = "https://www.twilio.com/docs/api/errors/{code}"
+_MAX_MESSAGE = 1024  # [O] message is at most 1024 characters
+
+#: Twilio's codes for statuses a fault rule may inject ([O] example codes).
+_CODES_BY_STATUS = {
+    400: 400,
+    401: 20003,
+    403: 403,
+    404: 20404,
+    409: 20409,
+    429: 20429,
+    500: 20500,
+    503: 20503,
+}
+
+
+def twilio_code_for_status(status: int) -> int:
+    """The error ``code`` Twilio uses for an HTTP status, or the status itself."""
+    return _CODES_BY_STATUS.get(status, status)
+
+
+def error_body(status: int, code: int, message: str) -> dict[str, Any]:
+    """Twilio's legacy error body; the SDK turns it into ``TwilioRestException``."""
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 1] + "…"
+    return {"code": code, "message": message, "more_info": MORE_INFO_URL.format(code=code), "status": status}
+
+
+class ApiError(Exception):
+    """Base class: an HTTP error response with Twilio's body and optional extra headers."""
+
+    status = 500
+    code = 20500
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.status, self.code, self.message)
+
+
+class BadRequest(ApiError):
+    status = 400
+    code = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = 20003
+
+    def __init__(
+        self, message: str = "Authenticate: the Account SID/API key and secret are missing or wrong"
+    ) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = 403
+
+
+class NotFound(ApiError):
+    status = 404
+    code = 20404
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = 405
+
+
+class Conflict(ApiError):
+    status = 409
+    code = 20409
+
+    def __init__(self, message: str, *, conflicting_id: str | None = None) -> None:
+        super().__init__(
+            message, headers={"X-Conflicting-Resource-Id": conflicting_id} if conflicting_id else None
+        )
+        self.conflicting_id = conflicting_id
+
+
+class PreconditionFailed(ApiError):
+    status = 412
+    code = 412
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = 413
+
+
+class UnprocessableIdempotency(ApiError):
+    status = 422
+    code = 422
+
+
+class InjectedError(ApiError):
+    """An error a fault rule asked for; status and code are per instance."""
+
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+        self.status = status
+        self.code = twilio_code_for_status(status)

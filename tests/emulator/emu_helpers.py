@@ -1,0 +1,70 @@
+"""Raw-HTTP helpers for the emulator contract tests (the SDK tests use the official client)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from twilio.rest import Client
+from twilio_memory_emulator.testing import EmulatorServer
+
+V1 = "/v1/ControlPlane"
+V2 = "/v2/ControlPlane"
+STORES = f"{V1}/Stores"
+CONFIGS = f"{V2}/Configurations"
+
+
+def sdk_client(emulator: EmulatorServer, username: str | None = None, password: str | None = None) -> Client:
+    """The official twilio client pointed at the emulator, as the issue describes."""
+    client = Client(username or emulator.account_sid, password or emulator.auth_token)
+    client.memory.base_url = emulator.base_url
+    client.conversations.base_url = emulator.base_url
+    return client
+
+
+def operation(http: httpx.Client, response: httpx.Response) -> dict[str, Any]:
+    """Follow a 202's statusUrl once and return the operation."""
+    assert response.status_code == 202, response.text
+    result = http.get(response.json()["statusUrl"])
+    assert result.status_code == 200, result.text
+    return result.json()  # type: ignore[no-any-return]
+
+
+def create_store(http: httpx.Client, name: str = "acme", description: str | None = "Acme memory") -> str:
+    body: dict[str, Any] = {"displayName": name}
+    if description is not None:
+        body["description"] = description
+    op = operation(http, http.post(STORES, json=body))
+    assert op["status"] == "COMPLETED", op
+    return op["result"]["id"]  # type: ignore[no-any-return]
+
+
+def create_trait_group(http: httpx.Client, store_id: str, name: str = "prefs", **fields: Any) -> dict[str, Any]:
+    body = {"displayName": name, **fields}
+    return operation(http, http.post(f"{STORES}/{store_id}/TraitGroups", json=body))
+
+
+def create_configuration(http: httpx.Client, store_id: str, name: str = "acme", **fields: Any) -> str:
+    body = {
+        "displayName": name,
+        "description": "Acme conversations",
+        "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+        "memoryStoreId": store_id,
+        **fields,
+    }
+    response = http.post(CONFIGS, json=body)
+    op = operation(http, response)
+    assert op["status"] == "COMPLETED", op
+    return response.json()["related"]["configurationId"]  # type: ignore[no-any-return]
+
+
+def assert_error(response: httpx.Response, status: int, code: int | None = None, mentions: str | None = None) -> None:
+    """Twilio's legacy error body with the expected status, code and a message naming the field."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"code", "message", "more_info", "status"}, body
+    assert body["status"] == status
+    assert body["code"] == (code if code is not None else status)
+    assert body["more_info"] == f"https://www.twilio.com/docs/api/errors/{body['code']}"
+    if mentions is not None:
+        assert mentions in body["message"], body["message"]
