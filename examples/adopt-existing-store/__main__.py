@@ -6,7 +6,6 @@ description). Config: ``displayName`` (default ``legacy-support``), ``protect`` 
 """
 
 import pulumi
-
 import pulumi_twilio_memory as tm
 
 config = pulumi.Config()

@@ -4,7 +4,6 @@ Config: ``name`` (default ``example-drift``).
 """
 
 import pulumi
-
 import pulumi_twilio_memory as tm
 
 tenant = tm.TenantMemory(

@@ -4,7 +4,6 @@ Config: ``name`` (default ``example-acme``), used as the store's display name.
 """
 
 import pulumi
-
 import pulumi_twilio_memory as tm
 
 tenant = tm.TenantMemory(pulumi.Config().get("name") or "example-acme")

@@ -1,7 +1,6 @@
 """One memory store, nothing else. Config: ``displayName`` (default ``example-support``)."""
 
 import pulumi
-
 import pulumi_twilio_memory as tm
 
 config = pulumi.Config()

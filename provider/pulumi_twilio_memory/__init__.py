@@ -2,49 +2,59 @@
 
 ``import pulumi_twilio_memory as tm``; see README.md. Provider settings come from the
 ``twilio-memory:*`` stack config or ``TWILIO_*`` environment variables (:mod:`.config`).
+
+The whole error hierarchy of :mod:`.api.errors` is public (``tm.PreconditionFailedError`` …).
 """
 
 from ._version import __version__
-from .api.errors import (
-    AlreadyExistsError,
-    ApiError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    OperationError,
-    OperationFailedError,
-    OperationTimeoutError,
-    PermissionDeniedError,
-    PreconditionFailedError,
-    RateLimitedError,
-    ServerError,
-    TransportError,
-    TwilioMemoryError,
+from .api import errors as _errors
+from .api.errors import *  # noqa: F403 - the error hierarchy is public API, listed in errors.__all__
+from .components.tenant import TenantConfigurationError, TenantMemory
+from .resources.conversation_configuration import (
+    CaptureRuleArgs,
+    ChannelSettingArgs,
+    ConfigurationChangedError,
+    ConversationConfiguration,
+    ConversationConfigurationArgs,
+    ConversationsV1BridgeArgs,
+    StatusCallbackArgs,
+    StatusTimeoutsArgs,
+)
+from .resources.identity_resolution import (
+    IdentifierConfigArgs,
+    IdentityResolutionSettings,
+    IdentityResolutionSettingsArgs,
 )
 from .resources.store import Store, StoreArgs
-
-# Other resources and TenantMemory are added below as their modules land (plain imports, no try).
+from .resources.trait_group import (
+    TraitDefinitionArgs,
+    TraitGroup,
+    TraitGroupArgs,
+    TraitMoveError,
+    ValidationRuleArgs,
+)
 
 __all__ = [
-    "AlreadyExistsError",
-    "ApiError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ConflictError",
-    "NotFoundError",
-    "OperationError",
-    "OperationFailedError",
-    "OperationTimeoutError",
-    "PermissionDeniedError",
-    "PreconditionFailedError",
-    "RateLimitedError",
-    "ServerError",
+    "CaptureRuleArgs",
+    "ChannelSettingArgs",
+    "ConfigurationChangedError",
+    "ConversationConfiguration",
+    "ConversationConfigurationArgs",
+    "ConversationsV1BridgeArgs",
+    "IdentifierConfigArgs",
+    "IdentityResolutionSettings",
+    "IdentityResolutionSettingsArgs",
+    "StatusCallbackArgs",
+    "StatusTimeoutsArgs",
     "Store",
     "StoreArgs",
-    "TransportError",
-    "TwilioMemoryError",
+    "TenantConfigurationError",
+    "TenantMemory",
+    "TraitDefinitionArgs",
+    "TraitGroup",
+    "TraitGroupArgs",
+    "TraitMoveError",
+    "ValidationRuleArgs",
     "__version__",
 ]
+__all__ += _errors.__all__

@@ -16,6 +16,10 @@ stack config                  environment                      meaning
 ``…:operationTimeout``        ``TWILIO_MEMORY_OPERATION_TIMEOUT``  seconds, default 900
 ============================  ===============================  =================================
 
+Regions and edges: point the base URLs at the regional hosts, as the official SDK does, e.g.
+``https://memory.dublin.ie1.twilio.com`` (``memory.{edge}.{region}.twilio.com``). The emulator
+serves both products on one port, so both URLs get the same ``http://127.0.0.1:<port>``.
+
 Why module state and not ``self``: Pulumi pickles the provider object into every resource's state,
 so provider classes carry no attributes. ``configure()`` stores what it read in a process-global,
 lock-protected slot here; the provider host runs four worker threads that read it concurrently.
@@ -38,6 +42,7 @@ __all__ = [
     "DEFAULT_CONVERSATIONS_BASE_URL",
     "DEFAULT_MEMORY_BASE_URL",
     "DEFAULT_OPERATION_TIMEOUT",
+    "ENVIRONMENT_VARIABLES",
     "NAMESPACE",
     "ProviderConfig",
     "configure",
@@ -60,6 +65,9 @@ _SETTINGS: dict[str, tuple[str, str]] = {
     "conversations_base_url": ("conversationsBaseUrl", "TWILIO_CONVERSATIONS_BASE_URL"),
     "operation_timeout": ("operationTimeout", "TWILIO_MEMORY_OPERATION_TIMEOUT"),
 }
+
+#: Every environment variable the provider reads.
+ENVIRONMENT_VARIABLES = tuple(env for _key, env in _SETTINGS.values())
 
 MISSING_CREDENTIALS = (
     "No Twilio credentials are configured for twilio-memory. Either set them in the stack "

@@ -29,13 +29,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import pulumi
 import yaml  # type: ignore[import-untyped]
+from pulumi import automation as auto
 
 from .components.fleet import CONFIG_KEYS, ResolvedTenant, resolve_fleet
 from .components.tenant import TenantConfigurationError, TenantMemory
@@ -150,10 +151,30 @@ class _Stack(Protocol):
     name: str
     workspace: Any
 
-    def set_all_config(self, config: Mapping[str, Any]) -> None: ...
-    def preview(self, **kwargs: Any) -> Any: ...
-    def up(self, **kwargs: Any) -> Any: ...
-    def destroy(self, **kwargs: Any) -> Any: ...
+    def set_all_config(
+        self, config: MutableMapping[str, auto.ConfigValue], *, path: bool = False
+    ) -> None: ...
+    def preview(
+        self,
+        *,
+        refresh: bool | None = None,
+        diff: bool | None = None,
+        on_output: Callable[[str], Any] | None = None,
+        on_error: Callable[[str], Any] | None = None,
+    ) -> Any: ...
+    def up(
+        self,
+        *,
+        refresh: bool | None = None,
+        on_output: Callable[[str], Any] | None = None,
+        on_error: Callable[[str], Any] | None = None,
+    ) -> Any: ...
+    def destroy(
+        self,
+        *,
+        on_output: Callable[[str], Any] | None = None,
+        on_error: Callable[[str], Any] | None = None,
+    ) -> Any: ...
 
 
 StackFactory = Callable[[str, str, Mapping[str, str]], _Stack]
@@ -161,8 +182,6 @@ StackFactory = Callable[[str, str, Mapping[str, str]], _Stack]
 
 def automation_stack(stack_name: str, project: str, env_vars: Mapping[str, str]) -> _Stack:
     """Create or select the stack with the built-in program, in a LocalWorkspace."""
-    from pulumi import automation as auto
-
     workspace = auto.LocalWorkspaceOptions(
         project_settings=auto.ProjectSettings(name=project, runtime="python"),
         env_vars=dict(env_vars),
@@ -176,7 +195,10 @@ def automation_stack(stack_name: str, project: str, env_vars: Mapping[str, str])
 def _env_vars() -> dict[str, str]:
     """Dynamic providers run in a separate ``python3``: make it this interpreter's (with the package)."""
     bin_dir = str(Path(sys.executable).parent)
-    return {"PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+    return {
+        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]),
+        "PULUMI_PYTHON_CMD": sys.executable,
+    }
 
 
 def _parse_config(pairs: Iterable[str]) -> dict[str, str]:
@@ -203,23 +225,49 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant", required=True, help="tenant name, as in the tenant definitions")
     p.add_argument("--env", required=True, help="environment: selects Pulumi.<env>.yaml and the stack name")
     action = p.add_mutually_exclusive_group()
-    action.add_argument("--preview", dest="action", action="store_const", const="preview",
-                        help="show what would change (default)")
-    action.add_argument("--up", dest="action", action="store_const", const="up",
-                        help="create or update the tenant")
-    action.add_argument("--destroy", dest="action", action="store_const", const="destroy",
-                        help="delete the tenant's resources")
-    p.add_argument("--refresh", action="store_true",
-                   help="read the live resources first, so changes made outside Pulumi (drift) show")
-    p.add_argument("--expect-no-changes", action="store_true",
-                   help="exit 3 if there is any change to make (a drift check); with --up, apply nothing then")
+    action.add_argument(
+        "--preview",
+        dest="action",
+        action="store_const",
+        const="preview",
+        help="show what would change (default)",
+    )
+    action.add_argument(
+        "--up", dest="action", action="store_const", const="up", help="create or update the tenant"
+    )
+    action.add_argument(
+        "--destroy",
+        dest="action",
+        action="store_const",
+        const="destroy",
+        help="delete the tenant's resources",
+    )
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="read the live resources first, so changes made outside Pulumi (drift) show",
+    )
+    p.add_argument(
+        "--expect-no-changes",
+        action="store_true",
+        help="exit 3 if there is any change to make (a drift check); with --up, apply nothing then",
+    )
     p.add_argument("--tenants-file", type=Path, help="YAML/JSON tenant document instead of Pulumi.<env>.yaml")
-    p.add_argument("--project-dir", type=Path, default=Path("."),
-                   help="directory of the root Pulumi.yaml and its stack files (default: .)")
+    p.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path("."),
+        help="directory of the root Pulumi.yaml and its stack files (default: .)",
+    )
     p.add_argument("--stack", help="stack name (default: <tenant>-<env>)")
     p.add_argument("--project", default=TENANT_PROJECT, help=f"Pulumi project (default: {TENANT_PROJECT})")
-    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                   help="extra stack config, repeatable, e.g. twilio-memory:operationTimeout=300")
+    p.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra stack config, repeatable, e.g. twilio-memory:operationTimeout=300",
+    )
     p.add_argument("--remove-stack", action="store_true", help="with --destroy: also remove the stack")
     p.set_defaults(action="preview")
     return p
@@ -255,14 +303,16 @@ def main(
         warn(f"error: {exc}")
         return EXIT_USAGE
     for key in source.skipped_secrets:
-        warn(f"note: {key} is a secret of the {args.env} stack and is not copied; set it with --config "
-             "or the TWILIO_* environment variables")
+        warn(
+            f"note: {key} is a secret of the {args.env} stack and is not copied; set it with --config "
+            "or the TWILIO_* environment variables"
+        )
 
     stack_name = args.stack or f"{args.tenant}-{args.env}"
-    say(f"==> tenant {tenant.name!r} (store {tenant.display_name!r}) from {source.origin}: "
-        f"{args.action} on stack {args.project}/{stack_name}")
-    from pulumi import automation as auto
-
+    say(
+        f"==> tenant {tenant.name!r} (store {tenant.display_name!r}) from {source.origin}: "
+        f"{args.action} on stack {args.project}/{stack_name}"
+    )
     try:
         stack = stack_factory(stack_name, args.project, _env_vars())
         stack.set_all_config({k: auto.ConfigValue(value=v) for k, v in config.items()})
@@ -273,7 +323,9 @@ def main(
         return EXIT_FAILED
 
 
-def _run(stack: _Stack, args: argparse.Namespace, say: Callable[[str], None], warn: Callable[[str], None]) -> int:
+def _run(
+    stack: _Stack, args: argparse.Namespace, say: Callable[[str], None], warn: Callable[[str], None]
+) -> int:
     stream = {"on_output": say, "on_error": warn}
     if args.action == "destroy":
         stack.destroy(**stream)
@@ -288,8 +340,10 @@ def _run(stack: _Stack, args: argparse.Namespace, say: Callable[[str], None], wa
     preview = stack.preview(refresh=args.refresh or None, diff=True, **stream)
     changes = _changes(preview.change_summary)
     if args.expect_no_changes and changes:
-        warn(f"error: changes found where none were expected: {_describe(changes)}. If this is drift, "
-             "something changed the tenant outside Pulumi; `--up` puts it back.")
+        warn(
+            f"error: changes found where none were expected: {_describe(changes)}. If this is drift, "
+            "something changed the tenant outside Pulumi; `--up` puts it back."
+        )
         return EXIT_CHANGES
     if args.action == "up":
         say("==> no changes to apply")

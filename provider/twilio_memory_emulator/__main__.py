@@ -14,6 +14,7 @@ import re
 import socket
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import uvicorn
 
@@ -122,6 +123,14 @@ def _credentials(parser: argparse.ArgumentParser, args: argparse.Namespace) -> t
     return creds, not args.account
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown; an emulator should exit 0."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -133,7 +142,7 @@ def _is_loopback(host: str) -> bool:
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto lets asyncio set TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
@@ -212,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lifespan="off",
         server_header=False,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     asyncio.run(_serve(server, sock, (args.host, port, default_account, creds, args.state_file)))
     return 0
 

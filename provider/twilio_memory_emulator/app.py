@@ -178,7 +178,9 @@ def _canonical(name: bytes) -> bytes:
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    response = Response(content, status_code=status, headers=dict(headers or {}), media_type="application/json")
+    response = Response(
+        content, status_code=status, headers=dict(headers or {}), media_type="application/json"
+    )
     response.raw_headers = [(_canonical(k), v) for k, v in response.raw_headers]
     return response
 

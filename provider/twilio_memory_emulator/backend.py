@@ -354,6 +354,10 @@ class Backend:
             state = self._accounts[account] = AccountState()
         return state
 
+    def _view(self, account: str) -> AccountState:
+        """An account's state for reading: never creates one (a read changes nothing)."""
+        return self._accounts.get(account) or AccountState()
+
     def _advance(self, now: float) -> None:
         while self._heap and self._heap[0][0] <= now:
             _, _, account, op_id = heapq.heappop(self._heap)
@@ -554,13 +558,13 @@ class Backend:
 
     def list_stores(self, account: str, page: PageRequest) -> dict[str, Any]:
         with self._tx():
-            state = self._account(account)
+            state = self._view(account)
             result = page_of(list(state.stores), page, "stores")
             return {"stores": result.items, "meta": result.meta}
 
     def get_store(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
         with self._tx() as now:
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             return self._store_view(store, now), make_etag(store.id, store.version)
 
     @staticmethod
@@ -718,7 +722,7 @@ class Backend:
         self, account: str, store_id: str, page: PageRequest, *, include_traits: bool
     ) -> dict[str, Any]:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             result: Page = page_of(list(store.trait_groups.values()), page, "traitGroups")
             return {
                 "traitGroups": [self._group_view(g, include_traits) for g in result.items],
@@ -729,7 +733,7 @@ class Backend:
         self, account: str, store_id: str, name: str, page: PageRequest, *, include_traits: bool
     ) -> tuple[dict[str, Any], str]:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             group = self._find_group(store, name)
             body = {
                 "traitGroup": self._group_view(group, include_traits),
@@ -830,7 +834,7 @@ class Backend:
 
     def get_identity_resolution(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             irs = store.identity_resolution
             body = {
                 "identifierConfigs": [dict(c) for c in irs.identifier_configs],
@@ -958,7 +962,7 @@ class Backend:
         if type_ is not None and type_ not in DATA_MAPPING_TYPES:
             raise BadRequest(f"type must be one of {', '.join(DATA_MAPPING_TYPES)}")
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             items = [
                 m
                 for m in store.data_mappings.values()
@@ -979,7 +983,7 @@ class Backend:
 
     def get_data_mapping(self, account: str, store_id: str, mapping_id: str) -> tuple[dict[str, Any], str]:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._view(account), store_id)
             mapping = self._find_mapping(store, mapping_id)
             return self._mapping_view(mapping), make_etag(mapping.id, mapping.version)
 
@@ -1061,7 +1065,7 @@ class Backend:
 
     def get_memory_operation(self, account: str, op_id: str, base_url: str) -> tuple[dict[str, Any], int]:
         with self._tx() as now:
-            op = self._find_operation(self._account(account), op_id, "memory")
+            op = self._find_operation(self._view(account), op_id, "memory")
             status = op.status
             if status == "PENDING" and now >= (op.created_at + op.due_at) / 2:
                 status = "RUNNING"
@@ -1196,7 +1200,7 @@ class Backend:
         if memory_store_id is not None and not _STORE_RE.match(memory_store_id):
             raise BadRequest("memoryStoreId must be a memory store id (mem_store_ followed by 26 characters)")
         with self._tx():
-            state = self._account(account)
+            state = self._view(account)
             items = [
                 c
                 for c in state.configurations.values()
@@ -1224,7 +1228,7 @@ class Backend:
 
     def get_configuration(self, account: str, config_id: str) -> dict[str, Any]:
         with self._tx():
-            return self._configuration_view(self._find_configuration(self._account(account), config_id))
+            return self._configuration_view(self._find_configuration(self._view(account), config_id))
 
     def replace_configuration(
         self,
@@ -1304,7 +1308,7 @@ class Backend:
         self, account: str, op_id: str, base_url: str
     ) -> tuple[dict[str, Any], int]:
         with self._tx() as now:
-            op = self._find_operation(self._account(account), op_id, "conversations")
+            op = self._find_operation(self._view(account), op_id, "conversations")
             view: dict[str, Any] = {
                 "operationId": op.id,
                 "status": op.status,  # [S] models only PENDING, COMPLETED and FAILED

@@ -213,6 +213,10 @@ def page_of(items: Sequence[T], request: PageRequest, key: str) -> Page:
 # ------------------------------------------------------------------------------------------------
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_body(model: type[M], raw: bytes, *, empty_ok: bool = False) -> M:
     """Validate a JSON body against a shared request model, strictly (no "5" for 5).
 
@@ -221,6 +225,10 @@ def parse_body(model: type[M], raw: bytes, *, empty_ok: bool = False) -> M:
     """
     if empty_ok and not raw.strip():
         raw = b"{}"
+    try:  # the stdlib parser rejects what pydantic's tolerates: NaN, Infinity, lone surrogates
+        json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise BadRequest("Request body is not valid JSON (send Content-Type: application/json)") from None
     try:
         return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:

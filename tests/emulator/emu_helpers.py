@@ -12,6 +12,8 @@ V1 = "/v1/ControlPlane"
 V2 = "/v2/ControlPlane"
 STORES = f"{V1}/Stores"
 CONFIGS = f"{V2}/Configurations"
+#: Twilio's error codes for HTTP statuses (control-plane.md §1.7); others use the status itself.
+TWILIO_CODES = {401: 20003, 404: 20404, 409: 20409, 429: 20429, 500: 20500, 503: 20503}
 
 
 def sdk_client(emulator: EmulatorServer, username: str | None = None, password: str | None = None) -> Client:
@@ -39,7 +41,9 @@ def create_store(http: httpx.Client, name: str = "acme", description: str | None
     return op["result"]["id"]  # type: ignore[no-any-return]
 
 
-def create_trait_group(http: httpx.Client, store_id: str, name: str = "prefs", **fields: Any) -> dict[str, Any]:
+def create_trait_group(
+    http: httpx.Client, store_id: str, name: str = "prefs", **fields: Any
+) -> dict[str, Any]:
     body = {"displayName": name, **fields}
     return operation(http, http.post(f"{STORES}/{store_id}/TraitGroups", json=body))
 
@@ -58,13 +62,15 @@ def create_configuration(http: httpx.Client, store_id: str, name: str = "acme", 
     return response.json()["related"]["configurationId"]  # type: ignore[no-any-return]
 
 
-def assert_error(response: httpx.Response, status: int, code: int | None = None, mentions: str | None = None) -> None:
+def assert_error(
+    response: httpx.Response, status: int, code: int | None = None, mentions: str | None = None
+) -> None:
     """Twilio's legacy error body with the expected status, code and a message naming the field."""
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"code", "message", "more_info", "status"}, body
     assert body["status"] == status
-    assert body["code"] == (code if code is not None else status)
+    assert body["code"] == (code if code is not None else TWILIO_CODES.get(status, status))
     assert body["more_info"] == f"https://www.twilio.com/docs/api/errors/{body['code']}"
     if mentions is not None:
         assert mentions in body["message"], body["message"]

@@ -51,7 +51,9 @@ def test_store_lifecycle_with_etags(emulator: EmulatorServer) -> None:
     assert after.headers["ETag"] != etag
 
     with pytest.raises(TwilioRestException) as stale:
-        client.memory.v1.stores(store_id).patch(StoreList.PatchStoreRequest({"description": "lost"}), if_match=etag)
+        client.memory.v1.stores(store_id).patch(
+            StoreList.PatchStoreRequest({"description": "lost"}), if_match=etag
+        )
     assert stale.value.status == 412
     assert client.memory.v1.stores(store_id).fetch().description == "renamed"
 
@@ -134,8 +136,14 @@ def test_identity_resolution_settings(emulator: EmulatorServer) -> None:
     body = IdentityResolutionSettingList.IdentityResolutionSettingsCore(
         {
             "identifierConfigs": [
-                {"idType": "email", "matchingAlgo": "exact", "limit": 5, "limitPolicy": "fifo",
-                 "enforceUnique": True, "normalization": "email"},
+                {
+                    "idType": "email",
+                    "matchingAlgo": "exact",
+                    "limit": 5,
+                    "limitPolicy": "fifo",
+                    "enforceUnique": True,
+                    "normalization": "email",
+                },
                 {"idType": "phone", "matchingAlgo": "fuzzy", "matchingThreshold": 80},
             ],
             "matchingRules": ["phone", "email"],
@@ -189,7 +197,10 @@ def test_conversation_configurations(emulator: EmulatorServer) -> None:
 
     configs(config_id).patch(
         patch_configuration_request=ConfigurationList.PatchConfigurationRequest(
-            {"channelSettings": {"VOICE": {"statusTimeouts": {"inactive": 5}}}, "memoryExtractionEnabled": True}
+            {
+                "channelSettings": {"VOICE": {"statusTimeouts": {"inactive": 5}}},
+                "memoryExtractionEnabled": True,
+            }
         )
     )
     patched = configs(config_id).fetch()
@@ -208,7 +219,11 @@ def test_conversation_configurations(emulator: EmulatorServer) -> None:
         )
     )
     replaced = configs(config_id).fetch()
-    assert (replaced.display_name, replaced.description, replaced.memory_store_id) == ("acme", "replaced", other_store)
+    assert (replaced.display_name, replaced.description, replaced.memory_store_id) == (
+        "acme",
+        "replaced",
+        other_store,
+    )
     assert replaced.channel_settings == {"CHAT": {}}
     assert replaced.memory_extraction_enabled is False  # PUT resets omitted fields
 

@@ -71,7 +71,9 @@ def test_store_create_rejects(http: httpx.Client, field: str, value: Any, mentio
 
 
 @pytest.mark.parametrize(("field", "value", "mentions"), [c for c in STORE_CASES if c[1] is not MISSING])
-def test_store_patch_rejects(http: httpx.Client, store_id: str, field: str, value: Any, mentions: str) -> None:
+def test_store_patch_rejects(
+    http: httpx.Client, store_id: str, field: str, value: Any, mentions: str
+) -> None:
     if value is None:
         pytest.skip("null in a PATCH means 'leave unchanged'")
     assert_error(http.patch(f"{STORES}/{store_id}", json={field: value}), 400, mentions=mentions)
@@ -146,7 +148,9 @@ ARRAY_TRAIT = {"dataType": "ARRAY", "validationRule": {"ruleType": "ARRAY", "min
 
 
 @pytest.mark.parametrize(("field", "value", "mentions"), GROUP_CASES)
-def test_trait_group_create_rejects(http: httpx.Client, store_id: str, field: str, value: Any, mentions: str) -> None:
+def test_trait_group_create_rejects(
+    http: httpx.Client, store_id: str, field: str, value: Any, mentions: str
+) -> None:
     response = http.post(f"{STORES}/{store_id}/TraitGroups", json=_with(GROUP_OK, field, value))
     assert_error(response, 400, mentions=mentions)
     groups = http.get(f"{STORES}/{store_id}/TraitGroups").json()["traitGroups"]
@@ -154,7 +158,9 @@ def test_trait_group_create_rejects(http: httpx.Client, store_id: str, field: st
 
 
 @pytest.mark.parametrize(("trait", "mentions"), [(NUMBER_TRAIT, "min"), (ARRAY_TRAIT, "minItems")])
-def test_trait_group_rule_bounds(http: httpx.Client, store_id: str, trait: dict[str, Any], mentions: str) -> None:
+def test_trait_group_rule_bounds(
+    http: httpx.Client, store_id: str, trait: dict[str, Any], mentions: str
+) -> None:
     body = {"displayName": "prefs", "traits": {"score": trait}}
     assert_error(http.post(f"{STORES}/{store_id}/TraitGroups", json=body), 400, mentions=mentions)
 
@@ -169,7 +175,9 @@ def test_trait_group_rule_bounds(http: httpx.Client, store_id: str, trait: dict[
         ({"description": 5}, "description"),
     ],
 )
-def test_trait_group_patch_rejects(http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str) -> None:
+def test_trait_group_patch_rejects(
+    http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str
+) -> None:
     create_trait_group(http, store_id, "prefs", traits={"tier": {"dataType": "STRING"}})
     response = http.patch(f"{STORES}/{store_id}/TraitGroups/prefs", json=body)
     assert_error(response, 400, mentions=mentions)
@@ -179,7 +187,9 @@ def test_trait_group_patch_rejects(http: httpx.Client, store_id: str, body: dict
 def test_trait_group_patch_counts_the_merged_result(http: httpx.Client, store_id: str) -> None:
     create_trait_group(http, store_id, "big", traits={f"t{i}": {"dataType": "STRING"} for i in range(90)})
     more = {f"n{i}": {"dataType": "NUMBER"} for i in range(6)}
-    assert_error(http.patch(f"{STORES}/{store_id}/TraitGroups/big", json={"traits": more}), 400, mentions="95")
+    assert_error(
+        http.patch(f"{STORES}/{store_id}/TraitGroups/big", json={"traits": more}), 400, mentions="95"
+    )
     swap = {**{f"t{i}": {"dataType": ""} for i in range(6)}, **more}
     assert http.patch(f"{STORES}/{store_id}/TraitGroups/big", json={"traits": swap}).status_code == 202
 
@@ -202,7 +212,10 @@ IRS_CASES: list[tuple[dict[str, Any], str]] = [
     ({"matchingRules": ["email"]}, "identifierConfigs"),
     ({"identifierConfigs": [{"idType": "email"}]}, "matchingRules"),
     ({"identifierConfigs": [], "matchingRules": ["email"]}, "identifierConfigs"),
-    ({"identifierConfigs": [{"idType": f"id{i}"} for i in range(16)], "matchingRules": ["id1"]}, "identifierConfigs"),
+    (
+        {"identifierConfigs": [{"idType": f"id{i}"} for i in range(16)], "matchingRules": ["id1"]},
+        "identifierConfigs",
+    ),
     ({"identifierConfigs": [{"idType": "email"}], "matchingRules": []}, "matchingRules"),
     ({"identifierConfigs": [{"idType": "email"}], "matchingRules": ["email"] * 16}, "matchingRules"),
     ({"identifierConfigs": [{"idType": "e"}], "matchingRules": ["e"]}, "idType"),
@@ -229,7 +242,9 @@ IRS_CASES: list[tuple[dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("body", "mentions"), IRS_CASES)
-def test_identity_resolution_rejects(http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str) -> None:
+def test_identity_resolution_rejects(
+    http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str
+) -> None:
     url = f"{STORES}/{store_id}/IdentityResolutionSettings"
     assert_error(http.put(url, json=body), 400, mentions=mentions)
     assert http.get(url).json()["version"] == 1
@@ -253,7 +268,9 @@ def _configuration(store_id: str) -> dict[str, Any]:
         "description": "Acme",
         "conversationGroupingType": "GROUP_BY_PROFILE",
         "memoryStoreId": store_id,
-        "channelSettings": {"SMS": {"statusTimeouts": {"inactive": 5}, "captureRules": [{"from": "*", "to": "*"}]}},
+        "channelSettings": {
+            "SMS": {"statusTimeouts": {"inactive": 5}, "captureRules": [{"from": "*", "to": "*"}]}
+        },
     }
 
 
@@ -271,7 +288,11 @@ CONFIG_CASES = [
     ("channelSettings", {"SMS": {"statusTimeouts": {"inactive": 0}}}, "inactive"),
     ("channelSettings", {"SMS": {"statusTimeouts": {"closed": "60"}}}, "closed"),
     ("channelSettings", {"SMS": {"captureRules": [{"from": "*"}]}}, "to"),
-    ("channelSettings", {"SMS": {"captureRules": [{"from": "*", "to": "*", "metadata": {"k": 1}}]}}, "metadata"),
+    (
+        "channelSettings",
+        {"SMS": {"captureRules": [{"from": "*", "to": "*", "metadata": {"k": 1}}]}},
+        "metadata",
+    ),
     ("channelSettings", {"SMS": {"colour": "red"}}, "colour"),
     ("statusCallbacks", [{"url": "https://a.example"}] * 3, "statusCallbacks"),
     ("statusCallbacks", [{"url": "ftp://a.example"}], "url"),
@@ -287,12 +308,18 @@ CONFIG_CASES = [
 
 
 @pytest.mark.parametrize(("field", "value", "mentions"), CONFIG_CASES)
-def test_configuration_create_rejects(http: httpx.Client, store_id: str, field: str, value: Any, mentions: str) -> None:
-    assert_error(http.post(CONFIGS, json=_with(_configuration(store_id), field, value)), 400, mentions=mentions)
+def test_configuration_create_rejects(
+    http: httpx.Client, store_id: str, field: str, value: Any, mentions: str
+) -> None:
+    assert_error(
+        http.post(CONFIGS, json=_with(_configuration(store_id), field, value)), 400, mentions=mentions
+    )
     assert http.get(CONFIGS).json()["configurations"] == []
 
 
-@pytest.mark.parametrize(("field", "mentions"), [("description", "description"), ("channelSettings", "channelSettings")])
+@pytest.mark.parametrize(
+    ("field", "mentions"), [("description", "description"), ("channelSettings", "channelSettings")]
+)
 def test_configuration_put_requires(http: httpx.Client, store_id: str, field: str, mentions: str) -> None:
     config_id = create_configuration(http, store_id)
     response = http.put(f"{CONFIGS}/{config_id}", json=_with(_configuration(store_id), field, MISSING))
@@ -300,7 +327,9 @@ def test_configuration_put_requires(http: httpx.Client, store_id: str, field: st
 
 
 @pytest.mark.parametrize(("field", "value", "mentions"), [c for c in CONFIG_CASES if c[1] is not MISSING])
-def test_configuration_patch_rejects(http: httpx.Client, store_id: str, field: str, value: Any, mentions: str) -> None:
+def test_configuration_patch_rejects(
+    http: httpx.Client, store_id: str, field: str, value: Any, mentions: str
+) -> None:
     config_id = create_configuration(http, store_id)
     assert_error(http.patch(f"{CONFIGS}/{config_id}", json={field: value}), 400, mentions=mentions)
     assert http.get(f"{CONFIGS}/{config_id}").json()["version"] == 1
@@ -315,7 +344,10 @@ def _mapping(**fields: Any) -> dict[str, Any]:
     return {
         "displayName": "crm-import",
         "mappingFrom": {"type": "INGRESS"},
-        "mappingTo": {"type": "TRAITS", "mappings": [{"expression": "$.tier", "traitGroup": "prefs", "traitName": "tier"}]},
+        "mappingTo": {
+            "type": "TRAITS",
+            "mappings": [{"expression": "$.tier", "traitGroup": "prefs", "traitName": "tier"}],
+        },
         **fields,
     }
 
@@ -328,13 +360,44 @@ def _mapping(**fields: Any) -> dict[str, Any]:
         (_mapping(mappingFrom={"type": "CSV"}), "type"),
         (_mapping(mappingFrom={"type": "DATASET", "datasetId": "ds1"}), "datasetId"),
         (_mapping(mappingTo={"type": "TRAITS", "mappings": []}), "mappings"),
-        (_mapping(mappingTo={"type": "PROFILES", "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "tier"}]}), "type"),
-        (_mapping(mappingTo={"type": "TRAITS", "mappings": [{"traitGroup": "prefs", "traitName": "tier"}]}), "expression"),
-        (_mapping(mappingTo={"type": "TRAITS", "mappings": [{"expression": "x", "traitGroup": "nope", "traitName": "tier"}]}), "traitGroup"),
-        (_mapping(mappingTo={"type": "TRAITS", "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "nope"}]}), "traitName"),
+        (
+            _mapping(
+                mappingTo={
+                    "type": "PROFILES",
+                    "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "tier"}],
+                }
+            ),
+            "type",
+        ),
+        (
+            _mapping(
+                mappingTo={"type": "TRAITS", "mappings": [{"traitGroup": "prefs", "traitName": "tier"}]}
+            ),
+            "expression",
+        ),
+        (
+            _mapping(
+                mappingTo={
+                    "type": "TRAITS",
+                    "mappings": [{"expression": "x", "traitGroup": "nope", "traitName": "tier"}],
+                }
+            ),
+            "traitGroup",
+        ),
+        (
+            _mapping(
+                mappingTo={
+                    "type": "TRAITS",
+                    "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "nope"}],
+                }
+            ),
+            "traitName",
+        ),
     ],
 )
-def test_data_mapping_create_rejects(http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str) -> None:
+def test_data_mapping_create_rejects(
+    http: httpx.Client, store_id: str, body: dict[str, Any], mentions: str
+) -> None:
     create_trait_group(http, store_id, "prefs", traits={"tier": {"dataType": "STRING"}})
     assert_error(http.post(f"{STORES}/{store_id}/DataMappings", json=body), 400, mentions=mentions)
 
@@ -362,7 +425,11 @@ def test_store_list_query_rejects(http: httpx.Client, params: dict[str, str], me
 
 
 def test_other_list_queries_reject(http: httpx.Client, store_id: str) -> None:
-    assert_error(http.get(f"{STORES}/{store_id}/TraitGroups", params={"includeTraits": "yes"}), 400, mentions="includeTraits")
+    assert_error(
+        http.get(f"{STORES}/{store_id}/TraitGroups", params={"includeTraits": "yes"}),
+        400,
+        mentions="includeTraits",
+    )
     assert_error(http.get(CONFIGS, params={"pageSize": "1001"}), 400, mentions="pageSize")
     assert http.get(CONFIGS, params={"pageSize": "1000"}).status_code == 200
     assert_error(http.get(CONFIGS, params={"memoryStoreId": "x"}), 400, mentions="memoryStoreId")
@@ -371,10 +438,14 @@ def test_other_list_queries_reject(http: httpx.Client, store_id: str) -> None:
 
 def test_header_constraints(http: httpx.Client, store_id: str) -> None:
     url = f"{STORES}/{store_id}"
-    assert_error(http.patch(url, json={}, headers={"If-Match": '"' + "a" * 100 + '"'}), 400, mentions="If-Match")
+    assert_error(
+        http.patch(url, json={}, headers={"If-Match": '"' + "a" * 100 + '"'}), 400, mentions="If-Match"
+    )
     assert_error(http.patch(url, json={}, headers={"If-Match": '""'}), 400, mentions="If-Match")
     bad_key = {"Idempotency-Key": "not-a-uuid"}
-    assert_error(http.post(CONFIGS, json=_configuration(store_id), headers=bad_key), 400, mentions="Idempotency-Key")
+    assert_error(
+        http.post(CONFIGS, json=_configuration(store_id), headers=bad_key), 400, mentions="Idempotency-Key"
+    )
 
 
 def test_unknown_paths_and_methods(http: httpx.Client, store_id: str) -> None:

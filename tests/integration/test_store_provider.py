@@ -20,6 +20,7 @@ from pulumi_twilio_memory.api.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    NotFoundError,
     OperationFailedError,
     OperationTimeoutError,
     PreconditionFailedError,
@@ -31,15 +32,6 @@ from pulumi_twilio_memory.resources.store import StoreProvider
 pytestmark = pytest.mark.integration
 
 STORES = "/v1/ControlPlane/Stores"
-ENV = (
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_API_KEY",
-    "TWILIO_API_SECRET",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_MEMORY_BASE_URL",
-    "TWILIO_CONVERSATIONS_BASE_URL",
-    "TWILIO_MEMORY_OPERATION_TIMEOUT",
-)
 
 
 def configure(emulator: Any, **overrides: str) -> StoreProvider:
@@ -59,7 +51,7 @@ def configure(emulator: Any, **overrides: str) -> StoreProvider:
 
 @pytest.fixture
 def provider(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[StoreProvider]:
-    for name in ENV:
+    for name in config.ENVIRONMENT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     yield configure(emulator)
     config.reset()
@@ -189,7 +181,7 @@ def test_failed_create_operation_carries_the_api_reason(provider: StoreProvider,
 def test_deadline_expiry_names_the_store_and_how_to_recover(
     emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ENV:
+    for name in config.ENVIRONMENT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     provider = configure(emulator, operationTimeout="1")
     try:
@@ -287,7 +279,7 @@ def test_read_errors_are_errors_never_gone(provider: StoreProvider, emulator: An
 
 
 def test_missing_credentials(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENV:
+    for name in config.ENVIRONMENT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     provider = configure(emulator, apiKey="", apiSecret="")
     try:
@@ -322,3 +314,80 @@ def test_store_limit_message_comes_from_the_api(provider: StoreProvider, emulato
     with pytest.raises(BadRequestError) as info:
         provider.create(props(display_name="sixteenth"))
     assert "15" in str(info.value)
+
+
+def test_lifecycle_with_real_provisioning_and_operation_delays(
+    provider: StoreProvider, emulator: Any
+) -> None:
+    """Stores go QUEUED -> PROVISIONING -> ACTIVE and operations stay PENDING for a while: the
+    waiters poll through it (the emulator's clock, not a sleep, decides when)."""
+    emulator.control.settings(provisioning_delay=0.6, operation_delay=0.3)
+    created = provider.create(props(display_name="slow-one", description="a"))
+    assert (created.outs or {})["status"] == "ACTIVE"
+    updated = provider.update(created.id, created.outs or {}, props(display_name="slow-one", description="b"))
+    assert (updated.outs or {})["description"] == "b" and (updated.outs or {})["version"] == 2
+    provider.delete(created.id, updated.outs or {})
+    assert live_stores(emulator) == {}
+    polls = emulator.control.stats()["byRoute"]
+    assert polls["GET /v1/ControlPlane/Operations/{operationId}"] > 3
+
+
+def test_name_taken_between_lookup_and_post_is_adopted_when_asked(
+    provider: StoreProvider, emulator: Any
+) -> None:
+    # The POST is applied but answered 409, as if another process had won the race for the name.
+    emulator.control.add_fault(action="error", status=409, phase="after", route=f"POST {STORES}", times=1)
+    created = provider.create(props(display_name="raced", description="mine", adopt=True))
+    assert list(live_stores(emulator)) == [created.id]
+    assert (created.outs or {})["description"] == "mine"
+
+
+def test_name_taken_between_lookup_and_post_without_adopt_fails_clearly(
+    provider: StoreProvider, emulator: Any
+) -> None:
+    emulator.control.add_fault(action="error", status=409, phase="after", route=f"POST {STORES}", times=1)
+    with pytest.raises(AlreadyExistsError, match="adopt=True"):
+        provider.create(props(display_name="raced-2"))
+
+
+def test_a_409_with_no_store_behind_it_is_the_apis_error(provider: StoreProvider, emulator: Any) -> None:
+    emulator.control.add_fault(action="error", status=409, route=f"POST {STORES}", times=1)
+    with pytest.raises(ConflictError):
+        provider.create(props(display_name="phantom"))
+    assert live_stores(emulator) == {}
+
+
+def test_four_host_threads_share_one_client_safely(provider: StoreProvider, emulator: Any) -> None:
+    """The provider host runs four worker threads; they share the cached client."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pulumi_twilio_memory.resources._base import memory_client
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda i: provider.create(props(display_name=f"parallel-{i}")), range(8)))
+        clients = set(pool.map(lambda _i: id(memory_client()), range(8)))
+    assert len(clients) == 1
+    assert {r.id for r in results} == set(live_stores(emulator))
+    assert len(results) == 8
+
+
+def test_update_of_a_store_deleted_elsewhere_says_refresh(provider: StoreProvider, emulator: Any) -> None:
+    created = provider.create(props(display_name="vanishing", description="a"))
+    with emulator.http() as http:
+        http.delete(f"{STORES}/{created.id}").raise_for_status()
+    with pytest.raises(NotFoundError) as info:
+        provider.update(created.id, created.outs or {}, props(display_name="vanishing", description="b"))
+    assert created.id in str(info.value) and "pulumi refresh" in str(info.value)
+
+
+def test_failed_delete_keeps_the_store_and_says_so(provider: StoreProvider, emulator: Any) -> None:
+    created = provider.create(props(display_name="sticky"))
+    emulator.control.add_fault(
+        action="fail_operation", route="DELETE /v1/ControlPlane/Stores/{storeId}", times=1
+    )
+    with pytest.raises(OperationFailedError) as info:
+        provider.delete(created.id, created.outs or {})
+    assert created.id in str(info.value) and "deletion of store" in str(info.value)
+    assert created.id in live_stores(emulator)  # still there, and still in state (delete raised)
+    provider.delete(created.id, created.outs or {})  # the next `pulumi destroy` finishes the job
+    assert live_stores(emulator) == {}

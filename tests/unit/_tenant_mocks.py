@@ -42,7 +42,7 @@ class Registration:
 
     @property
     def kind(self) -> str:
-        """``Store``, ``TraitGroup``, ``IdentityResolutionSettings``, ``ConversationConfiguration``, ``TenantMemory``."""
+        """The last part of the type token: ``Store``, ``TraitGroup``, ``TenantMemory``, …"""
         return self.type.rsplit(":", 1)[-1]
 
 
@@ -83,7 +83,9 @@ class Recorder(pulumi.runtime.Mocks):
 
     def one(self, kind: str, name: str) -> Registration:
         found = [r for r in self.of_kind(kind) if r.name == name]
-        assert len(found) == 1, f"expected one {kind} named {name!r}, got {[r.name for r in self.of_kind(kind)]}"
+        assert len(found) == 1, (
+            f"expected one {kind} named {name!r}, got {[r.name for r in self.of_kind(kind)]}"
+        )
         return found[0]
 
 
@@ -94,7 +96,7 @@ class RecordingMonitor(MockMonitor):
         super().__init__(recorder)
         self.recorder = recorder
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         if request.type != "pulumi:pulumi:Stack":
             _ensure_event_loop()
             inputs = rpc.deserialize_properties(request.object)
@@ -122,7 +124,9 @@ def mocked(
 ) -> Iterator[Recorder]:
     """Install recording mocks and stack config (values: str, or JSON-encoded when structured)."""
     recorder = Recorder()
-    pulumi.runtime.set_mocks(recorder, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(recorder))
+    pulumi.runtime.set_mocks(
+        recorder, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(recorder)
+    )
     encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (config or {}).items()}
     pulumi.runtime.set_all_config(encoded)
     try:

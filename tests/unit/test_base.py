@@ -132,3 +132,30 @@ def test_read_result_projects_outputs_onto_inputs_and_gone_is_an_empty_id() -> N
     assert result.outs == {"name": "a", "store_id": "s", "size": None, "version": 2}
     gone = ThingProvider.gone()
     assert gone.id == "" and gone.outs == {}
+
+
+def test_clients_are_cached_per_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi_twilio_memory import config
+    from pulumi_twilio_memory.resources._base import clear_client_cache, conversations_client, memory_client
+
+    for name in config.ENVIRONMENT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    config.reset()
+    try:
+        config.configure({"twilio-memory:apiKey": "SK1", "twilio-memory:apiSecret": "secret-one"})
+        first = memory_client()
+        assert memory_client() is first
+        assert conversations_client().base_url == "https://conversations.twilio.com"
+        config.configure({"twilio-memory:apiKey": "SK1", "twilio-memory:apiSecret": "secret-two"})
+        assert memory_client() is not first  # rotated credentials get a fresh client
+        config.configure(
+            {
+                "twilio-memory:apiKey": "SK1",
+                "twilio-memory:apiSecret": "secret-two",
+                "twilio-memory:memoryBaseUrl": "http://127.0.0.1:1",
+            }
+        )
+        assert memory_client().base_url == "http://127.0.0.1:1"
+    finally:
+        config.reset()
+        clear_client_cache()

@@ -10,20 +10,10 @@ from pulumi.dynamic import Config
 from pulumi_twilio_memory import config
 from pulumi_twilio_memory.api.errors import ConfigurationError
 
-ENV = (
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_API_KEY",
-    "TWILIO_API_SECRET",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_MEMORY_BASE_URL",
-    "TWILIO_CONVERSATIONS_BASE_URL",
-    "TWILIO_MEMORY_OPERATION_TIMEOUT",
-)
-
 
 @pytest.fixture(autouse=True)
 def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ENV:
+    for name in config.ENVIRONMENT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     config.reset()
     yield

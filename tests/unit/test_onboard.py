@@ -110,7 +110,9 @@ def test_preview_is_the_default_and_streams_output(cli: Harness) -> None:
 
 
 def test_the_stack_gets_the_resolved_tenant_and_the_environments_provider_settings(cli: Harness) -> None:
-    cli("--tenant", "acme", "--env", "dev", "--config", "twilio-memory:operationTimeout=60", "--config", "x=1")
+    cli(
+        "--tenant", "acme", "--env", "dev", "--config", "twilio-memory:operationTimeout=60", "--config", "x=1"
+    )
     config = cli.stack.config
     tenant = json.loads(config["twilio-memory-tenant:tenant"])
     assert tenant["name"] == "acme" and tenant["display_name"] == "dev-acme"

@@ -46,6 +46,7 @@ def test_serialized_provider_is_small_and_credential_free(provider_cls: type[Bas
     print(f"\n{provider_cls.__name__}: serialized provider is {len(payload)} bytes ({len(encoded)} base64)")
     assert len(payload) < 512
     assert vars(provider) == {}
+    assert provider.serialize_as_secret_always is False  # plain in state: nothing in it to hide
     for secret in SECRETS:
         assert secret.encode() not in payload and secret not in encoded
     assert b"SK0000" not in payload and b"127.0.0.1" not in payload

@@ -66,7 +66,7 @@ def test_dev_and_prod_differ_in_names_timeouts_and_channels() -> None:
     assert stack_config("dev")["twilio-memory:operationTimeout"] == "120"
     assert stack_config("prod")["twilio-memory:operationTimeout"] == "900"
     # one account holds both in the demo: their budgets add up to Twilio's 15
-    assert document("dev")["maxStores"] + document("prod")["maxStores"] == 15
+    assert int(document("dev")["maxStores"]) + int(document("prod")["maxStores"]) == 15
 
 
 def test_templates_and_per_tenant_extras_combine() -> None:

@@ -38,7 +38,9 @@ def test_one_line_tenant_gets_store_identity_resolution_and_conversation() -> No
     ids = rec.one("IdentityResolutionSettings", "acme")
     assert ids.inputs["store_id"] == store.id
     assert ids.inputs["matching_rules"] == ["email", "whatsapp", "phone"]
-    expected_configs = DEFAULT_IDENTITY_RESOLUTION.model_dump(mode="json", exclude_none=True)["identifier_configs"]
+    expected_configs = DEFAULT_IDENTITY_RESOLUTION.model_dump(mode="json", exclude_none=True)[
+        "identifier_configs"
+    ]
     assert ids.inputs["identifier_configs"] == expected_configs
     conv = rec.one("ConversationConfiguration", "acme")
     assert conv.inputs["memory_store_id"] == store.id
@@ -118,14 +120,16 @@ def test_overrides_reach_the_resources() -> None:
     }
     with mocked() as rec:
         run(
-            lambda: TenantMemory(
-                "acme",
-                display_name="client-acme",
-                description="Acme support memory",
-                identity_resolution=settings,
-                conversation=conversation,
-                adopt=True,
-            ).store_id
+            lambda: (
+                TenantMemory(
+                    "acme",
+                    display_name="client-acme",
+                    description="Acme support memory",
+                    identity_resolution=settings,
+                    conversation=conversation,
+                    adopt=True,
+                ).store_id
+            )
         )
     store = rec.one("Store", "acme")
     assert store.inputs["display_name"] == "client-acme"
@@ -190,11 +194,25 @@ def rejected(**kwargs: Any) -> TenantConfigurationError:
     return info.value
 
 
-def test_a_contact_trait_group_is_refused_with_the_reason() -> None:
+def test_a_contact_trait_group_is_refused_with_the_reason_and_the_way_out() -> None:
     err = rejected(trait_groups={"Contact": PREFERENCES})
-    assert "trait_groups['Contact']" in str(err)
-    assert "seeded" in str(err) or "created with a 'Contact' trait group" in str(err)
-    assert "409" in str(err)
+    assert "trait_groups['Contact']: Twilio creates a 'Contact' trait group in every store" in str(err)
+    assert "409" in str(err) and "'adopt': True" in str(err)
+
+
+def test_the_seeded_contact_group_is_managed_when_adopted() -> None:
+    contact = {"adopt": True, "traits": {"email": {"data_type": "STRING", "id_type_promotion": "email"}}}
+    with mocked() as rec:
+        run(lambda: TenantMemory("acme", trait_groups={"Contact": contact, "Prefs": PREFERENCES}).store_id)
+    assert rec.one("TraitGroup", "acme/Contact").inputs["adopt"] is True
+    assert rec.one("TraitGroup", "acme/Prefs").inputs["adopt"] is False
+
+
+def test_adopting_a_tenant_adopts_its_store_and_groups() -> None:
+    with mocked() as rec:
+        run(lambda: TenantMemory("acme", trait_groups={"Contact": PREFERENCES}, adopt=True).store_id)
+    assert rec.one("Store", "acme").inputs["adopt"] is True
+    assert rec.one("TraitGroup", "acme/Contact").inputs["adopt"] is True
 
 
 def test_a_name_that_cannot_be_a_display_name_says_to_pass_one() -> None:
@@ -214,7 +232,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(err.problems) >= 4
     assert "display_name" in text
     assert "trait_groups['Prefs'].traits" in text
-    assert "'phone' is not a configured idType" in text
+    assert "identity_resolution.matching_rules: 'phone' is not a configured id_type" in text
     assert "conversation.memory_store_id" in text
 
 
@@ -227,7 +245,7 @@ def test_problems_are_plain_data_for_callers() -> None:
     assert tenant_problems("acme") == []
     assert tenant_problems("acme", identity_resolution=False, conversation=False) == []
     problems = tenant_problems("acme", conversation="yes")
-    assert problems == ["conversation: must be a mapping, None (defaults) or False (no configuration)"]
+    assert problems == ["conversation: must be a mapping, None (defaults) or False (leave it out)"]
 
 
 def test_recorder_sees_nothing_from_earlier_tests() -> None:

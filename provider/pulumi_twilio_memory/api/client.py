@@ -369,6 +369,25 @@ class _ApiClient:
             resource_id=related.get("configurationId") if related else None,
         )
 
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        body: BaseModel | dict[str, Any] | None = None,
+        if_match: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_safe: bool | None = None,
+    ) -> Accepted:
+        """A write that answers 202: send it (``If-Match`` when ``if_match``), return where to follow it."""
+        payload = m.to_wire(body) if isinstance(body, BaseModel) else body
+        hdrs = {**(headers or {}), **({"If-Match": if_match} if if_match else {})}
+        response = self.request(
+            method, path, json=payload, headers=hdrs, action=action, retry_safe=retry_safe
+        )
+        return self._accepted(response, action)
+
     def _pages(self, path: str, key: str, action: str, params: Mapping[str, Any]) -> Iterator[Any]:
         """Follow ``meta.nextToken`` until it is absent or empty, yielding the items under ``key``."""
         query = dict(params)
@@ -383,14 +402,6 @@ class _ApiClient:
 
 
 _C = TypeVar("_C", bound=_ApiClient)
-
-
-def _body(model: BaseModel) -> dict[str, Any]:
-    return m.to_wire(model)
-
-
-def _if_match(etag: str | None) -> dict[str, str]:
-    return {"If-Match": etag} if etag else {}
 
 
 class MemoryClient(_ApiClient):
@@ -438,30 +449,19 @@ class MemoryClient(_ApiClient):
 
     def create_store(self, body: m.StoreCreate) -> Accepted:
         """POST a store. Not retried on ambiguous failures: see ``resources.store``."""
-        response = self.request(
-            "POST",
-            "/Stores",
-            json=_body(body),
-            action=f"create store {body.display_name!r}",
-            retry_safe=False,
+        return self.send(
+            "POST", "/Stores", body=body, action=f"create store {body.display_name!r}", retry_safe=False
         )
-        return self._accepted(response, f"create store {body.display_name!r}")
 
     def update_store(self, store_id: str, body: m.StoreUpdate, *, if_match: str | None = None) -> Accepted:
-        action = f"update store {store_id}"
-        response = self.request(
-            "PATCH",
-            f"/Stores/{_segment(store_id)}",
-            json=_body(body),
-            headers=_if_match(if_match),
-            action=action,
-            retry_safe=True,
+        """PATCH (conditional when ``if_match``; retried like a read, as a PATCH sets values)."""
+        path = f"/Stores/{_segment(store_id)}"
+        return self.send(
+            "PATCH", path, body=body, if_match=if_match, action=f"update store {store_id}", retry_safe=True
         )
-        return self._accepted(response, action)
 
     def delete_store(self, store_id: str) -> Accepted:
-        action = f"delete store {store_id}"
-        return self._accepted(self.request("DELETE", f"/Stores/{_segment(store_id)}", action=action), action)
+        return self.send("DELETE", f"/Stores/{_segment(store_id)}", action=f"delete store {store_id}")
 
     # -- trait groups (§3) ---------------------------------------------------------------------
 
@@ -510,30 +510,18 @@ class MemoryClient(_ApiClient):
 
     def create_trait_group(self, store_id: str, body: m.TraitGroupCreate) -> Accepted:
         action = f"create trait group {body.display_name!r} in store {store_id}"
-        response = self.request(
-            "POST", self._trait_group_path(store_id), json=_body(body), action=action, retry_safe=False
-        )
-        return self._accepted(response, action)
+        return self.send("POST", self._trait_group_path(store_id), body=body, action=action, retry_safe=False)
 
     def update_trait_group(
         self, store_id: str, name: str, body: m.TraitGroupUpdate, *, if_match: str | None = None
     ) -> Accepted:
         action = f"update trait group {name!r} of store {store_id}"
-        response = self.request(
-            "PATCH",
-            self._trait_group_path(store_id, name),
-            json=_body(body),
-            headers=_if_match(if_match),
-            action=action,
-            retry_safe=True,
-        )
-        return self._accepted(response, action)
+        path = self._trait_group_path(store_id, name)
+        return self.send("PATCH", path, body=body, if_match=if_match, action=action, retry_safe=True)
 
     def delete_trait_group(self, store_id: str, name: str) -> Accepted:
         action = f"delete trait group {name!r} of store {store_id}"
-        return self._accepted(
-            self.request("DELETE", self._trait_group_path(store_id, name), action=action), action
-        )
+        return self.send("DELETE", self._trait_group_path(store_id, name), action=action)
 
     # -- identity resolution settings (§4) -----------------------------------------------------
 
@@ -548,24 +536,46 @@ class MemoryClient(_ApiClient):
         self, store_id: str, body: m.IdentityResolutionSettingsPut, *, if_match: str | None = None
     ) -> Accepted:
         action = f"replace identity resolution settings of store {store_id}"
-        response = self.request(
-            "PUT",
-            f"/Stores/{_segment(store_id)}/IdentityResolutionSettings",
-            json=_body(body),
-            headers=_if_match(if_match),
-            action=action,
-        )
-        return self._accepted(response, action)
+        path = f"/Stores/{_segment(store_id)}/IdentityResolutionSettings"
+        return self.send("PUT", path, body=body, if_match=if_match, action=action)
 
-    # -- data mappings (§5; read-only: the trait group provider names the ones blocking a delete) --
+    # -- data mappings (§5): no resource manages them, so bodies are the API's camelCase dicts. The
+    # trait group provider lists them to name the mappings that block a group's deletion.
+
+    def _data_mapping_path(self, store_id: str, mapping_id: str | None = None) -> str:
+        path = f"/Stores/{_segment(store_id)}/DataMappings"
+        return f"{path}/{_segment(mapping_id)}" if mapping_id is not None else path
 
     def iter_data_mappings(self, store_id: str, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
         """Every data mapping of the store, as the API's camelCase dicts."""
         action = f"list data mappings of store {store_id}"
-        path = f"/Stores/{_segment(store_id)}/DataMappings"
+        path = self._data_mapping_path(store_id)
         for item in self._pages(path, "dataMappings", action, {"pageSize": page_size}):
             if isinstance(item, dict):
                 yield item
+
+    def get_data_mapping(self, store_id: str, mapping_id: str) -> Fetched[dict[str, Any]]:
+        action = f"read data mapping {mapping_id} of store {store_id}"
+        data, response = self._get(self._data_mapping_path(store_id, mapping_id), action)
+        return Fetched(data, etag=response.headers.get("ETag"))
+
+    def create_data_mapping(self, store_id: str, body: dict[str, Any]) -> Accepted:
+        """POST (not retried on ambiguous failures: the id only exists once it succeeded)."""
+        action = f"create data mapping {body.get('displayName')!r} in store {store_id}"
+        return self.send(
+            "POST", self._data_mapping_path(store_id), body=body, action=action, retry_safe=False
+        )
+
+    def update_data_mapping(
+        self, store_id: str, mapping_id: str, body: dict[str, Any], *, if_match: str | None = None
+    ) -> Accepted:
+        action = f"update data mapping {mapping_id} of store {store_id}"
+        path = self._data_mapping_path(store_id, mapping_id)
+        return self.send("PATCH", path, body=body, if_match=if_match, action=action, retry_safe=True)
+
+    def delete_data_mapping(self, store_id: str, mapping_id: str) -> Accepted:
+        action = f"delete data mapping {mapping_id} of store {store_id}"
+        return self.send("DELETE", self._data_mapping_path(store_id, mapping_id), action=action)
 
     # -- operations (§6) -----------------------------------------------------------------------
 
@@ -589,11 +599,15 @@ class ConversationsClient(_ApiClient):
     base_url_setting = "twilio-memory:conversationsBaseUrl (TWILIO_CONVERSATIONS_BASE_URL)"
 
     def _write(
-        self, method: str, path: str, action: str, body: dict[str, Any] | None, idempotency_key: str | None
+        self,
+        method: str,
+        path: str,
+        action: str,
+        body: BaseModel | dict[str, Any] | None,
+        idempotency_key: str | None,
     ) -> Accepted:
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        response = self.request(method, path, json=body, headers=headers, action=action)
-        return self._accepted(response, action)
+        return self.send(method, path, body=body, headers=headers, action=action)
 
     def iter_configurations(
         self, *, memory_store_id: str | None = None, page_size: int = 100
@@ -632,14 +646,14 @@ class ConversationsClient(_ApiClient):
     ) -> Accepted:
         """POST; the new id is ``Accepted.resource_id`` (``related.configurationId``)."""
         action = f"create conversation configuration {body.display_name!r}"
-        return self._write("POST", "/Configurations", action, _body(body), idempotency_key)
+        return self._write("POST", "/Configurations", action, body, idempotency_key)
 
     def replace_configuration(
         self, configuration_id: str, body: m.ConfigurationPut, *, idempotency_key: str | None = None
     ) -> Accepted:
         action = f"replace conversation configuration {configuration_id}"
         return self._write(
-            "PUT", f"/Configurations/{_segment(configuration_id)}", action, _body(body), idempotency_key
+            "PUT", f"/Configurations/{_segment(configuration_id)}", action, body, idempotency_key
         )
 
     def patch_configuration(

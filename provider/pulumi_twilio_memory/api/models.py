@@ -18,6 +18,7 @@ Conventions:
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -644,6 +645,7 @@ class PageMeta(ResponseModel):
 _RULE_TAGS = frozenset(DataType)
 
 
+@functools.cache
 def _wire_field_names() -> frozenset[str]:
     """Every camelCase field name on the wire, so messages can be re-spelled in snake_case."""
     names: set[str] = set()
@@ -671,7 +673,7 @@ def _loc_to_path(loc: tuple[int | str, ...], snake: bool) -> str:
         # Discriminated-union tags (e.g. 'STRING') are the rule type, not a field: skip them.
         if item in _RULE_TAGS and parts and parts[-1].endswith(("validationRule", "validation_rule")):
             continue
-        name = to_snake(item) if snake and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", item) else item
+        name = to_snake(item) if snake and item in _wire_field_names() else item
         parts.append(f".{name}" if parts else name)
     return "".join(parts).lstrip(".")
 

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ..api import models
-from .tenant import TenantConfigurationError, TenantMemory, format_problems, tenant_problems
+from .tenant import TenantConfigurationError, TenantMemory, problem_line, tenant_problems
 
 __all__ = [
     "CONFIG_KEYS",
@@ -49,8 +49,8 @@ __all__ = [
     "FleetConfig",
     "ResolvedTenant",
     "deploy_tenants",
-    "fleet_from_pulumi_config",
     "export_tenants",
+    "fleet_from_pulumi_config",
     "resolve_fleet",
     "run_fleet_program",
 ]
@@ -68,6 +68,7 @@ class TraitGroupTemplate(_ConfigModel):
 
     description: str | None = None
     traits: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    adopt: bool | None = None
 
 
 class TenantDefaults(_ConfigModel):
@@ -126,6 +127,7 @@ class ResolvedTenant:
             trait_groups=self.trait_groups,
             identity_resolution=self.identity_resolution,
             conversation=self.conversation,
+            adopt=self.adopt,
             path=path,
             camel=True,
         )
@@ -151,9 +153,15 @@ class ResolvedTenant:
         )
 
 
-def _to_inputs(
-    model: type[BaseModel], raw: Any, path: str, problems: list[str]
-) -> dict[str, Any] | None:
+def format_problems(exc: ValidationError, path: str) -> list[str]:
+    """``"<path>.<field>: <what is allowed>"`` per error, spelled as the configuration is."""
+    return [
+        problem_line(path, where, message, camel=True)
+        for where, message in models.format_validation_error(exc)
+    ]
+
+
+def _to_inputs(model: type[BaseModel], raw: Any, path: str, problems: list[str]) -> dict[str, Any] | None:
     """camelCase config -> the resources' snake_case inputs, checked against the API's rules.
 
     ``None`` (with the problems recorded) when the value is invalid, so nothing downstream
@@ -162,7 +170,7 @@ def _to_inputs(
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(format_problems(exc, path, camel=True))
+        problems.extend(format_problems(exc, path))
         return None
     return parsed.model_dump(mode="json", exclude_none=True, exclude_unset=True)
 
@@ -186,8 +194,7 @@ def _trait_groups(
         if template not in config.trait_group_templates:
             known = ", ".join(sorted(config.trait_group_templates)) or "none are defined"
             problems.append(
-                f"{templates_path}: unknown trait group template {template!r} "
-                f"(traitGroupTemplates: {known})"
+                f"{templates_path}: unknown trait group template {template!r} (traitGroupTemplates: {known})"
             )
             continue
         spec = config.trait_group_templates[template]
@@ -195,15 +202,19 @@ def _trait_groups(
             "description": spec.description,
             "traits": _traits(spec.traits, f"traitGroupTemplates.{template}.traits", problems),
         }
+        if spec.adopt is not None:
+            groups[template]["adopt"] = spec.adopt
     for name, extra in entry.trait_groups.items():
-        base = groups.setdefault(name, {"description": None, "traits": {}})
+        base: dict[str, Any] = groups.setdefault(name, {"description": None, "traits": {}})
         if extra.description is not None:
             base["description"] = extra.description
-        base["traits"] = {**base["traits"], **_traits(extra.traits, f"{path}.traitGroups.{name}.traits", problems)}
-    for spec in groups.values():
-        if spec["description"] is None:
-            del spec["description"]
-    return groups
+        if extra.adopt is not None:
+            base["adopt"] = extra.adopt
+        base["traits"] = {
+            **base["traits"],
+            **_traits(extra.traits, f"{path}.traitGroups.{name}.traits", problems),
+        }
+    return {name: {k: v for k, v in group.items() if v is not None} for name, group in groups.items()}
 
 
 def _section(
@@ -259,16 +270,17 @@ def resolve_fleet(raw: Mapping[str, Any], *, subject: str = "Tenant configuratio
     try:
         config = FleetConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        problems = format_problems(exc, "", camel=True)
-        if "tenants" not in raw:
-            problems = [
+        missing = "tenants" not in raw
+        raise TenantConfigurationError(
+            subject,
+            [
                 "tenants: is required: list the tenants ([] on purpose means none, and `pulumi up` "
                 "then deletes every tenant of this stack)"
-                if p.startswith("tenants:")
+                if missing and p.startswith("tenants:")
                 else p
-                for p in problems
-            ]
-        raise TenantConfigurationError(subject, problems) from None
+                for p in format_problems(exc, "")
+            ],
+        ) from None
 
     problems: list[str] = []
     tenants: list[ResolvedTenant] = []

@@ -8,8 +8,9 @@ no API call at all: construction only validates plain values and registers resou
 Defaults (so ``tm.TenantMemory("acme")`` is a complete tenant):
 
 * **store**: display name = the resource name, description ``"Conversation memory for <name>"``.
-* **trait groups**: none besides ``Contact``, which Twilio seeds into every new store (so the
-  component never creates a group of that name: the API would answer 409).
+* **trait groups**: none besides ``Contact``, which Twilio seeds into every new store. A group of
+  that name is refused unless it says ``"adopt": True`` (the API would answer 409 to a create);
+  adopted, it holds exactly the traits listed.
 * **identity resolution**: managed, set to the API's seeded defaults (``email``, ``whatsapp``,
   ``phone``, exact matching, rules in that order). Managing it means ``pulumi preview --refresh``
   reports a change someone made in the Console. ``identity_resolution=False`` leaves it unmanaged.
@@ -29,14 +30,19 @@ from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 import pulumi
-from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
+from .. import config
 from ..api import models
-from ..resources.conversation_configuration import ConversationConfiguration
-from ..resources.identity_resolution import IdentityResolutionSettings
-from ..resources.store import Store
-from ..resources.trait_group import TraitGroup
+from ..api.errors import ConfigurationError
+from ..resources._base import UNKNOWN, BaseProvider
+from ..resources.conversation_configuration import (
+    ConversationConfiguration,
+    ConversationConfigurationProvider,
+)
+from ..resources.identity_resolution import IdentityResolutionSettings, IdentityResolutionSettingsProvider
+from ..resources.store import Store, StoreProvider
+from ..resources.trait_group import SEEDED_GROUP, TraitGroup, TraitGroupProvider
 
 __all__ = [
     "DEFAULT_GROUPING_TYPE",
@@ -47,12 +53,13 @@ __all__ = [
     "TenantConfigurationError",
     "TenantMemory",
     "TraitGroupSpec",
-    "format_problems",
+    "camel_path",
+    "problem_line",
     "tenant_problems",
 ]
 
 #: Every new store already has this trait group (Twilio seeds it); creating it again fails with 409.
-SEEDED_TRAIT_GROUP = "Contact"
+SEEDED_TRAIT_GROUP = SEEDED_GROUP
 
 #: Grouping used when ``conversation`` does not name one: supported by every API revision.
 DEFAULT_GROUPING_TYPE = models.ConversationGroupingType.GROUP_BY_PARTICIPANT_ADDRESSES.value
@@ -84,6 +91,9 @@ class TraitGroupSpec(TypedDict, total=False):
     description: str
     #: trait name -> ``{data_type, description, validation_rule, id_type_promotion}``
     traits: Mapping[str, Mapping[str, Any]]
+    #: take over an existing group of this name (needed for the seeded ``Contact``); implied by
+    #: the tenant's own ``adopt``
+    adopt: bool
 
 
 class IdentityResolutionSpec(TypedDict):
@@ -126,50 +136,62 @@ _WIRE_NAMES: dict[str, str] = {
 }
 
 
-_INPUT_NAMES = {alias: name for name, alias in _WIRE_NAMES.items()}
+def camel_path(text: str) -> str:
+    """Re-spell the API's snake_case field names in ``text`` camelCase, as stack config writes them."""
+    return re.sub(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", lambda m: _WIRE_NAMES.get(m.group(0), m.group(0)), text)
 
 
-def _camel_path(path: str) -> str:
-    return re.sub(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", lambda m: _WIRE_NAMES.get(m.group(0), m.group(0)), path)
+def _checked(provider: BaseProvider, props: Mapping[str, Any], path: str, camel: bool) -> list[str]:
+    """The problems the resource's own ``check()`` finds (the rules ``pulumi preview`` applies).
 
-
-def _snake_path(path: str) -> str:
-    return re.sub(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+", lambda m: _INPUT_NAMES.get(m.group(0), m.group(0)), path)
-
-
-def format_problems(exc: ValidationError, path: str, *, camel: bool = False) -> list[str]:
-    """``"<path>.<field>: <what is allowed>"`` for each error of a wire model's validation.
-
-    Field paths keep the user's own keys (trait and channel names) as written; ``camel`` spells
-    the API's field names camelCase, as stack configuration does, instead of snake_case.
+    The store id is passed as unknown, as in a preview; missing credentials are not a problem of
+    the tenant (the provider reports them itself), so that failure is left out here.
     """
-    problems = []
-    as_given = models.format_validation_error(exc)
-    snake = models.format_validation_error(exc, snake=True)
-    for (field, camel_message), (_, snake_message) in zip(as_given, snake, strict=True):
-        where = ".".join(p for p in (path, "" if field == "body" else field) if p) or "value"
-        where = _camel_path(where) if camel else _snake_path(where)
-        message = camel_message if camel else snake_message
-        head = where.rsplit(".", 1)[-1]
-        problems.append(f"{where}: {message.removeprefix(f'{head}: ')}")
-    return problems
-
-
-def _validate(model: type[BaseModel], path: str, values: Mapping[str, Any], camel: bool) -> list[str]:
-    """Validate plain values with a wire model (skipped while any of them is an Output)."""
-    if _has_unknowns(values):
+    if _has_unknowns(props):
         return []
+    failures = provider.check({}, dict(props)).failures
+    credentials = _credentials_problem()
+    return [
+        problem_line(path, failure.property, failure.reason, camel=camel)
+        for failure in failures
+        if failure.property or failure.reason != credentials
+    ]
+
+
+def problem_line(path: str, field: str, reason: str, *, camel: bool) -> str:
+    """``"<path>.<field>: <reason>"``; with ``camel`` the API's field names are spelled camelCase."""
+    where = ".".join(p for p in (path, "" if field == "body" else field) if p) or "value"
+    if camel:
+        where, reason = camel_path(where), camel_path(reason)
+    head = where.rsplit(".", 1)[-1]
+    return f"{where}: {reason.removeprefix(f'{head}: ')}"
+
+
+def _credentials_problem() -> str | None:
     try:
-        model.model_validate(dict(values))
-    except ValidationError as exc:
-        return format_problems(exc, path, camel=camel)
-    return []
+        return config.current().credentials_problem()
+    except ConfigurationError as exc:
+        return str(exc)
 
 
 def _default_description(display_name: pulumi.Input[str]) -> pulumi.Input[str]:
     if isinstance(display_name, str):
         return f"Conversation memory for {display_name}"
     return pulumi.Output.concat("Conversation memory for ", display_name)
+
+
+class _Paths:
+    """Field paths spelled for the caller: ``trait_groups['X']`` in Python, ``traitGroups.X`` in config."""
+
+    def __init__(self, path: str, camel: bool) -> None:
+        self.path, self.camel = path, camel
+
+    def __call__(self, field: str, key: str | None = None) -> str:
+        spelled = to_camel(field) if self.camel else field
+        where = ".".join(p for p in (self.path, spelled) if p)
+        if key is None:
+            return where
+        return f"{where}.{key}" if self.camel else f"{where}[{key!r}]"
 
 
 def tenant_problems(
@@ -180,6 +202,7 @@ def tenant_problems(
     trait_groups: Mapping[str, Any] | None = None,
     identity_resolution: Any = None,
     conversation: Any = None,
+    adopt: Any = False,
     path: str = "",
     camel: bool = False,
 ) -> list[str]:
@@ -189,66 +212,106 @@ def tenant_problems(
     problem of every tenant before registering anything (``camel=True`` spells field paths the
     way its configuration does). Outputs are skipped: they are unknown until their resources exist.
     """
-
-    def at(field: str, key: str | None = None) -> str:
-        spelled = to_camel(field) if camel else field
-        where = ".".join(p for p in (path, spelled) if p)
-        if key is None:
-            return where
-        return f"{where}.{key}" if camel else f"{where}[{key!r}]"
-
+    at = _Paths(path, camel)
     problems: list[str] = []
     if not name:
         problems.append(f"{at('name')}: must not be empty")
     store_name = name if display_name is None else display_name
-    store_values: dict[str, Any] = {"display_name": store_name}
-    if description is not None:
-        store_values["description"] = description
-    for problem in _validate(models.StoreCreate, path, store_values, camel):
-        if display_name is None:
-            problem += f" (the display name defaults to the resource name {name!r}; pass display_name=)"
-        problems.append(problem)
-
-    groups = dict(trait_groups or {})
-    for group_name, spec in groups.items():
-        group_path = at("trait_groups", group_name)
-        if isinstance(group_name, str) and group_name.lower() == SEEDED_TRAIT_GROUP.lower():
-            problems.append(
-                f"{group_path}: every store is created with a {SEEDED_TRAIT_GROUP!r} trait group "
-                "by Twilio, so it cannot be created again (the API answers 409). Put extra traits "
-                f"in a group with another name, e.g. '{SEEDED_TRAIT_GROUP}Extras'."
-            )
-        elif not isinstance(spec, Mapping):
-            problems.append(f"{group_path}: must be a mapping with 'description' and 'traits'")
-        else:
-            values = {"display_name": group_name, **spec}
-            problems += _validate(models.TraitGroupCreate, group_path, values, camel)
-    if len(groups) + 1 > models.MAX_TRAIT_GROUPS_PER_STORE:
-        problems.append(
-            f"{at('trait_groups')}: {len(groups)} groups plus the seeded {SEEDED_TRAIT_GROUP!r} group "
-            f"exceed {models.MAX_TRAIT_GROUPS_PER_STORE} trait groups per store"
-        )
-
-    if isinstance(identity_resolution, Mapping):
-        problems += _validate(
-            models.IdentityResolutionSettingsPut, at("identity_resolution"), identity_resolution, camel
-        )
-    elif identity_resolution is not None and identity_resolution is not False:
-        problems.append(f"{at('identity_resolution')}: must be a mapping, None (API defaults) or False")
-
-    if isinstance(conversation, Mapping):
-        if "memory_store_id" in conversation:
-            problems.append(f"{at('conversation')}.{_spell('memory_store_id', camel)}: is always the tenant's store")
-        else:
-            values = {"display_name": store_name, **conversation}
-            problems += _validate(models.ConfigurationPatch, at("conversation"), values, camel)
-    elif conversation is not None and conversation is not False:
-        problems.append(f"{at('conversation')}: must be a mapping, None (defaults) or False (no configuration)")
+    store = {"display_name": store_name, "description": description, "adopt": bool(adopt)}
+    hint = f" (the display name defaults to the resource name {name!r}; pass display_name=)"
+    problems += [
+        f"{problem}{hint}" if display_name is None and problem.startswith(at("display_name")) else problem
+        for problem in _checked(StoreProvider(), _present(store), path, camel)
+    ]
+    problems += _trait_group_problems(dict(trait_groups or {}), bool(adopt), at)
+    problems += _section_problems(
+        "identity_resolution",
+        identity_resolution,
+        at,
+        provider=IdentityResolutionSettingsProvider(),
+        store_field="store_id",
+        defaults={},
+    )
+    store_description = description if description is not None else _default_description(store_name)
+    problems += _section_problems(
+        "conversation",
+        conversation,
+        at,
+        provider=ConversationConfigurationProvider(),
+        store_field="memory_store_id",
+        defaults=_conversation_defaults(store_name, store_description),
+    )
     return problems
 
 
-def _spell(field: str, camel: bool) -> str:
-    return to_camel(field) if camel else field
+def _conversation_defaults(display_name: Any, description: Any) -> dict[str, Any]:
+    """What a tenant's configuration gets unless ``conversation`` says otherwise."""
+    return {
+        "display_name": display_name,
+        "description": description,
+        "conversation_grouping_type": DEFAULT_GROUPING_TYPE,
+    }
+
+
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _trait_group_problems(groups: dict[Any, Any], adopt: bool, at: _Paths) -> list[str]:
+    problems: list[str] = []
+    owners: dict[str, str] = {}
+    for group_name, spec in groups.items():
+        group_path = at("trait_groups", group_name)
+        if not isinstance(spec, Mapping):
+            problems.append(f"{group_path}: must be a mapping with 'description' and 'traits'")
+            continue
+        seeded = isinstance(group_name, str) and group_name.lower() == SEEDED_TRAIT_GROUP.lower()
+        if seeded and not (adopt or spec.get("adopt")):
+            problems.append(
+                f"{group_path}: Twilio creates a {SEEDED_TRAIT_GROUP!r} trait group in every store, so "
+                "creating it again fails (409). To manage it, set 'adopt': True on it (it then holds "
+                "exactly the traits listed: seeded ones left out are removed), or put extra traits in "
+                f"a group with another name, e.g. '{SEEDED_TRAIT_GROUP}Extras'."
+            )
+        props = {"store_id": UNKNOWN, "display_name": group_name, **spec}
+        problems += _checked(TraitGroupProvider(), _present(props), group_path, at.camel)
+        traits = spec.get("traits")
+        for trait in traits if isinstance(traits, Mapping) else ():
+            if trait in owners:
+                problems.append(
+                    f"{group_path}: trait {trait!r} is also in trait group {owners[trait]!r}; a trait "
+                    "belongs to one group of a store"
+                )
+            owners.setdefault(str(trait), str(group_name))
+    total = len({str(g).lower() for g in groups} | {SEEDED_TRAIT_GROUP.lower()})
+    if total > models.MAX_TRAIT_GROUPS_PER_STORE:
+        problems.append(
+            f"{at('trait_groups')}: with the seeded {SEEDED_TRAIT_GROUP!r} group the store would hold "
+            f"{total} trait groups; at most {models.MAX_TRAIT_GROUPS_PER_STORE} are allowed"
+        )
+    return problems
+
+
+def _section_problems(
+    field: str,
+    value: Any,
+    at: _Paths,
+    *,
+    provider: BaseProvider,
+    store_field: str,
+    defaults: Mapping[str, Any],
+) -> list[str]:
+    """identity_resolution / conversation: None and False are valid; a mapping is checked."""
+    if value is None or value is False:
+        return []
+    if not isinstance(value, Mapping):
+        return [f"{at(field)}: must be a mapping, None (defaults) or False (leave it out)"]
+    if store_field in value:
+        return [
+            f"{at(field)}.{to_camel(store_field) if at.camel else store_field}: is always the tenant's store"
+        ]
+    props = {**defaults, **value, store_field: UNKNOWN}
+    return _checked(provider, _present(props), at(field), at.camel)
 
 
 class TenantMemory(pulumi.ComponentResource):
@@ -285,13 +348,14 @@ class TenantMemory(pulumi.ComponentResource):
 
         :param name: Pulumi resource name, and the store's display name unless ``display_name``
             is given (``^[a-zA-Z0-9-]+$``, at most 32 characters, unique in the account).
-        :param trait_groups: group name -> ``{"description": ..., "traits": {...}}``; never
-            ``Contact`` (seeded by Twilio).
+        :param trait_groups: group name -> ``{"description": ..., "traits": {...}}``;
+            ``Contact`` (seeded by Twilio) only with ``"adopt": True``.
         :param identity_resolution: ``None`` manages the API's defaults, ``False`` leaves the
             settings unmanaged, a mapping sets them.
         :param conversation: ``None`` creates a configuration with defaults, ``False`` creates
             none, a mapping overrides the defaults key by key.
-        :param adopt: take over an existing store with this display name instead of failing.
+        :param adopt: take over an existing store with this display name, and existing trait
+            groups and configuration of the names given, instead of failing.
         """
         super().__init__(_COMPONENT_TYPE, name, None, opts)
         problems = tenant_problems(
@@ -301,6 +365,7 @@ class TenantMemory(pulumi.ComponentResource):
             trait_groups=trait_groups,
             identity_resolution=identity_resolution,
             conversation=conversation,
+            adopt=adopt,
         )
         if problems:
             raise TenantConfigurationError(f"TenantMemory {name!r}", problems)
@@ -336,6 +401,7 @@ class TenantMemory(pulumi.ComponentResource):
                 display_name=group_name,
                 description=spec.get("description"),
                 traits=dict(spec.get("traits") or {}),
+                adopt=adopt or bool(spec.get("adopt")),
                 opts=group_opts,
             )
             for group_name, spec in (trait_groups or {}).items()
@@ -343,13 +409,10 @@ class TenantMemory(pulumi.ComponentResource):
 
         self.conversation = None
         if conversation is not False:
-            conv: dict[str, Any] = {
-                "display_name": store_name,
-                "description": store_description,
-                "conversation_grouping_type": DEFAULT_GROUPING_TYPE,
-                **dict(conversation or {}),
-            }
-            self.conversation = ConversationConfiguration(name, memory_store_id=store_id, **conv, opts=child)
+            conv = {**_conversation_defaults(store_name, store_description), **dict(conversation or {})}
+            self.conversation = ConversationConfiguration(
+                name, memory_store_id=store_id, adopt=adopt, **conv, opts=child
+            )
 
         self.store_id = store_id
         self.configuration_id = (

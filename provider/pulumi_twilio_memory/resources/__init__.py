@@ -3,6 +3,19 @@
 Classes are pickled into Pulumi state by their import path: never rename or move them.
 """
 
+from .conversation_configuration import ConversationConfiguration, ConversationConfigurationProvider
+from .identity_resolution import IdentityResolutionSettings, IdentityResolutionSettingsProvider
 from .store import Store, StoreArgs, StoreProvider
+from .trait_group import TraitGroup, TraitGroupProvider
 
-__all__ = ["Store", "StoreArgs", "StoreProvider"]
+__all__ = [
+    "ConversationConfiguration",
+    "ConversationConfigurationProvider",
+    "IdentityResolutionSettings",
+    "IdentityResolutionSettingsProvider",
+    "Store",
+    "StoreArgs",
+    "StoreProvider",
+    "TraitGroup",
+    "TraitGroupProvider",
+]

@@ -32,6 +32,12 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    * ``new_deadline()``: one :class:`~..api.operations.Deadline` per provider call.
    * ``self.read_result(id, outs)``: ``ReadResult`` whose inputs are projected from ``outs``
      (refresh then shows drift); ``gone()``: the ``ReadResult`` for a 404.
+   * ``self.changed_properties(olds, news)``: the input names whose normalized values differ
+     (what ``diff`` uses; ``update`` uses it to send only what changed).
+
+   ``check`` also reports missing/malformed provider configuration as one ``CheckFailure`` with
+   property ``""`` (that is how ``pulumi preview`` fails without credentials), so tests calling
+   ``check`` directly set ``TWILIO_API_KEY``/``TWILIO_API_SECRET`` or call ``configure()``.
 
 3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
    token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
@@ -60,6 +66,7 @@ from pulumi.dynamic import (
     ReadResult,
     ResourceProvider,
 )
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_snake
@@ -89,8 +96,9 @@ PROVIDER_KEY = "__provider"
 
 
 def is_unknown(value: Any) -> bool:
-    """True for the placeholder Pulumi uses for values not known until apply (preview)."""
-    return isinstance(value, str) and value == UNKNOWN
+    """True for a value not known until apply (preview): the dynamic-provider host of pulumi 3.259
+    hands ``check``/``diff`` a ``pulumi.output.Unknown`` instance; older hosts the UNKNOWN string."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def contains_unknown(value: Any) -> bool:
@@ -162,8 +170,10 @@ _clients_lock = threading.Lock()
 _clients: dict[tuple[str, str, Credentials], MemoryClient | ConversationsClient] = {}
 
 
-def _client(kind: str, cls: type[MemoryClient] | type[ConversationsClient], base_url: str) -> Any:
-    credentials = config.current().credentials()
+def _client(kind: str, cls: type[MemoryClient] | type[ConversationsClient]) -> Any:
+    cfg = config.current()
+    credentials = cfg.credentials()
+    base_url = cfg.memory_base_url if cls is MemoryClient else cfg.conversations_base_url
     key = (kind, base_url, credentials)
     with _clients_lock:
         client = _clients.get(key)
@@ -175,15 +185,13 @@ def _client(kind: str, cls: type[MemoryClient] | type[ConversationsClient], base
 
 def memory_client() -> MemoryClient:
     """The Memory client for the current configuration (raises ConfigurationError without creds)."""
-    client: MemoryClient = _client("memory", MemoryClient, config.current().memory_base_url)
+    client: MemoryClient = _client("memory", MemoryClient)
     return client
 
 
 def conversations_client() -> ConversationsClient:
     """The Conversations client for the current configuration."""
-    client: ConversationsClient = _client(
-        "conversations", ConversationsClient, config.current().conversations_base_url
-    )
+    client: ConversationsClient = _client("conversations", ConversationsClient)
     return client
 
 
@@ -271,6 +279,10 @@ class BaseProvider(ResourceProvider):
 
     Holds no state: ``configure`` records the stack config in :mod:`..config` (process-global).
     """
+
+    #: The pickled provider is a bare class reference (tests prove it holds no secret), so it is
+    #: stored in plain text: the state stays readable and greppable for leaked credentials.
+    serialize_as_secret_always = False
 
     kind: ClassVar[str] = "resource"
     inputs_model: ClassVar[type[BaseModel]]

@@ -90,17 +90,23 @@ class StoreProvider(BaseProvider):
         client = memory_client()
         deadline = new_deadline()
         existing = client.find_store_by_display_name(inputs.display_name)
-        if existing is not None:
-            if not inputs.adopt:
-                raise _name_taken(existing.value)
-            found = self._adopt(client, existing, inputs, deadline)
-        else:
-            store_id = self._post(client, inputs, deadline)
-            found = self._wait_ready(client, store_id, inputs.display_name, deadline)
+        if existing is None:
+            made = self._post(client, inputs, deadline)
+            if isinstance(made, str):  # ours: wait for it, and delete it again if it FAILED
+                found = self._wait_ready(client, made, inputs.display_name, deadline, cleanup=True)
+                return CreateResult(found.value.id, _outs(found, inputs.adopt))
+            existing = made  # someone else created that name meanwhile (and adopt=True)
+        if not inputs.adopt:
+            raise _name_taken(existing.value)
+        found = self._adopt(client, existing, inputs, deadline)
         return CreateResult(found.value.id, _outs(found, inputs.adopt))
 
-    def _post(self, client: MemoryClient, inputs: StoreInputs, deadline: Deadline) -> str:
-        """POST the store and follow its operation to the new id; crash-safe (see module doc)."""
+    def _post(self, client: MemoryClient, inputs: StoreInputs, deadline: Deadline) -> str | Fetched[m.Store]:
+        """POST the store and follow its operation; crash-safe (see module doc).
+
+        Returns the id of the store this call made, or (only when ``adopt``) the store that took
+        the name between the lookup and the POST.
+        """
         name = inputs.display_name
         body = m.StoreCreate(display_name=name, description=inputs.description)
         delays = DEFAULT_BACKOFF.delays()
@@ -125,7 +131,7 @@ class StoreProvider(BaseProvider):
                     return found.value.id
                 if not inputs.adopt:
                     raise _name_taken(found.value) from None
-                return found.value.id
+                return found
             return self._created_id(client, accepted, name, deadline)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -157,8 +163,10 @@ class StoreProvider(BaseProvider):
         return found.value.id
 
     def _wait_ready(
-        self, client: MemoryClient, store_id: str, name: str, deadline: Deadline
+        self, client: MemoryClient, store_id: str, name: str, deadline: Deadline, *, cleanup: bool
     ) -> Fetched[m.Store]:
+        """Wait for ACTIVE. ``cleanup``: the store is ours, so delete it if it ends FAILED (a store
+        being adopted is never deleted)."""
         try:
             return wait_store_ready(
                 client,
@@ -169,6 +177,8 @@ class StoreProvider(BaseProvider):
                 "raise twilio-memory:operationTimeout.",
             )
         except OperationFailedError as exc:
+            if not cleanup:
+                raise
             raise _with_cleanup(client, exc, store_id, deadline) from None
 
     def _adopt(
@@ -184,7 +194,7 @@ class StoreProvider(BaseProvider):
                 last_seen=f"status {store.status}",
                 reason="store is FAILED",
             )
-        found = self._wait_ready(client, store.id, store.display_name, deadline)
+        found = self._wait_ready(client, store.id, store.display_name, deadline, cleanup=False)
         if inputs.description is not None and found.value.description != inputs.description:
             update = m.StoreUpdate(description=inputs.description)
             found = self._patch(client, store.id, update, found.etag, deadline)

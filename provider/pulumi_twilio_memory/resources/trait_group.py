@@ -171,6 +171,13 @@ def _wire_trait(trait: Mapping[str, Any]) -> dict[str, Any]:
     return m.to_wire(m.TraitDefinition.model_validate(trait))
 
 
+def _prepared(props: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(props)
+    if "traits" in out:
+        out["traits"] = canonical_traits(out["traits"])
+    return out
+
+
 # -- the provider -------------------------------------------------------------------------------
 
 
@@ -208,13 +215,13 @@ class TraitGroupProvider(BaseProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate offline, then record the canonical spelling of the traits."""
-        prepared = dict(news)
-        if "traits" in prepared:
-            prepared["traits"] = canonical_traits(prepared["traits"])
-        result = super().check(olds, prepared)
+        result = super().check(olds, _prepared(news))
         for failure in result.failures:
             failure.reason = _explain(failure.property, failure.reason)
         return result
+
+    def parse(self, props: Mapping[str, Any]) -> Any:
+        return super().parse(_prepared(props))
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)

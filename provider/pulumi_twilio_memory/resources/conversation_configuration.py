@@ -1,0 +1,674 @@
+"""``ConversationConfiguration``: a Conversations v2 configuration feeding a memory store (§7).
+
+Shape (every resource file has it): ``ConversationConfigurationArgs`` →
+``ConversationConfigurationProvider`` → ``ConversationConfiguration``.
+
+* **check**: ``display_name`` 1-32 letters, digits, spaces, ``-`` or ``_``; ``description`` and
+  ``conversation_grouping_type`` (GROUP_BY_PROFILE, GROUP_BY_PARTICIPANT_ADDRESSES,
+  GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE) required; ``memory_store_id`` a store id;
+  ``channel_settings`` keyed by VOICE, SMS, RCS, WHATSAPP or CHAT, timeouts >= 1 minute, capture
+  rules with ``from`` and ``to``; at most 2 ``status_callbacks`` (http(s) URL; POST, GET, PUT, DELETE
+  or PATCH); at most 5 ``intelligence_configuration_ids``; ``conversations_v1_bridge.service_id``
+  ``IS`` + 32 hex digits. Offline; unknowns skipped. Enum values may be written in any case.
+* **diff**: everything updates in place (the API can PATCH every field); nothing replaces. What
+  the API fills in (``memory_extraction_enabled`` false, callback ``method`` POST, empty lists and
+  maps) compares equal to leaving it out; the order of ``intelligence_configuration_ids`` does not
+  matter.
+* **create**: POST with an ``Idempotency-Key`` (see below), wait for the operation, read back. The
+  display name is unique per account: when it is taken, create fails explaining ``adopt=True``; with
+  ``adopt=True`` the configuration is taken over and patched to match.
+* **read**: live values projected onto the inputs; 404 = gone.
+* **update**: the API has no ETag, so update first reads the live ``version`` and **refuses** if it
+  moved since Pulumi last recorded it (someone changed the configuration outside Pulumi: ``pulumi
+  refresh``, then retry). Then one PATCH with only what changed: ``channel_settings`` merges per
+  channel, so a removed channel is sent as ``null`` (the official SDK cannot express that; httpx
+  can). Removing ``conversations_v1_bridge`` needs a PUT of the whole configuration (PATCH cannot
+  clear it). The version check and the write are two requests: a change landing between them is
+  not detected (the API offers nothing better).
+* **delete**: DELETE and wait; already gone is success.
+
+**Crash-safe create (why ``__idempotency_seed`` and ``__idempotency_key``).** A dynamic provider's
+``create()`` sees only the checked inputs: not the URN, not the stack (the provider host hardcodes
+its own stack name). So the resource captures its future URN at construction, in the hidden input
+``__idempotency_seed`` (``pulumi.urn.create_urn`` of its name, type and parent: project and stack
+included). ``check()`` derives ``__idempotency_key`` = uuid5(seed, request body, and the key recorded
+in the old state when there is one). Consequences:
+
+* ``pulumi up`` crashes after Twilio accepted the POST but before the state was written; the
+  resource is not in the state, so the next ``pulumi up`` derives the same key, Twilio replays the
+  original answer and the same configuration is recorded: no duplicate.
+* A replacement (``--replace``) has old state, so its key differs from the key that created the
+  old configuration: a new configuration is really created.
+* Destroy, then ``up`` again within Twilio's 24-hour key lifetime: the replayed answer names the
+  deleted configuration; create sees the 404 and POSTs again with a key derived from the first.
+* Properties starting with ``__`` are internal to Pulumi: not shown in diffs and never diffed here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pydantic.alias_generators import to_snake
+
+from ..api import models as m
+from ..api.client import ConversationsClient, Fetched
+from ..api.errors import AlreadyExistsError, ApiError, ConflictError, NotFoundError, TwilioMemoryError
+from ..api.operations import Deadline, wait_operation
+from ._base import (
+    PROVIDER_KEY,
+    BaseProvider,
+    contains_unknown,
+    conversations_client,
+    is_unknown,
+    new_deadline,
+    resource_props,
+)
+
+__all__ = [
+    "IDEMPOTENCY_KEY",
+    "IDEMPOTENCY_SEED",
+    "CaptureRuleArgs",
+    "ChannelSettingArgs",
+    "ConfigurationChangedError",
+    "ConversationConfiguration",
+    "ConversationConfigurationArgs",
+    "ConversationConfigurationInputs",
+    "ConversationConfigurationProvider",
+    "ConversationsV1BridgeArgs",
+    "StatusCallbackArgs",
+    "StatusTimeoutsArgs",
+    "idempotency_key",
+]
+
+log = logging.getLogger("pulumi_twilio_memory")
+
+#: Hidden input: the resource's URN, captured at construction (create() cannot see it).
+IDEMPOTENCY_SEED = "__idempotency_seed"
+#: Hidden input: the Idempotency-Key create sends, derived by check().
+IDEMPOTENCY_KEY = "__idempotency_key"
+_NAMESPACE = uuid.UUID("5b0d8f3e-1c55-4c6e-9a4f-7d1c3e2b9a10")  # this package's uuid5 namespace
+#: How many keys create tries when a replayed answer names a configuration deleted since.
+CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusTimeoutsArgs:
+    """Minutes (>= 1) after which a conversation becomes inactive, then closed."""
+
+    inactive: pulumi.Input[int] | None = None
+    closed: pulumi.Input[int] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureRuleArgs:
+    """Which addresses a channel captures; ``*`` is a wildcard. ``from_`` is sent as ``from``."""
+
+    from_: pulumi.Input[str]
+    to: pulumi.Input[str]
+    #: e.g. VOICE ``{"callType": "PSTN"}``, CHAT ``{"chatService": "IS…"}``.
+    metadata: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSettingArgs:
+    """One channel's settings (the key in ``channel_settings`` is the channel)."""
+
+    status_timeouts: pulumi.Input[StatusTimeoutsArgs | Mapping[str, Any]] | None = None
+    capture_rules: pulumi.Input[Sequence[CaptureRuleArgs | Mapping[str, Any]]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusCallbackArgs:
+    """A webhook for conversation status changes."""
+
+    url: pulumi.Input[str]
+    #: POST (default), GET, PUT, DELETE or PATCH.
+    method: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationsV1BridgeArgs:
+    """Bridge a Conversations V1 service (``IS`` + 32 hex digits); one configuration per service."""
+
+    service_id: pulumi.Input[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationConfigurationArgs:
+    """Inputs of a :class:`ConversationConfiguration`."""
+
+    #: Unique in the account: 1-32 letters, digits, spaces, ``-`` or ``_``.
+    display_name: pulumi.Input[str]
+    description: pulumi.Input[str]
+    #: GROUP_BY_PROFILE, GROUP_BY_PARTICIPANT_ADDRESSES or GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE.
+    conversation_grouping_type: pulumi.Input[str]
+    #: The memory store (``mem_store_…``), usually ``store.id``.
+    memory_store_id: pulumi.Input[str]
+    #: channel (VOICE, SMS, RCS, WHATSAPP, CHAT) -> settings.
+    channel_settings: pulumi.Input[Mapping[str, ChannelSettingArgs | Mapping[str, Any]]] | None = None
+    #: At most 2.
+    status_callbacks: pulumi.Input[Sequence[StatusCallbackArgs | Mapping[str, Any]]] | None = None
+    #: At most 5 Conversational Intelligence configuration ids.
+    intelligence_configuration_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    #: Default false.
+    memory_extraction_enabled: pulumi.Input[bool] | None = None
+    conversations_v1_bridge: pulumi.Input[ConversationsV1BridgeArgs | Mapping[str, Any]] | None = None
+    #: Take over an existing configuration with this display name instead of failing.
+    adopt: pulumi.Input[bool] | None = None
+
+
+class ConversationConfigurationInputs(m.ConfigurationCreate):
+    """What ``check`` validates: the create body plus provider-only inputs."""
+
+    adopt: bool = False
+
+
+class ConfigurationChangedError(TwilioMemoryError):
+    """The live ``version`` is not the one Pulumi recorded: someone else changed the configuration."""
+
+
+# -- canonical spelling -------------------------------------------------------------------------
+
+
+def _known_str(value: Any) -> bool:
+    return isinstance(value, str) and not is_unknown(value)
+
+
+def _snake(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {to_snake(str(k)): v for k, v in value.items() if v is not None}
+
+
+def _canonical_rule(rule: Any) -> Any:
+    if not isinstance(rule, Mapping):
+        return rule
+    out = {("from" if k == "from_" else str(k)): v for k, v in rule.items() if v is not None}
+    if isinstance(out.get("metadata"), Mapping):
+        out["metadata"] = dict(sorted(out["metadata"].items())) or None
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def canonical_channel(setting: Any) -> Any:
+    """One spelling of a channel setting (either case style in, snake_case out; ``from_`` and
+    ``from`` both become ``from``; capture-rule metadata keys verbatim)."""
+    if not isinstance(setting, Mapping):
+        return setting
+    out = _snake(setting)
+    if isinstance(out.get("status_timeouts"), Mapping):
+        out["status_timeouts"] = _snake(out["status_timeouts"])
+    if isinstance(out.get("capture_rules"), list | tuple):
+        out["capture_rules"] = [_canonical_rule(r) for r in out["capture_rules"]]
+    return out
+
+
+def canonical_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs in one spelling: upper-case enum values and channel names, snake_case keys,
+    channels in name order. Tolerant: malformed values are left for check to report."""
+    out = dict(inputs)
+    if _known_str(out.get("conversation_grouping_type")):
+        out["conversation_grouping_type"] = out["conversation_grouping_type"].upper()
+    channels = out.get("channel_settings")
+    if isinstance(channels, Mapping):
+        fixed = {(k.upper() if _known_str(k) else k): canonical_channel(v) for k, v in channels.items()}
+        out["channel_settings"] = dict(sorted(fixed.items(), key=lambda kv: str(kv[0])))
+    callbacks = out.get("status_callbacks")
+    if isinstance(callbacks, list | tuple):
+        out["status_callbacks"] = [_canonical_callback(c) for c in callbacks]
+    bridge = out.get("conversations_v1_bridge")
+    if isinstance(bridge, Mapping):
+        out["conversations_v1_bridge"] = _snake(bridge)
+    return out
+
+
+def _canonical_callback(callback: Any) -> Any:
+    if not isinstance(callback, Mapping):
+        return callback
+    out = _snake(callback)
+    if _known_str(out.get("method")):
+        out["method"] = out["method"].upper()
+    return out
+
+
+def _with_defaults(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What the API assumes for what is not sent, so leaving it out is never a diff."""
+    out = canonical_inputs(inputs)
+    out.setdefault("memory_extraction_enabled", False)
+    callbacks = out.get("status_callbacks")
+    if isinstance(callbacks, list):
+        out["status_callbacks"] = [
+            {"method": m.CallbackMethod.POST.value, **c} if isinstance(c, Mapping) else c for c in callbacks
+        ]
+    channels = out.get("channel_settings")
+    if isinstance(channels, Mapping):
+        out["channel_settings"] = {k: _drop_empty(v) for k, v in channels.items()}
+    return {k: v for k, v in out.items() if v not in (None, [], {})}
+
+
+def _drop_empty(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_empty(v) for k, v in value.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
+# -- idempotency ----------------------------------------------------------------------------------
+
+
+def _create_fields(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if k in m.ConfigurationCreate.model_fields}
+
+
+def idempotency_key(seed: str | None, inputs: Mapping[str, Any], prior: str | None, replacing: bool) -> str:
+    """The Idempotency-Key for creating these inputs (see the module doc for why)."""
+    body = json.dumps(_create_fields(inputs), sort_keys=True, separators=(",", ":"), default=str)
+    basis = f"{seed or 'display_name:' + str(inputs.get('display_name'))}\n{body}"
+    if replacing:
+        basis += f"\nreplacing:{prior or ''}"
+    return str(uuid.uuid5(_NAMESPACE, basis))
+
+
+def _next_key(key: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"after:{key}"))
+
+
+# -- the provider -------------------------------------------------------------------------------
+
+
+class ConversationConfigurationProvider(BaseProvider):
+    """CRUD for Conversations configurations; pickled into state, so no attributes."""
+
+    kind = "conversation configuration"
+    inputs_model = ConversationConfigurationInputs
+    output_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "trait_extraction_strategy_ids",
+        "observation_extraction_strategy_ids",
+        "redaction_configuration_id",
+    )
+    unordered_fields = frozenset({"intelligence_configuration_ids"})
+    create_only_fields = frozenset({"adopt"})
+    field_hints = {
+        "display_name": "use 1-32 letters, digits, spaces, '-' or '_', unique in the account",
+        "memory_store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
+        "conversation_grouping_type": "any case is accepted",
+    }
+
+    def user_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Inputs without Pulumi-internal (``__``) properties such as the idempotency seed."""
+        return {k: v for k, v in super().user_inputs(props).items() if not k.startswith("__")}
+
+    # -- check / diff ----------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline; record one spelling; derive the create's Idempotency-Key."""
+        prepared = canonical_inputs({k: v for k, v in news.items() if k != PROVIDER_KEY})
+        result = super().check(olds, prepared)
+        for failure in result.failures:
+            failure.reason = _explain(failure.property, failure.reason)
+        seed = news.get(IDEMPOTENCY_SEED)
+        if isinstance(seed, str):
+            result.inputs[IDEMPOTENCY_SEED] = seed
+        if not result.failures and not contains_unknown(result.inputs):
+            prior = olds.get(IDEMPOTENCY_KEY)
+            replacing = bool(self.user_inputs(olds))
+            result.inputs[IDEMPOTENCY_KEY] = idempotency_key(
+                seed if isinstance(seed, str) else None,
+                result.inputs,
+                prior if isinstance(prior, str) else None,
+                replacing,
+            )
+        return result
+
+    def parse(self, props: Mapping[str, Any]) -> Any:
+        return super().parse(canonical_inputs(props))
+
+    def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        return _with_defaults(inputs)
+
+    # -- create ----------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs: ConversationConfigurationInputs = self.parse(props)
+        wanted = canonical_inputs(self.user_inputs(props))
+        client = conversations_client()
+        deadline = new_deadline()
+        found = None
+        if inputs.adopt:
+            existing = client.find_configuration_by_display_name(inputs.display_name)
+            if existing is not None:
+                found = client.get_configuration(existing.id)
+        if found is None:
+            key = props.get(IDEMPOTENCY_KEY)
+            if not isinstance(key, str):
+                key = idempotency_key(props.get(IDEMPOTENCY_SEED), self.user_inputs(props), None, False)
+            found = self._post(client, inputs, wanted, key, deadline)
+        found = self._reconcile(client, found, wanted, deadline)
+        return CreateResult(found.value.id, _outs(found.value, inputs.adopt))
+
+    def _post(
+        self,
+        client: ConversationsClient,
+        inputs: ConversationConfigurationInputs,
+        wanted: Mapping[str, Any],
+        key: str,
+        deadline: Deadline,
+    ) -> Fetched[m.Configuration]:
+        # Channels and metadata in name order: a retried request must be byte-identical.
+        body = m.ConfigurationCreate.model_validate(_create_fields(wanted))
+        for _attempt in range(CREATE_ATTEMPTS):
+            try:
+                accepted = client.create_configuration(body, idempotency_key=key)
+            except ConflictError as exc:
+                return self._taken(client, inputs, exc)
+            except ApiError as exc:
+                if exc.status != 422:
+                    raise
+                key = _next_key(key)  # the key was used for another request: derive a fresh one
+                continue
+            config_id = accepted.resource_id
+            wait_operation(
+                client,
+                accepted,
+                what=f"creation of conversation configuration {inputs.display_name!r}",
+                deadline=deadline,
+                resource_id=config_id,
+                hint="Once it exists, run `pulumi up` with adopt=True on this ConversationConfiguration.",
+            )
+            found = client.find_configuration(config_id) if config_id else None
+            if found is not None:
+                return found
+            # A replayed answer naming a configuration deleted since (destroy + up within a day).
+            log.info("idempotent replay named a deleted configuration %s: creating anew", config_id)
+            key = _next_key(key)
+        raise TwilioMemoryError(
+            f"Could not create conversation configuration {inputs.display_name!r}: Twilio kept answering "
+            f"with configurations that no longer exist ({CREATE_ATTEMPTS} attempts). Run `pulumi up` again."
+        )
+
+    def _taken(
+        self, client: ConversationsClient, inputs: ConversationConfigurationInputs, exc: ConflictError
+    ) -> Fetched[m.Configuration]:
+        """A 409: the display name (adopt it if asked) or the V1 service is used elsewhere."""
+        other_id = exc.conflicting_resource_id
+        other = client.find_configuration(other_id) if other_id else None
+        if other is None:
+            raise exc
+        if other.value.display_name == inputs.display_name:
+            if inputs.adopt:
+                return other
+            raise AlreadyExistsError(
+                f"A conversation configuration named {inputs.display_name!r} already exists "
+                f"({other.value.id}) and is not managed by this stack. To manage it with Pulumi, set "
+                "adopt=True on this ConversationConfiguration (it will be updated to match; `pulumi "
+                "import` does not work for dynamic resources), or choose another display_name.",
+                existing_id=other.value.id,
+            ) from None
+        bridge = inputs.conversations_v1_bridge
+        raise TwilioMemoryError(
+            f"Could not create conversation configuration {inputs.display_name!r}: the Conversations V1 "
+            f"service {bridge.service_id if bridge else ''} is already bridged by configuration "
+            f"{other.value.id} ({other.value.display_name!r}); a service can feed one configuration. "
+            "Remove the bridge there first, or bridge another service."
+        ) from None
+
+    def _reconcile(
+        self,
+        client: ConversationsClient,
+        found: Fetched[m.Configuration],
+        wanted: Mapping[str, Any],
+        deadline: Deadline,
+    ) -> Fetched[m.Configuration]:
+        """Make an adopted (or replayed) configuration match the inputs."""
+        live = _outs(found.value, adopt=False)
+        if not self.changed_properties(live, wanted):
+            return found
+        return self._write(client, found.value, live, wanted, deadline)
+
+    # -- read / update / delete ----------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = conversations_client().find_configuration(id_)
+        if found is None:
+            return self.gone()
+        return self.read_result(id_, _outs(found.value, bool(props.get("adopt", False))))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs: ConversationConfigurationInputs = self.parse(news)
+        client = conversations_client()
+        found = client.find_configuration(id_)
+        if found is None:
+            raise NotFoundError(
+                f"Conversation configuration {id_} no longer exists: it was deleted outside Pulumi. Run "
+                "`pulumi refresh` to drop it from the state, then `pulumi up` to create it again.",
+                status=404,
+            )
+        recorded = olds.get("version")
+        if recorded is not None and int(recorded) != found.value.version:
+            raise ConfigurationChangedError(
+                f"Conversation configuration {id_} ({found.value.display_name!r}) was changed outside "
+                f"Pulumi: its version is {found.value.version}, Pulumi last recorded {int(recorded)}. "
+                "Nothing was written. Run `pulumi refresh` to record the live configuration (and review "
+                "the drift), then run `pulumi up` again."
+            )
+        wanted = self.user_inputs(news)
+        if self.changed_properties(olds, wanted):
+            found = self._write(client, found.value, olds, wanted, new_deadline())
+        return UpdateResult(_outs(found.value, inputs.adopt))
+
+    def _write(
+        self,
+        client: ConversationsClient,
+        live: m.Configuration,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        deadline: Deadline,
+    ) -> Fetched[m.Configuration]:
+        """PATCH what changed from ``olds`` to ``news`` (PUT when the V1 bridge is removed)."""
+        changed = self.changed_properties(olds, news)
+        wanted = canonical_inputs(news)
+        if "conversations_v1_bridge" in changed and wanted.get("conversations_v1_bridge") is None:
+            put = m.ConfigurationPut.model_validate({"channel_settings": {}, **_create_fields(wanted)})
+            payload: dict[str, Any] = m.to_wire(put)
+            key = _write_key(live, "PUT", payload)
+            accepted = client.replace_configuration(live.id, put, idempotency_key=key)
+        else:
+            patch = m.ConfigurationPatch.model_validate(_patch_fields(changed, olds, wanted))
+            payload = patch.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            key = _write_key(live, "PATCH", payload)
+            accepted = client.patch_configuration(live.id, patch, idempotency_key=key)
+        wait_operation(
+            client,
+            accepted,
+            what=f"update of conversation configuration {live.id}",
+            deadline=deadline,
+            resource_id=live.id,
+        )
+        return client.get_configuration(live.id)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        client = conversations_client()
+        try:
+            accepted = client.delete_configuration(id_)
+        except NotFoundError:
+            return  # already gone: the desired end state
+        wait_operation(
+            client,
+            accepted,
+            what=f"deletion of conversation configuration {id_}",
+            deadline=new_deadline(),
+            resource_id=id_,
+        )
+
+
+_LEAF_HINTS = {
+    "inactive": "minutes, at least 1",
+    "closed": "minutes, at least 1",
+    "url": "use an http(s) URL",
+    "service_id": "use a Conversations V1 service SID: 'IS' + 32 lower-case hex digits",
+}
+_LIST_HINTS = {
+    "status_callbacks": f"give at most {m.MAX_STATUS_CALLBACKS} status callbacks",
+    "intelligence_configuration_ids": f"give at most {m.MAX_INTELLIGENCE_CONFIGURATION_IDS} ids",
+}
+
+
+def _explain(prop: str, reason: str) -> str:
+    """Add what is allowed where the models' messages only say what is wrong."""
+    hint = _LEAF_HINTS.get(prop.rsplit(".", 1)[-1]) if "." in prop else _LIST_HINTS.get(prop)
+    parts = prop.split(".")
+    if parts[0] == "channel_settings" and len(parts) == 2 and reason.startswith("Input should be"):
+        hint = f"{parts[1]!r} is not a channel; channels are VOICE, SMS, RCS, WHATSAPP, CHAT (any case)"
+    return f"{reason}: {hint}" if hint else reason
+
+
+def _patch_fields(
+    changed: Sequence[str], olds: Mapping[str, Any], wanted: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The PATCH body's fields (snake_case): only what changed; removed values as the API's reset
+    (empty list, false), removed channels as ``None`` (sent as ``null``)."""
+    resets: dict[str, Any] = {
+        "status_callbacks": [],
+        "intelligence_configuration_ids": [],
+        "memory_extraction_enabled": False,
+    }
+    fields: dict[str, Any] = {}
+    for name in changed:
+        if name == "adopt":
+            continue
+        if name == "channel_settings":
+            fields[name] = _channel_patch(olds.get(name) or {}, wanted.get(name) or {})
+        elif wanted.get(name) is None:
+            fields[name] = resets.get(name)
+        else:
+            fields[name] = wanted[name]
+    return fields
+
+
+def _channel_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-channel merge patch: changed or added channels in full, removed ones as ``None``."""
+    old_c = {str(k).upper(): _drop_empty(canonical_channel(v)) for k, v in old.items()}
+    new_c = {str(k).upper(): canonical_channel(v) for k, v in new.items()}
+    patch: dict[str, Any] = {k: v for k, v in new_c.items() if _drop_empty(v) != old_c.get(k)}
+    patch.update({k: None for k in old_c if k not in new_c})
+    return patch
+
+
+def _write_key(live: m.Configuration, method: str, payload: Mapping[str, Any]) -> str:
+    """Idempotency-Key of an update: the same change to the same version is the same request."""
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return str(uuid.uuid5(_NAMESPACE, f"{method} {live.id}@{live.version}\n{body}"))
+
+
+def _channels_from_api(channels: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not channels:
+        return None
+    return {str(k): canonical_channel(v) for k, v in sorted(channels.items())}
+
+
+def _outs(config: m.Configuration, adopt: bool) -> dict[str, Any]:
+    bridge = config.conversations_v1_bridge
+    return {
+        "display_name": config.display_name,
+        "description": config.description,
+        "conversation_grouping_type": config.conversation_grouping_type,
+        "memory_store_id": config.memory_store_id,
+        "channel_settings": _channels_from_api(config.channel_settings),
+        "status_callbacks": [_canonical_callback(c) for c in config.status_callbacks or []] or None,
+        "intelligence_configuration_ids": list(config.intelligence_configuration_ids or []) or None,
+        "memory_extraction_enabled": config.memory_extraction_enabled,
+        "conversations_v1_bridge": _snake(bridge) if bridge else None,
+        "adopt": adopt,
+        "version": config.version,
+        "created_at": config.created_at,
+        "updated_at": config.updated_at,
+        "trait_extraction_strategy_ids": list(config.trait_extraction_strategy_ids or []),
+        "observation_extraction_strategy_ids": list(config.observation_extraction_strategy_ids or []),
+        "redaction_configuration_id": config.redaction_configuration_id,
+    }
+
+
+class ConversationConfiguration(Resource, module="twilio-memory", name="ConversationConfiguration"):
+    """A Conversations v2 configuration. ``id`` is the configuration id (``conv_configuration_…``).
+
+    ``tm.ConversationConfiguration("acme-conv", display_name="acme", description="Acme",
+    conversation_grouping_type="GROUP_BY_PARTICIPANT_ADDRESSES", memory_store_id=store.id,
+    channel_settings={"SMS": {"status_timeouts": {"inactive": 30, "closed": 1440}}})``.
+    Creation is idempotent across crashed runs (see the module documentation).
+    """
+
+    display_name: pulumi.Output[str]
+    description: pulumi.Output[str]
+    conversation_grouping_type: pulumi.Output[str]
+    memory_store_id: pulumi.Output[str]
+    channel_settings: pulumi.Output[dict[str, Any] | None]
+    status_callbacks: pulumi.Output[list[dict[str, Any]] | None]
+    intelligence_configuration_ids: pulumi.Output[list[str] | None]
+    memory_extraction_enabled: pulumi.Output[bool]
+    conversations_v1_bridge: pulumi.Output[dict[str, Any] | None]
+    adopt: pulumi.Output[bool]
+    #: +1 per successful update; compared before every write (the API has no ETag).
+    version: pulumi.Output[int]
+    created_at: pulumi.Output[str]
+    updated_at: pulumi.Output[str]
+    trait_extraction_strategy_ids: pulumi.Output[list[str]]
+    observation_extraction_strategy_ids: pulumi.Output[list[str]]
+    redaction_configuration_id: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ConversationConfigurationArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        display_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        conversation_grouping_type: pulumi.Input[str] | None = None,
+        memory_store_id: pulumi.Input[str] | None = None,
+        channel_settings: pulumi.Input[Mapping[str, ChannelSettingArgs | Mapping[str, Any]]] | None = None,
+        status_callbacks: pulumi.Input[Sequence[StatusCallbackArgs | Mapping[str, Any]]] | None = None,
+        intelligence_configuration_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        memory_extraction_enabled: pulumi.Input[bool] | None = None,
+        conversations_v1_bridge: pulumi.Input[ConversationsV1BridgeArgs | Mapping[str, Any]] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        if args is None and display_name is None:
+            raise TypeError(
+                f"ConversationConfiguration {resource_name!r} needs display_name=, description=, "
+                "conversation_grouping_type= and memory_store_id= "
+                "(or args=ConversationConfigurationArgs(...))"
+            )
+        props = resource_props(
+            args,
+            {
+                "display_name": display_name,
+                "description": description,
+                "conversation_grouping_type": conversation_grouping_type,
+                "memory_store_id": memory_store_id,
+                "channel_settings": channel_settings,
+                "status_callbacks": status_callbacks,
+                "intelligence_configuration_ids": intelligence_configuration_ids,
+                "memory_extraction_enabled": memory_extraction_enabled,
+                "conversations_v1_bridge": conversations_v1_bridge,
+                "adopt": adopt,
+            },
+            ConversationConfigurationProvider.output_fields,
+        )
+        seed = pulumi.create_urn(
+            resource_name,
+            f"pulumi-python:{type(self)._resource_type_name}",
+            parent=opts.parent if opts is not None else None,
+        )
+        # Only the URN's value is wanted, not a dependency on the parent: depending on a component
+        # parent means depending on its children, this resource included (a cycle, e.g. in
+        # TenantMemory).
+        props[IDEMPOTENCY_SEED] = pulumi.Output(set(), seed.future(), seed.is_known(), seed.is_secret())
+        super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)

@@ -1,0 +1,313 @@
+"""``IdentityResolutionSettings``: how a store matches and merges profiles (control-plane.md §4).
+
+Shape (every resource file has it): ``IdentityResolutionSettingsArgs`` →
+``IdentityResolutionSettingsProvider`` → ``IdentityResolutionSettings``.
+
+The settings are a **singleton per store**: every store is born with the API's defaults (``email``,
+``whatsapp`` and ``phone``, exact matching, rules in that order), there is no POST and no DELETE.
+
+* **check**: 1-15 ``identifier_configs`` with unique ``id_type`` (2-30 characters); ``matching_algo``
+  exact|fuzzy, ``matching_threshold`` 50-99 and only with fuzzy, ``limit`` 1-100, ``limit_policy``
+  fifo|lifo, ``normalization`` phone|email|trim|none; 1-15 ``matching_rules``, each naming a
+  configured ``id_type`` once (compound ``AND`` rules are not supported). The upper-case spellings
+  of the product docs (``EXACT``, ``FIFO``, ``EMAIL``) are accepted and recorded in lower case.
+  Offline; unknowns skipped (an unknown ``store_id`` does not hide the other rules).
+* **diff**: ``store_id`` replaces. Values the API fills in are filled in before comparing
+  (``limit`` 100, ``limit_policy`` fifo, ``enforce_unique`` true, ``normalization`` trim,
+  ``matching_threshold`` 75 for fuzzy), so leaving them out is never drift; the order of
+  ``identifier_configs`` does not matter, the order of ``matching_rules`` (a priority) does.
+* **create**: takes the settings over: reads them (for the ETag) and PUTs the inputs with
+  ``If-Match``, unless they already match. The resource id is the store id.
+* **read**: live values projected onto the inputs; 404 (the store is gone) = gone.
+* **update**: PUT with ``If-Match`` = the ETag recorded at the last create/read/update; a 412 means
+  the settings changed outside Pulumi (``pulumi refresh``, then retry).
+* **delete**: **restores the API's defaults** (PUT with ``If-Match`` of a fresh read), so a destroyed
+  stack leaves the store's identity resolution exactly as a new store's. A store that is already
+  gone is success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pydantic.alias_generators import to_snake
+
+from ..api import models as m
+from ..api.client import Fetched, MemoryClient
+from ..api.errors import NotFoundError
+from ..api.operations import wait_operation
+from ._base import UNKNOWN, BaseProvider, is_unknown, memory_client, new_deadline, resource_props
+
+__all__ = [
+    "IdentifierConfigArgs",
+    "IdentityResolutionSettings",
+    "IdentityResolutionSettingsArgs",
+    "IdentityResolutionSettingsInputs",
+    "IdentityResolutionSettingsProvider",
+    "canonical_identifier_config",
+]
+
+#: Enum-valued identifier config fields: the API wants lower case, the product docs write upper.
+_LOWER_CASE_FIELDS = ("matching_algo", "limit_policy", "normalization")
+#: Stands in for a store id that is unknown during preview, so the other rules are still checked.
+_PLACEHOLDER_STORE_ID = "mem_store_00000000000000000000000000"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentifierConfigArgs:
+    """One identifier type. Only ``id_type`` is required; the rest default as the API does."""
+
+    #: 2-30 characters, e.g. ``email`` or ``phone``; unique within the settings.
+    id_type: pulumi.Input[str]
+    #: ``exact`` (default) or ``fuzzy``.
+    matching_algo: pulumi.Input[str] | None = None
+    #: 50-99 (percent), fuzzy only; default 75.
+    matching_threshold: pulumi.Input[int] | None = None
+    #: Values kept per profile, 1-100; default 100.
+    limit: pulumi.Input[int] | None = None
+    #: ``fifo`` (default: evict the oldest value) or ``lifo``.
+    limit_policy: pulumi.Input[str] | None = None
+    #: Default true: one profile per value, and a shared value merges profiles.
+    enforce_unique: pulumi.Input[bool] | None = None
+    #: ``phone`` (E.164), ``email``, ``trim`` (default) or ``none``.
+    normalization: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityResolutionSettingsArgs:
+    """Inputs of :class:`IdentityResolutionSettings`."""
+
+    #: The store (``mem_store_…``), usually ``store.id``. Changing it replaces the resource.
+    store_id: pulumi.Input[str]
+    #: 1-15 identifier types (dicts or :class:`IdentifierConfigArgs`).
+    identifier_configs: pulumi.Input[Sequence[IdentifierConfigArgs | Mapping[str, Any]]]
+    #: 1-15 configured ``id_type`` names, highest priority first.
+    matching_rules: pulumi.Input[Sequence[pulumi.Input[str]]]
+
+
+class IdentityResolutionSettingsInputs(m.IdentityResolutionSettingsPut):
+    """What ``check`` validates: the PUT body plus the store."""
+
+    store_id: m.StoreId
+
+
+def canonical_identifier_config(config: Any, *, defaults: bool = False) -> Any:
+    """One spelling of an identifier config: snake_case keys, lower-case enum values, ``None``
+    dropped; with ``defaults=True`` also the values the API fills in. Tolerant of bad input."""
+    if not isinstance(config, Mapping):
+        return config
+    out = {to_snake(str(k)): v for k, v in config.items() if v is not None}
+    for key in _LOWER_CASE_FIELDS:
+        value = out.get(key)
+        if isinstance(value, str) and not is_unknown(value):
+            out[key] = value.lower()
+    if defaults:
+        for key, default in m.IDENTIFIER_CONFIG_DEFAULTS.items():
+            if default is not None:
+                out.setdefault(key, default)
+        if out.get("matching_algo") == m.MatchingAlgo.FUZZY.value:
+            out.setdefault("matching_threshold", m.FUZZY_THRESHOLD_DEFAULT)
+    return out
+
+
+def _canonical_configs(configs: Any, *, defaults: bool = False) -> Any:
+    if not isinstance(configs, list | tuple):
+        return configs
+    return [canonical_identifier_config(c, defaults=defaults) for c in configs]
+
+
+def _prepared(props: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(props)
+    if "identifier_configs" in out:
+        out["identifier_configs"] = _canonical_configs(out["identifier_configs"])
+    return out
+
+
+class IdentityResolutionSettingsProvider(BaseProvider):
+    """CRUD for a store's identity resolution settings; pickled into state, so no attributes."""
+
+    kind = "identity resolution settings"
+    inputs_model = IdentityResolutionSettingsInputs
+    output_fields = ("version", "etag")
+    replace_fields = frozenset({"store_id"})
+    unordered_fields = frozenset({"identifier_configs"})
+    field_hints = {
+        "store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
+    }
+
+    # -- check / diff ----------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline; record enum values in the API's lower case."""
+        prepared = _prepared(news)
+        if not is_unknown(prepared.get("store_id")):
+            result = super().check(olds, prepared)
+        else:
+            # Check the cross-field rules too while the store id is still unknown.
+            result = super().check(olds, {**prepared, "store_id": _PLACEHOLDER_STORE_ID})
+            result.inputs["store_id"] = UNKNOWN
+        for failure in result.failures:
+            failure.reason = _explain(failure.property, failure.reason)
+        return result
+
+    def parse(self, props: Mapping[str, Any]) -> Any:
+        return super().parse(_prepared(props))
+
+    def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        out = dict(inputs)
+        if "identifier_configs" in out:
+            out["identifier_configs"] = _canonical_configs(out["identifier_configs"], defaults=True)
+        return out
+
+    # -- create / read / update / delete ---------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs: IdentityResolutionSettingsInputs = self.parse(props)
+        client = memory_client()
+        current = client.get_identity_resolution_settings(inputs.store_id)
+        found = self._put(client, inputs.store_id, _body(inputs), current=current, etag=current.etag)
+        return CreateResult(inputs.store_id, _outs(inputs.store_id, found))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            found = memory_client().get_identity_resolution_settings(id_)
+        except NotFoundError:
+            return self.gone()
+        return self.read_result(id_, _outs(id_, found))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs: IdentityResolutionSettingsInputs = self.parse(news)
+        client = memory_client()
+        found = self._put(client, id_, _body(inputs), current=None, etag=olds.get("etag"))
+        return UpdateResult(_outs(id_, found))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Put the API's defaults back (there is no DELETE): the store is left as a new one."""
+        client = memory_client()
+        try:
+            current = client.get_identity_resolution_settings(id_)
+        except NotFoundError:
+            return  # the store is gone, and its settings with it
+        self._put(client, id_, m.DEFAULT_IDENTITY_RESOLUTION, current=current, etag=current.etag)
+
+    def _put(
+        self,
+        client: MemoryClient,
+        store_id: str,
+        body: m.IdentityResolutionSettingsPut,
+        *,
+        current: Fetched[m.IdentityResolutionSettings] | None,
+        etag: str | None,
+    ) -> Fetched[m.IdentityResolutionSettings]:
+        """PUT ``body`` with ``If-Match: etag`` and re-read; skipped when ``current`` already matches."""
+        if current is not None and _same_settings(current.value, body):
+            return current
+        accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
+        wait_operation(
+            client,
+            accepted,
+            what=f"update of the identity resolution settings of store {store_id}",
+            deadline=new_deadline(),
+            resource_id=store_id,
+        )
+        return client.get_identity_resolution_settings(store_id)
+
+
+def _comparable(configs: Sequence[Mapping[str, Any]]) -> list[Any]:
+    return sorted(_canonical_configs(list(configs), defaults=True), key=lambda c: str(c.get("id_type")))
+
+
+def _same_settings(live: m.IdentityResolutionSettings, body: m.IdentityResolutionSettingsPut) -> bool:
+    """True when PUTting ``body`` would change nothing (so create does not bump the version)."""
+    wanted = body.model_dump(mode="json", exclude_none=True)
+    return (
+        _comparable(live.identifier_configs) == _comparable(wanted["identifier_configs"])
+        and list(live.matching_rules) == wanted["matching_rules"]
+    )
+
+
+_LEAF_HINTS = {
+    "id_type": "use 2-30 characters, unique within identifier_configs (e.g. 'email')",
+    "limit": "use 1-100 values kept per profile (default 100)",
+    "matching_threshold": "use 50-99 (percent), with matching_algo 'fuzzy' only (default 75)",
+}
+_LIST_HINTS = {
+    "identifier_configs": f"give 1-{m.MAX_IDENTIFIER_CONFIGS} identifier configs",
+    "matching_rules": f"give 1-{m.MAX_MATCHING_RULES} rules, each a configured id_type, highest first",
+}
+
+
+def _explain(prop: str, reason: str) -> str:
+    """Add what is allowed where the models' messages only say what is wrong."""
+    leaf = prop.rsplit(".", 1)[-1]
+    hint = _LEAF_HINTS.get(leaf) if "." in prop else None
+    if prop in _LIST_HINTS and reason.startswith("List should have"):
+        hint = _LIST_HINTS[prop]
+    return f"{reason}: {hint}" if hint else reason
+
+
+def _body(inputs: IdentityResolutionSettingsInputs) -> m.IdentityResolutionSettingsPut:
+    return m.IdentityResolutionSettingsPut(
+        identifier_configs=inputs.identifier_configs, matching_rules=inputs.matching_rules
+    )
+
+
+def _outs(store_id: str, found: Fetched[m.IdentityResolutionSettings]) -> dict[str, Any]:
+    settings = found.value
+    return {
+        "store_id": store_id,
+        "identifier_configs": _canonical_configs(list(settings.identifier_configs)),
+        "matching_rules": list(settings.matching_rules),
+        "version": settings.version,
+        "etag": found.etag,
+    }
+
+
+class IdentityResolutionSettings(Resource, module="twilio-memory", name="IdentityResolutionSettings"):
+    """A store's identity resolution settings (a singleton). ``id`` is the store id.
+
+    Creating it takes the store's settings over; **destroying it restores the API's defaults**
+    (``email``, ``whatsapp``, ``phone``; exact matching; rules in that order), as a new store has.
+
+    ``tm.IdentityResolutionSettings("ids", store_id=store.id, identifier_configs=[{"id_type":
+    "email", "matching_algo": "exact", "normalization": "email"}], matching_rules=["email"])``.
+    """
+
+    store_id: pulumi.Output[str]
+    #: As live, with the values the API filled in.
+    identifier_configs: pulumi.Output[list[dict[str, Any]]]
+    matching_rules: pulumi.Output[list[str]]
+    #: +1 per successful update.
+    version: pulumi.Output[int]
+    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
+    etag: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: IdentityResolutionSettingsArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        store_id: pulumi.Input[str] | None = None,
+        identifier_configs: pulumi.Input[Sequence[IdentifierConfigArgs | Mapping[str, Any]]] | None = None,
+        matching_rules: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+    ) -> None:
+        if args is None and (store_id is None or identifier_configs is None or matching_rules is None):
+            raise TypeError(
+                f"IdentityResolutionSettings {resource_name!r} needs store_id=, identifier_configs= and "
+                "matching_rules= (or args=IdentityResolutionSettingsArgs(...))"
+            )
+        props = resource_props(
+            args,
+            {
+                "store_id": store_id,
+                "identifier_configs": identifier_configs,
+                "matching_rules": matching_rules,
+            },
+            IdentityResolutionSettingsProvider.output_fields,
+        )
+        super().__init__(IdentityResolutionSettingsProvider(), resource_name, props, opts)
