@@ -1,41 +1,54 @@
-"""The tenant-onboarding program in a throw-away Pulumi project, driven through the real CLI.
+"""The repository's tenant-onboarding program in a throw-away Pulumi project, run by the real CLI.
 
-The project is the repository's root program (``program/__main__.py`` is copied verbatim, the
-project name stays ``tenant-onboarding`` so its stack config keys apply) with an absolute
-``virtualenv`` (the dynamic-provider shim resolves a relative one against its own working
-directory). Everything is offline and private to the workspace: ``PULUMI_HOME``, a ``file://``
-backend, passphrase secrets, no update checks, no plugin downloads.
+Reuses the e2e tier's harness (``tests/e2e/e2e_harness.py``): :func:`find_cli` (the pinned CLI
+from ``scripts/install-pulumi``), :func:`copy_project` (the root ``Pulumi.yaml`` and ``program/``
+byte for byte, the virtualenv linked in) and its isolated, offline :class:`Workspace` (own
+``PULUMI_HOME``, ``file://`` backend, passphrase secrets, no update checks or plugin downloads).
 
-Each command is timed from ``exec`` to exit, with :class:`~bench.procmon.PeakMemory` watching the
-processes it starts.
+What the benchmark adds: stack config for N tenants, and commands started with ``Popen`` so that
+:class:`~bench.procmon.PeakMemory` can watch the process tree and :mod:`bench.trace` can read
+the provider host's timeline (``bench/hostprobe`` is put on the ``PYTHONPATH``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .procmon import PeakMemory
-
-__all__ = [
-    "PROJECT",
-    "REPO",
-    "CommandFailed",
-    "CommandResult",
-    "PulumiWorkspace",
-    "fleet_config",
-    "find_pulumi",
-]
+from .trace import HostTrace, read_trace
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+
+from e2e_harness import PulumiCLI, Workspace, copy_project, find_cli  # noqa: E402
+
+__all__ = [
+    "CHAT_SETTINGS",
+    "EMULATOR_ACCOUNT_SID",
+    "EMULATOR_AUTH_TOKEN",
+    "IDENTITY_RESOLUTION",
+    "PREFERENCES",
+    "PROJECT",
+    "REPO",
+    "BenchWorkspace",
+    "CommandFailed",
+    "CommandResult",
+    "PulumiCLI",
+    "find_cli",
+    "fleet_config",
+    "tenant_names",
+]
+
+PROBE_DIR = Path(__file__).resolve().parent / "hostprobe"
 PROJECT = "tenant-onboarding"
 STACK = "bench"
 
@@ -44,7 +57,7 @@ EMULATOR_ACCOUNT_SID = "AC00000000000000000000000000000000"
 EMULATOR_AUTH_TOKEN = "emulator-auth-token"
 
 #: One trait group per tenant, like the dev stack's default template.
-PREFERENCES = {
+PREFERENCES: dict[str, Any] = {
     "description": "What the customer told us they like",
     "traits": {
         "tier": {"dataType": "STRING", "description": "Loyalty tier"},
@@ -53,6 +66,17 @@ PREFERENCES = {
     },
 }
 
+#: Every tenant's identity resolution (not the API's seed, so it is a real PUT), in both runs.
+IDENTITY_RESOLUTION: dict[str, Any] = {
+    "identifierConfigs": [
+        {"idType": "email", "matchingAlgo": "exact", "normalization": "email", "limit": 5},
+        {"idType": "phone", "matchingAlgo": "exact", "normalization": "phone", "limit": 3},
+    ],
+    "matchingRules": ["email", "phone"],
+}
+
+CHAT_SETTINGS: dict[str, Any] = {"CHAT": {"statusTimeouts": {"inactive": 5, "closed": 30}}}
+
 
 def tenant_names(count: int) -> list[str]:
     return [f"t{index:02d}" for index in range(1, count + 1)]
@@ -60,28 +84,21 @@ def tenant_names(count: int) -> list[str]:
 
 def fleet_config(count: int) -> dict[str, Any]:
     """Stack config for ``count`` tenants: per tenant a store, one trait group, identity
-    resolution and a Conversations configuration (4 resources), as in ``Pulumi.dev.yaml``."""
+    resolution and a Conversations configuration (4 resources), shaped like ``Pulumi.dev.yaml``."""
     return {
         f"{PROJECT}:namePrefix": "bench-",
         f"{PROJECT}:maxStores": str(max(count, 1)),
         f"{PROJECT}:traitGroupTemplates": {"Preferences": PREFERENCES},
         f"{PROJECT}:defaults": {
             "templates": ["Preferences"],
+            "identityResolution": IDENTITY_RESOLUTION,
             "conversation": {
                 "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
-                "channelSettings": {"CHAT": {"statusTimeouts": {"inactive": 5, "closed": 30}}},
+                "channelSettings": CHAT_SETTINGS,
             },
         },
         f"{PROJECT}:tenants": [{"name": name} for name in tenant_names(count)],
     }
-
-
-def find_pulumi() -> Path:
-    """The pinned CLI's bin directory: ``scripts/install-pulumi`` prints it on its last line."""
-    out = subprocess.run(
-        [str(REPO / "scripts" / "install-pulumi")], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return Path(out.splitlines()[-1])
 
 
 @dataclass
@@ -91,7 +108,8 @@ class CommandResult:
     returncode: int
     stdout: str
     stderr: str
-    peak_mib: dict[str, float] = field(default_factory=dict)
+    peak_mib: dict[str, float]
+    trace: HostTrace | None = None
 
 
 class CommandFailed(RuntimeError):
@@ -101,108 +119,71 @@ class CommandFailed(RuntimeError):
         self.result = result
 
 
-class PulumiWorkspace:
-    """One project + one stack in ``root``; ``env`` points the provider at the emulator."""
+class BenchWorkspace:
+    """The root project copied under ``root``, one stack, the provider pointed at the emulator.
+
+    ``extra_env`` is added to the CLI's environment (e.g. ``BENCH_HOST_WORKERS``).
+    """
 
     def __init__(
-        self,
-        root: Path,
-        pulumi_bin: Path,
-        emulator_url: str,
-        *,
-        venv: Path | None = None,
-        extra_env: dict[str, str] | None = None,
+        self, cli: PulumiCLI, root: Path, emulator_url: str, extra_env: dict[str, str] | None = None
     ) -> None:
-        self.root = root
-        self.project_dir = root / "project"
-        self.pulumi = pulumi_bin / "pulumi"
-        self.venv = venv or Path(os.environ.get("PULUMI_TWILIO_MEMORY_VENV", REPO / ".venv"))
-        self.env = {
-            **os.environ,
-            "PATH": f"{pulumi_bin}:{os.environ.get('PATH', '')}",
-            "PULUMI_HOME": str(root / "pulumi-home"),
-            "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
-            "PULUMI_CONFIG_PASSPHRASE": "bench-passphrase",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        self.trace_path = root / "host-trace.jsonl"
+        project_dir = copy_project(REPO, root / "project", names=["Pulumi.yaml", "program"])
+        env = {
             "TWILIO_ACCOUNT_SID": EMULATOR_ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": EMULATOR_AUTH_TOKEN,
             "TWILIO_MEMORY_BASE_URL": emulator_url,
             "TWILIO_CONVERSATIONS_BASE_URL": emulator_url,
+            "PYTHONPATH": os.pathsep.join(p for p in (str(PROBE_DIR), os.environ.get("PYTHONPATH")) if p),
+            "BENCH_HOST_TRACE": str(self.trace_path),
+            **({"PULUMI_PARALLEL": os.environ["PULUMI_PARALLEL"]} if "PULUMI_PARALLEL" in os.environ else {}),
             **(extra_env or {}),
         }
-        for key in ("TWILIO_API_KEY", "TWILIO_API_SECRET"):
-            if key not in (extra_env or {}):
-                self.env.pop(key, None)  # the emulator account's token, not a stray key, is used
+        self.harness: Workspace = cli.workspace(root, project_dir, env)
+
+    @property
+    def project_dir(self) -> Path:
+        return self.harness.project_dir
 
     def create(self, config: dict[str, Any]) -> None:
-        """Write the project, log in to the file backend, create the stack, set its config."""
-        for sub in ("state", "pulumi-home", "project"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
-        (self.project_dir / "Pulumi.yaml").write_text(
-            yaml.safe_dump(
-                {
-                    "name": PROJECT,
-                    "description": "tenant-onboarding, benchmark copy",
-                    "runtime": {
-                        "name": "python",
-                        "options": {"toolchain": "pip", "virtualenv": str(self.venv)},
-                    },
-                }
-            )
-        )
-        shutil.copy(REPO / "program" / "__main__.py", self.project_dir / "__main__.py")
-        self.run("login", "--non-interactive", self.env["PULUMI_BACKEND_URL"])
-        self.run("stack", "init", STACK, "--non-interactive")
-        self.set_config(config)
-
-    def set_config(self, config: dict[str, Any]) -> None:
-        """Replace the stack's config (structured values as YAML, keeping the encryption salt)."""
+        """Log in to the file backend, create the stack, write its config."""
+        self.harness.init_stack(STACK)
         path = self.project_dir / f"Pulumi.{STACK}.yaml"
-        document = yaml.safe_load(path.read_text()) if path.exists() else {}
-        document = document or {}
+        document = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
         document["config"] = config
         path.write_text(yaml.safe_dump(document, sort_keys=False))
 
-    def run(
-        self, *args: str, check: bool = True, monitor: bool = False, timeout: float = 1800
-    ) -> CommandResult:
-        """Run ``pulumi <args>`` in the project; time it (and watch peak memory if ``monitor``)."""
-        command = [str(self.pulumi), *args]
+    def run(self, *args: str, timeout: float = 1800) -> CommandResult:
+        """Run ``pulumi <args>`` timed from exec to exit, watching peak memory and the host trace."""
+        argv = [*args, "--non-interactive", "--color", "never"]
+        self.trace_path.unlink(missing_ok=True)
+        wall_started = time.time()
         started = time.perf_counter()
         process = subprocess.Popen(
-            command,
+            [str(self.harness.cli.binary), *argv],
             cwd=self.project_dir,
-            env=self.env,
+            env=self.harness.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        peaks: dict[str, float] = {}
-        if monitor:
-            with PeakMemory(process.pid) as memory:
-                stdout, stderr = process.communicate(timeout=timeout)
-            peaks = {role: memory.mib(role) for role in memory.peak_kib}
-        else:
+        with PeakMemory(process.pid) as memory:
             stdout, stderr = process.communicate(timeout=timeout)
-        result = CommandResult(
-            list(args), time.perf_counter() - started, process.returncode, stdout, stderr, peaks
-        )
-        if check and result.returncode != 0:
+        seconds = time.perf_counter() - started
+        peaks = {role: memory.mib(role) for role in memory.peak_kib}
+        result = CommandResult(argv, seconds, process.returncode, stdout, stderr, peaks)
+        result.trace = read_trace(self.trace_path, wall_started)
+        if result.returncode != 0:
             raise CommandFailed(result)
         return result
 
     def up(self, *extra: str) -> CommandResult:
-        return self.run("up", "--yes", "--non-interactive", "--skip-preview", *extra, monitor=True)
+        return self.run("up", "--yes", "--skip-preview", *extra)
 
     def preview(self, *extra: str) -> CommandResult:
-        return self.run("preview", "--non-interactive", "--expect-no-changes", *extra, monitor=True)
-
-    def destroy(self) -> CommandResult:
-        return self.run("destroy", "--yes", "--non-interactive", "--skip-preview")
+        return self.run("preview", "--expect-no-changes", *extra)
 
     def export_state(self) -> dict[str, Any]:
-        out = self.run("stack", "export").stdout
-        state: dict[str, Any] = json.loads(out)
-        return state
+        exported: dict[str, Any] = json.loads(self.harness.run("stack", "export").stdout)
+        return exported

@@ -1,35 +1,24 @@
 """Command line: ``twilio-memory-emulator`` / ``python -m twilio_memory_emulator``.
 
-Other tools parse the start-up line ``twilio-memory-emulator listening on http://HOST:PORT``
-(stdout, flushed; with ``--port 0`` it shows the port actually bound), so keep it stable.
+This module only parses arguments (so ``--help`` and argument errors answer at once); the server
+is built and run by :mod:`twilio_memory_emulator.serve`. Other tools parse the start-up line
+``twilio-memory-emulator listening on http://HOST:PORT`` (stdout, flushed; with ``--port 0`` it
+shows the port actually bound), so keep it stable.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import ipaddress
-import logging
 import re
-import socket
 import sys
 from collections.abc import Sequence
-from types import FrameType
 
-import uvicorn
-
-from twilio_memory_emulator.app import (
+from twilio_memory_emulator.defaults import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_API_KEY_SECRET,
     DEFAULT_API_KEY_SID,
     DEFAULT_AUTH_TOKEN,
-    Credentials,
-    api_route_templates,
-    create_app,
 )
-from twilio_memory_emulator.backend import Backend, Settings
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.state import StateFile, StateFileError
 
 __all__ = ["build_parser", "main"]
 
@@ -102,84 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _credentials(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Credentials, bool]:
-    """Parse --account/--api-key; the second value says whether the default account is in use."""
-    creds = Credentials.default() if not args.account else Credentials()
+def _credentials(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Parse --account/--api-key into (account SID -> token, key SID -> (secret, account SID))."""
+    accounts: dict[str, str] = {} if args.account else {DEFAULT_ACCOUNT_SID: DEFAULT_AUTH_TOKEN}
+    api_keys: dict[str, tuple[str, str]] = (
+        {} if args.account else {DEFAULT_API_KEY_SID: (DEFAULT_API_KEY_SECRET, DEFAULT_ACCOUNT_SID)}
+    )
     for item in args.account:
         sid, sep, token = item.partition(":")
         if not sep or not _ACCOUNT_RE.match(sid) or not token:
             parser.error("--account must be SID:TOKEN with SID = AC followed by 32 hex digits")
-        creds.accounts[sid] = token
+        accounts[sid] = token
     for item in args.api_key:
         parts = item.split(":")
-        if len(parts) != 3 or not _KEY_RE.match(parts[0]) or not parts[1]:
-            parser.error(
-                "--api-key must be KEYSID:SECRET:ACCOUNTSID with KEYSID = SK followed by 32 hex digits"
-            )
-        key, secret, account = parts
-        if account not in creds.accounts:
+        key, secret, account = parts[0], ":".join(parts[1:-1]), parts[-1]
+        if len(parts) < 3 or not _KEY_RE.match(key) or not secret:
+            parser.error("--api-key must be KEYSID:SECRET:ACCOUNTSID, KEYSID = SK followed by 32 hex digits")
+        if account not in accounts:
             parser.error(f"--api-key {key}: account {account} is not one of the accepted accounts")
-        creds.api_keys[key] = (secret, account)
-    return creds, not args.account
-
-
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown; an emulator should exit 0."""
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        self._captured_signals.clear()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto lets asyncio set TCP_NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
-def _announce(
-    host: str, port: int, default_account: bool, creds: Credentials, state_file: str | None
-) -> None:
-    shown = f"[{host}]" if ":" in host else host
-    lines = [f"twilio-memory-emulator listening on http://{shown}:{port}"]
-    if default_account:
-        lines.append(
-            f"default credentials: Account SID {DEFAULT_ACCOUNT_SID} / auth token {DEFAULT_AUTH_TOKEN}; "
-            f"API key {DEFAULT_API_KEY_SID} / secret {DEFAULT_API_KEY_SECRET}"
-        )
-    else:
-        lines.append(f"accounts: {', '.join(sorted(creds.accounts))}")
-    if state_file:
-        lines.append(f"state file: {state_file}")
-    print("\n".join(lines), flush=True)
-
-
-async def _serve(server: uvicorn.Server, sock: socket.socket, announce: tuple[object, ...]) -> None:
-    async def announce_when_started() -> None:
-        while not server.started:
-            if server.should_exit:
-                return
-            await asyncio.sleep(0.01)
-        _announce(*announce)  # type: ignore[arg-type]
-
-    task = asyncio.create_task(announce_when_started())
-    try:
-        await server.serve(sockets=[sock])
-    finally:
-        task.cancel()
+        api_keys[key] = (secret, account)
+    return accounts, api_keys
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,43 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
-    creds, default_account = _credentials(parser, args)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    accounts, api_keys = _credentials(parser, args)
+    # Loaded only now, so that argument errors and --help answer without loading the server.
+    from twilio_memory_emulator.serve import run  # noqa: PLC0415
 
-    faults = FaultRegistry(api_route_templates())
-    state_file = StateFile(args.state_file) if args.state_file else None
-    backend = Backend(
-        Settings(provisioning_delay=args.provisioning_delay, operation_delay=args.operation_delay),
-        faults=faults,
-        persist=state_file.save if state_file else None,
-    )
-    if state_file is not None:
-        try:
-            snapshot = state_file.load()
-            if snapshot is not None:
-                backend.restore(snapshot)
-        except (StateFileError, ValueError) as exc:
-            print(f"twilio-memory-emulator: {exc}", file=sys.stderr, flush=True)
-            return 2
-    app = create_app(backend, creds, control_token=args.control_token, loopback=_is_loopback(args.host))
-    try:
-        sock = _bind(args.host, args.port)
-    except OSError as exc:
-        print(f"twilio-memory-emulator: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 2
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        lifespan="off",
-        server_header=False,
-    )
-    server = _Server(config)
-    asyncio.run(_serve(server, sock, (args.host, port, default_account, creds, args.state_file)))
-    return 0
+    return run(args, accounts, api_keys)
 
 
 if __name__ == "__main__":

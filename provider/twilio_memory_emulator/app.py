@@ -23,6 +23,7 @@ import binascii
 import hmac
 import json
 import logging
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -45,6 +46,13 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
 from twilio_memory_emulator.backend import Accepted, Backend, DataMappingCreate, DataMappingPatch
+from twilio_memory_emulator.defaults import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_API_KEY_SECRET,
+    DEFAULT_API_KEY_SID,
+    DEFAULT_AUTH_TOKEN,
+    MAX_BODY_BYTES,
+)
 from twilio_memory_emulator.errors import (
     ApiError,
     BadRequest,
@@ -73,12 +81,6 @@ __all__ = [
 
 log = logging.getLogger("twilio_memory_emulator")
 
-#: The documented default account, accepted when no ``--account`` is given (also in docs/emulator.md).
-DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
-DEFAULT_AUTH_TOKEN = "emulator-auth-token"  # noqa: S105 - a published, emulator-only credential
-DEFAULT_API_KEY_SID = "SK00000000000000000000000000000000"
-DEFAULT_API_KEY_SECRET = "emulator-api-secret"  # noqa: S105 - a published, emulator-only credential
-MAX_BODY_BYTES = 64 * 1024
 
 _V1 = "/v1/ControlPlane"
 _V2 = "/v2/ControlPlane"
@@ -730,6 +732,11 @@ class Gateway:
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 sent["status"] = message["status"]
+                request_id = (
+                    b"Twilio-Request-Id",
+                    ("RQ" + secrets.token_hex(16)).encode(),
+                )  # as Twilio sends
+                message = {**message, "headers": [*message.get("headers", []), request_id]}
             await send(message)
 
         try:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any, Literal
+from dataclasses import asdict
+from typing import Any
 
 from pulumi_twilio_memory.api.models import (
     DEFAULT_IDENTITY_RESOLUTION,
@@ -39,9 +40,6 @@ from pulumi_twilio_memory.api.models import (
     MAX_TRAIT_GROUPS_PER_STORE,
     MAX_TRAITS_PER_GROUP,
     STORE_ID_PATTERN,
-    TRAIT_GROUP_NAME_MAX,
-    TRAIT_GROUP_NAME_PATTERN,
-    TRAIT_NAME_PATTERN,
     ConfigurationCreate,
     ConfigurationPatch,
     ConfigurationPut,
@@ -50,12 +48,11 @@ from pulumi_twilio_memory.api.models import (
     StoreUpdate,
     TraitGroupCreate,
     TraitGroupUpdate,
-    WireModel,
     to_wire,
 )
-from pydantic import Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
+from twilio_memory_emulator.datamapping import DATA_MAPPING_TYPES, DataMappingCreate, DataMappingPatch
 from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound, UnprocessableIdempotency
 from twilio_memory_emulator.faults import FaultRegistry
 from twilio_memory_emulator.protocol import (
@@ -68,6 +65,20 @@ from twilio_memory_emulator.protocol import (
     page_of,
     validate_idempotency_key,
 )
+from twilio_memory_emulator.records import (
+    Accepted,
+    AccountState,
+    ConfigurationRec,
+    DataMappingRec,
+    IdempotencyRec,
+    IdentityResolutionRec,
+    OperationRec,
+    Settings,
+    StoreRec,
+    TraitGroupRec,
+    account_from_dict,
+    store_status,
+)
 
 __all__ = [
     "CONTACT_TRAIT_GROUP",
@@ -79,6 +90,8 @@ __all__ = [
     "Settings",
     "store_status",
 ]
+
+log = logging.getLogger("twilio_memory_emulator")
 
 STATE_FORMAT = 1  # bump when the snapshot layout changes incompatibly
 IDEMPOTENCY_TTL = 24 * 3600.0  # [O] keys live 24 hours
@@ -97,177 +110,6 @@ _CONTACT_TRAITS: dict[str, dict[str, Any]] = {
     "phone": {"dataType": "STRING", "description": "Phone number (E.164)", "idTypePromotion": "phone"},
     "address": {"dataType": "STRING", "description": "Postal address"},
 }
-
-
-# ------------------------------------------------------------------------------------------------
-# Data mappings: not in the shared models (the provider does not manage them), so defined here
-# ------------------------------------------------------------------------------------------------
-
-_DataMappingName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
-]
-_DataMappingDescription = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-DATA_MAPPING_TYPES = ("INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET")
-
-
-class _MappingFrom(WireModel):
-    type: Literal["INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET"]
-    dataset_id: Annotated[str, StringConstraints(pattern=r"^tdi_dataset_[0-7][0-9a-z]{25}$")] | None = None
-    columns: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] | None = None
-
-
-class _MappingItem(WireModel):
-    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
-    field_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
-    trait_group: Annotated[
-        str,
-        StringConstraints(min_length=1, max_length=TRAIT_GROUP_NAME_MAX, pattern=TRAIT_GROUP_NAME_PATTERN),
-    ]
-    trait_name: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=TRAIT_NAME_PATTERN)]
-
-    @model_validator(mode="after")
-    def _source(self) -> _MappingItem:
-        if self.expression is None and self.field_name is None:
-            raise ValueError("expression is required (or the deprecated fieldName)")
-        return self
-
-
-class _MappingTo(WireModel):
-    type: Literal["TRAITS"]
-    mappings: Annotated[list[_MappingItem], Field(min_length=1, max_length=100)]
-
-
-class DataMappingCreate(WireModel):
-    display_name: _DataMappingName
-    description: _DataMappingDescription | None = None
-    is_enabled: bool | None = None
-    mapping_from: _MappingFrom
-    mapping_to: _MappingTo
-
-
-class DataMappingPatch(WireModel):
-    """PATCH replaces ``mappingTo`` whole; ``mappingFrom`` cannot change (§5)."""
-
-    display_name: _DataMappingName | None = None
-    description: _DataMappingDescription | None = None
-    is_enabled: bool | None = None
-    mapping_to: _MappingTo | None = None
-
-
-# ------------------------------------------------------------------------------------------------
-# Records (plain dataclasses: they are also the --state-file format)
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class TraitGroupRec:
-    name: str
-    description: str | None
-    traits: dict[str, dict[str, Any]]
-    created_at: float
-    version: int = 1
-    uid: str = ""  # short, unique per incarnation: keeps the ETag under If-Match's 100 characters
-
-
-@dataclass
-class IdentityResolutionRec:
-    identifier_configs: list[dict[str, Any]]
-    matching_rules: list[str]
-    version: int = 1
-
-
-@dataclass
-class DataMappingRec:
-    id: str
-    data: dict[str, Any]
-    created_at: float
-    updated_at: float
-    version: int = 1
-
-
-@dataclass
-class StoreRec:
-    id: str
-    display_name: str
-    description: str | None
-    created_at: float
-    provisioning_delay: float
-    outcome: str  # ACTIVE, FAILED or HANG (stays PROVISIONING)
-    intelligence_service_id: str
-    identity_resolution: IdentityResolutionRec
-    version: int = 1
-    trait_groups: dict[str, TraitGroupRec] = field(default_factory=dict)
-    data_mappings: dict[str, DataMappingRec] = field(default_factory=dict)
-
-
-@dataclass
-class ConfigurationRec:
-    id: str
-    data: dict[str, Any]
-    created_at: float
-    updated_at: float
-    version: int = 1
-
-
-@dataclass
-class OperationRec:
-    id: str
-    product: str  # "memory" or "conversations"
-    kind: str  # e.g. "store.create"; selects the function that applies the change
-    change: dict[str, Any]
-    created_at: float
-    due_at: float
-    fail: bool = False
-    status: str = "PENDING"  # PENDING until applied, then COMPLETED or FAILED
-    completed_at: float | None = None
-    result_id: str | None = None
-    result_path: str | None = None
-    error: str | None = None
-
-
-@dataclass
-class IdempotencyRec:
-    fingerprint: str
-    accepted: dict[str, Any]
-    created_at: float
-
-
-@dataclass
-class AccountState:
-    stores: dict[str, StoreRec] = field(default_factory=dict)
-    configurations: dict[str, ConfigurationRec] = field(default_factory=dict)
-    operations: dict[str, OperationRec] = field(default_factory=dict)
-    pending: dict[str, None] = field(default_factory=dict)  # ordered set of pending operation ids
-    idempotency: dict[str, IdempotencyRec] = field(default_factory=dict)
-
-
-@dataclass
-class Settings:
-    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``), changeable via control."""
-
-    provisioning_delay: float = 2.0
-    operation_delay: float = 0.5
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """What a 202 carries: the operation, a message (Memory) or related ids (Conversations)."""
-
-    operation_id: str
-    product: str
-    message: str
-    related: dict[str, str] | None
-    retry_after: int
-
-
-def store_status(store: StoreRec, now: float) -> str:
-    """QUEUED, then PROVISIONING at half the delay, then the outcome at the full delay."""
-    elapsed = now - store.created_at
-    if elapsed >= store.provisioning_delay:
-        return "PROVISIONING" if store.outcome == "HANG" else store.outcome
-    if elapsed >= store.provisioning_delay / 2:
-        return "PROVISIONING"
-    return "QUEUED"
 
 
 def _fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
@@ -377,6 +219,10 @@ class Backend:
                 except (NotFound, Conflict, BadRequest) as exc:
                     op.status = "FAILED"
                     op.error = exc.message
+                except Exception:  # a bug must fail one operation, not every later request
+                    log.exception("applying operation %s (%s) failed", op.id, op.kind)
+                    op.status = "FAILED"
+                    op.error = "Internal error while applying the change (emulator bug: see its log)"
             self._dirty = True
 
     def _submit(
@@ -485,18 +331,22 @@ class Backend:
         if not isinstance(data, Mapping) or data.get("format") != STATE_FORMAT:
             raise ValueError(f"not an emulator state file of format {STATE_FORMAT}")
         try:
-            accounts = {sid: _account_from_dict(raw) for sid, raw in data["accounts"].items()}
+            accounts = {sid: account_from_dict(raw) for sid, raw in data["accounts"].items()}
             offset = float(data.get("clockOffset", 0.0))
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"corrupt emulator state file: {exc}") from None
+            pending = [
+                (state.operations[op_id].due_at, sid, op_id)
+                for sid, state in accounts.items()
+                for op_id in state.pending
+            ]
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"corrupt emulator state file: {exc!r}") from None
         with self._lock:
             self._accounts = accounts
             self._offset = offset
             self._heap = []
-            for sid, state in accounts.items():
-                for op_id in state.pending:
-                    self._seq += 1
-                    self._heap.append((state.operations[op_id].due_at, self._seq, sid, op_id))
+            for due, sid, op_id in sorted(pending):
+                self._seq += 1
+                self._heap.append((due, self._seq, sid, op_id))
             heapq.heapify(self._heap)
 
     # -------------------------------------------------------------------------------------------
@@ -1369,24 +1219,6 @@ def _patch_configuration(current: Mapping[str, Any], body: ConfigurationPatch) -
         else:
             data[key] = value
     return _normalize_configuration(data)
-
-
-def _account_from_dict(raw: Mapping[str, Any]) -> AccountState:
-    stores = {}
-    for sid, s in raw["stores"].items():
-        groups = {name: TraitGroupRec(**g) for name, g in s["trait_groups"].items()}
-        mappings = {mid: DataMappingRec(**m) for mid, m in s["data_mappings"].items()}
-        irs = IdentityResolutionRec(**s["identity_resolution"])
-        stores[sid] = StoreRec(
-            **{**s, "trait_groups": groups, "data_mappings": mappings, "identity_resolution": irs}
-        )
-    return AccountState(
-        stores=stores,
-        configurations={cid: ConfigurationRec(**c) for cid, c in raw["configurations"].items()},
-        operations={oid: OperationRec(**o) for oid, o in raw["operations"].items()},
-        pending=dict.fromkeys(raw["pending"]),
-        idempotency={k: IdempotencyRec(**r) for k, r in raw["idempotency"].items()},
-    )
 
 
 _APPLY: dict[str, Callable[[Backend, AccountState, OperationRec], None]] = {

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from twilio_memory_emulator.app import (
+from twilio_memory_emulator.defaults import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_API_KEY_SECRET,
     DEFAULT_API_KEY_SID,
@@ -46,8 +46,8 @@ class ControlClient:
 
     def __init__(self, base_url: str, token: str | None = None) -> None:
         headers = {"X-Emulator-Control-Token": token} if token else {}
-        # Plain HTTP on loopback: skip building a TLS context (20 ms per client).
-        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=30.0, verify=False)
+        # The emulator speaks plain HTTP on loopback: skip building a TLS context (20 ms per client).
+        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=30.0, verify=False)  # noqa: S501
 
     def close(self) -> None:
         self._http.close()

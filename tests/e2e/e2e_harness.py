@@ -12,6 +12,7 @@ Why subprocesses and not the Automation API: the tier exists to prove what a use
   passphrase secrets provider, no update check and no plugin downloads. Every command runs with
   ``--non-interactive --color never``; stdout and stderr are captured and kept in
   :attr:`Workspace.transcript`, so a test can grep everything the CLI ever printed for secrets.
+  ``E2E_TRANSCRIPT=/some/file`` appends every command with its output there (debugging).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "COMMANDS",
+    "REPORT",
     "REPO_ROOT",
     "CliError",
     "CliResult",
@@ -37,12 +40,23 @@ __all__ = [
     "Workspace",
     "copy_project",
     "find_cli",
+    "provider_sizes",
+    "secret_leaks",
+    "twilio_env",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Environment variables of the caller that must not leak into an isolated CLI run.
 _SCRUBBED_PREFIXES = ("PULUMI_", "TWILIO_")
 DEFAULT_TIMEOUT = 300.0
+#: Passphrase of the secrets provider of every test stack (the file backend needs one).
+PASSPHRASE = "e2e-passphrase"
+
+
+#: Every command any workspace ran in this process (the tier's summary reports count and time).
+COMMANDS: list[CliResult] = []
+#: Lines for the tier's terminal summary (measurements worth reading in a CI log).
+REPORT: list[str] = []
 
 
 class CliError(AssertionError):
@@ -83,7 +97,11 @@ class PulumiCLI:
         return self.bin_dir / "pulumi"
 
     def workspace(
-        self, root: Path, project_dir: Path, env: Mapping[str, str] | None = None, passphrase: str = "e2e"
+        self,
+        root: Path,
+        project_dir: Path,
+        env: Mapping[str, str] | None = None,
+        passphrase: str = PASSPHRASE,
     ) -> Workspace:
         """An isolated Pulumi under ``root`` that runs commands in ``project_dir``."""
         return Workspace(self, root, project_dir, dict(env or {}), passphrase)
@@ -95,9 +113,7 @@ def pinned_version() -> str:
 
 
 def _cli_version(binary: Path) -> str:
-    done = subprocess.run(
-        [str(binary), "version"], capture_output=True, text=True, timeout=60, check=False
-    )
+    done = subprocess.run([str(binary), "version"], capture_output=True, text=True, timeout=60, check=False)
     return done.stdout.strip().removeprefix("v")
 
 
@@ -128,7 +144,9 @@ def find_cli() -> PulumiCLI:
         raise RuntimeError(f"no pulumi binary in {bin_dir} (PULUMI_CLI_DIR or scripts/install-pulumi)")
     version = _cli_version(binary)
     if version != wanted:
-        raise RuntimeError(f"{binary} is v{version}, but the pulumi package is {wanted}: rerun scripts/install-pulumi")
+        raise RuntimeError(
+            f"{binary} is v{version}, but the pulumi package is {wanted}: rerun scripts/install-pulumi"
+        )
     return PulumiCLI(bin_dir, version)
 
 
@@ -205,7 +223,9 @@ class Workspace:
     def env(self) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_PREFIXES)}
         base.update(
-            PATH=os.pathsep.join([str(self.cli.bin_dir), str(Path(sys.prefix) / "bin"), base.get("PATH", "")]),
+            PATH=os.pathsep.join(
+                [str(self.cli.bin_dir), str(Path(sys.prefix) / "bin"), base.get("PATH", "")]
+            ),
             PULUMI_HOME=str(self.home),
             PULUMI_BACKEND_URL=f"file://{self.backend_dir}",
             PULUMI_CONFIG_PASSPHRASE=self.passphrase,
@@ -238,9 +258,15 @@ class Workspace:
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise CliError(f"$ pulumi {' '.join(argv)} did not finish in {timeout:g}s:\n{exc.output!r}") from exc
+            raise CliError(
+                f"$ pulumi {' '.join(argv)} did not finish in {timeout:g}s:\n{exc.output!r}"
+            ) from exc
         result = CliResult(argv, done.returncode, done.stdout, done.stderr, time.monotonic() - start)
         self.transcript.append(result)
+        COMMANDS.append(result)
+        if os.environ.get("E2E_TRANSCRIPT"):  # debugging aid: every command and its output, in order
+            with open(os.environ["E2E_TRANSCRIPT"], "a") as log:
+                log.write(f"{result.describe()}\n\n")
         if expect is not None and result.returncode != expect:
             raise CliError(f"expected exit {expect}\n{result.describe()}")
         if expect == 0 and result.returncode != 0:
@@ -304,3 +330,46 @@ class Workspace:
         for log in sorted((self.home / "logs").glob("*")) if (self.home / "logs").is_dir() else []:
             if log.is_file():
                 yield log.read_text(errors="replace")
+
+
+def twilio_env(base_url: str, **credentials: str) -> dict[str, str]:
+    """``TWILIO_*`` variables pointing the provider at an emulator, e.g.
+    ``twilio_env(url, api_key="SK...", api_secret="...")`` or ``account_sid=`` + ``auth_token=``."""
+    env = {"TWILIO_MEMORY_BASE_URL": base_url, "TWILIO_CONVERSATIONS_BASE_URL": base_url}
+    env.update({f"TWILIO_{name.upper()}": value for name, value in credentials.items()})
+    return env
+
+
+def secret_leaks(workspace: Workspace, secrets: Mapping[str, str]) -> list[str]:
+    """Where any of ``secrets`` (label -> value) appears: the raw state files of the backend (with
+    backups and history), ``pulumi stack export``, the project's stack config files, and everything
+    the CLI printed or logged. Empty when nothing leaked.
+
+    (``stack export --show-secrets`` is not a place: it decrypts on purpose. Stack config set with
+    ``--secret`` is kept encrypted in the state, as an input of the dynamic-provider resource.)
+    """
+    places: dict[str, str] = {}
+    for path in workspace.state_files():
+        places[f"state file {path.relative_to(workspace.backend_dir)}"] = path.read_text(errors="replace")
+    places["pulumi stack export"] = workspace.run("stack", "export").stdout
+    for path in sorted(workspace.project_dir.glob("Pulumi*.yaml")):
+        places[f"project file {path.name}"] = path.read_text()
+    places["CLI output and logs"] = "\n".join(workspace.captured_text())
+    return [
+        f"the {label} appears in {where}"
+        for label, value in secrets.items()
+        for where, text in places.items()
+        if value in text
+    ]
+
+
+def provider_sizes(resources: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Bytes of the pickled dynamic provider (``__provider``) by resource URN name."""
+    sizes: dict[str, int] = {}
+    for resource in resources:
+        pickled = (resource.get("outputs") or {}).get("__provider")
+        if pickled is not None:
+            sizes[f"{resource['type'].rsplit(':', 1)[-1]} {resource['urn'].rsplit('::', 1)[-1]}"] = len(
+                str(pickled).encode()
+            )
+    return sizes

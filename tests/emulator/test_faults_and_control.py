@@ -193,3 +193,39 @@ def test_unhandled_errors_become_twilio_500s(http: httpx.Client, emulator: Emula
     )
     response = http.request("TRACE", STORES)
     assert_error(response, 405)
+
+
+def test_control_is_closed_off_loopback_without_a_token(
+    start_emulator: Callable[..., EmulatorServer],
+) -> None:
+    emu = start_emulator(host="0.0.0.0")  # noqa: S104 - the point of the test
+    port = emu.base_url.rsplit(":", 1)[1]
+    response = httpx.post(f"http://127.0.0.1:{port}/_emulator/reset")
+    assert_error(response, 403, mentions="--control-token")
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=emu.auth) as http:
+        assert http.get(STORES).status_code == 200  # the API itself still answers
+
+
+def test_unexpected_exceptions_become_logged_twilio_500s(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+
+    from twilio_memory_emulator import Backend, create_app
+
+    backend = Backend()
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    backend.list_stores = explode  # type: ignore[method-assign]
+    auth = ("AC00000000000000000000000000000000", "emulator-auth-token")
+
+    async def scenario() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(backend))
+        async with httpx.AsyncClient(transport=transport, base_url="http://emulator", auth=auth) as client:
+            return await client.get(STORES), await client.get(f"{STORES}/x")
+
+    broken, after = asyncio.run(scenario())
+    assert_error(broken, 500, 20500)
+    assert "boom" not in broken.text  # details go to the log, not to the client
+    assert after.status_code == 404  # and the app keeps serving
+    assert "boom" in caplog.text

@@ -172,3 +172,30 @@ def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
     control.reset()
     assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0}
     assert control.advance_clock(0)["offsetSeconds"] == 0
+
+
+def test_idempotency_keys_replay_conflict_and_expire(http: httpx.Client, emulator: EmulatorServer) -> None:
+    store_id = create_store(http)
+    body = {
+        "displayName": "acme",
+        "description": "d",
+        "conversationGroupingType": "GROUP_BY_PROFILE",
+        "memoryStoreId": store_id,
+    }
+    key = {"Idempotency-Key": "7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}
+    first = http.post(CONFIGS, json=body, headers=key)
+    again = http.post(CONFIGS, json=body, headers=key)
+    assert again.status_code == 202 and again.json() == first.json()
+    assert again.headers["Operation-Id"] == first.headers["Operation-Id"]
+    assert_error(
+        http.post(CONFIGS, json={**body, "displayName": "other"}, headers=key),
+        422,
+        mentions="Idempotency-Key",
+    )
+    config_id = first.json()["related"]["configurationId"]
+    # Keys are per request target too: the same key on a PATCH is a different request.
+    assert_error(http.patch(f"{CONFIGS}/{config_id}", json={}, headers=key), 422)
+    emulator.control.advance_clock(24 * 3600 + 1)
+    fresh = http.post(CONFIGS, json={**body, "displayName": "other"}, headers=key)
+    assert fresh.status_code == 202  # the key expired after 24 hours
+    assert fresh.json()["related"]["configurationId"] != config_id

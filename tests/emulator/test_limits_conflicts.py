@@ -173,3 +173,12 @@ def test_writes_to_a_store_that_is_not_active_are_409(http: httpx.Client, emulat
         http.put(f"{STORES}/{store_id}/IdentityResolutionSettings", json=body), 409, mentions="ACTIVE"
     )
     assert http.patch(f"{STORES}/{store_id}", json={"description": "store itself is fine"}).status_code == 202
+
+
+def test_legacy_store_id_alias_and_request_ids(http: httpx.Client) -> None:
+    store_id = create_store(http)
+    alias = store_id.replace("mem_store_", "mem_service_")
+    response = http.get(f"{STORES}/{alias}")
+    assert response.json()["id"] == store_id
+    assert response.headers["Twilio-Request-Id"].startswith("RQ")
+    assert_error(http.get(f"{STORES}/{store_id}/TraitGroups/bad%20name"), 404, 20404)

@@ -253,3 +253,75 @@ def test_sdk_errors_carry_twilio_codes(emulator: EmulatorServer) -> None:
     with pytest.raises(TwilioRestException) as denied:
         wrong.memory.v1.stores.create(StoreList.ServiceRequest({"displayName": "acme"}))
     assert (denied.value.status, denied.value.code) == (401, 20003)
+
+
+def test_configuration_and_trait_group_lists_page_through_the_sdk(emulator: EmulatorServer) -> None:
+    client = sdk_client(emulator)
+    store_id = _create_store(client, "acme")
+    for i in range(5):
+        client.memory.v1.trait_groups(store_id).create(
+            TraitGroupList.TraitGroupRequest({"displayName": f"g{i}"})
+        )
+        client.conversations.v2.configurations.create(
+            create_configuration_request=ConfigurationList.CreateConfigurationRequest(
+                {
+                    "displayName": f"conf-{i}",
+                    "description": "d",
+                    "conversationGroupingType": "GROUP_BY_PROFILE",
+                    "memoryStoreId": store_id,
+                }
+            )
+        )
+    names = [c.display_name for c in client.conversations.v2.configurations.list(page_size=2)]
+    assert names == [f"conf-{i}" for i in range(5)]
+    groups = [
+        g.display_name for g in client.memory.v1.trait_groups(store_id).list(page_size=2, order_by="ASC")
+    ]
+    assert groups == ["Contact"] + [f"g{i}" for i in range(5)]
+    assert len(client.memory.v1.trait_groups(store_id).list(limit=3)) == 3
+
+
+def test_data_mappings(emulator: EmulatorServer) -> None:
+    from twilio.rest.memory.v1.data_mapping import DataMappingList
+
+    client = sdk_client(emulator)
+    store_id = _create_store(client, "acme")
+    client.memory.v1.trait_groups(store_id).create(
+        TraitGroupList.TraitGroupRequest({"displayName": "prefs", "traits": {"tier": {"dataType": "STRING"}}})
+    )
+    mappings = client.memory.v1.data_mappings(store_id)
+    created = mappings.create_with_http_info(
+        DataMappingList.CreateDataMappingInput(
+            {
+                "displayName": "crm",
+                "mappingFrom": {"type": "INGRESS"},
+                "mappingTo": {
+                    "type": "TRAITS",
+                    "mappings": [{"expression": "$.t", "traitGroup": "prefs", "traitName": "tier"}],
+                },
+            }
+        )
+    )
+    mapping_id = client.memory.v1.operations(created.headers["Operation-Id"]).fetch().result["id"]
+    fetched = client.memory.v1.data_mappings(store_id, mapping_id).fetch_with_http_info()
+    assert (fetched.data.display_name, fetched.data.is_enabled, fetched.data.version) == ("crm", True, 1)
+    assert [m.id for m in mappings.list()] == [mapping_id]
+    client.memory.v1.data_mappings(store_id, mapping_id).delete()
+    assert mappings.list() == []
+
+
+def test_waiting_for_active_through_the_sdk(emulator: EmulatorServer) -> None:
+    emulator.control.settings(provisioning_delay=60, operation_delay=10)
+    client = sdk_client(emulator)
+    accepted = client.memory.v1.stores.create_with_http_info(
+        StoreList.ServiceRequest({"displayName": "slow"})
+    )
+    operation = client.memory.v1.operations(accepted.headers["Operation-Id"])
+    assert operation.fetch().status == "PENDING"
+    emulator.control.advance_clock(10)
+    store = client.memory.v1.stores(operation.fetch().result["id"])
+    assert store.fetch().status == "QUEUED"
+    emulator.control.advance_clock(30)
+    assert store.fetch().status == "PROVISIONING"
+    emulator.control.advance_clock(30)
+    assert store.fetch().status == "ACTIVE"

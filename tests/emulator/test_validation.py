@@ -70,14 +70,21 @@ def test_store_create_rejects(http: httpx.Client, field: str, value: Any, mentio
     assert http.get(STORES).json()["stores"] == []
 
 
-@pytest.mark.parametrize(("field", "value", "mentions"), [c for c in STORE_CASES if c[1] is not MISSING])
+@pytest.mark.parametrize(
+    ("field", "value", "mentions"), [c for c in STORE_CASES if c[1] not in (MISSING, None)]
+)
 def test_store_patch_rejects(
     http: httpx.Client, store_id: str, field: str, value: Any, mentions: str
 ) -> None:
-    if value is None:
-        pytest.skip("null in a PATCH means 'leave unchanged'")
     assert_error(http.patch(f"{STORES}/{store_id}", json={field: value}), 400, mentions=mentions)
     assert http.get(f"{STORES}/{store_id}").json()["version"] == 1
+
+
+def test_store_patch_null_or_empty_changes_no_field(http: httpx.Client, store_id: str) -> None:
+    assert http.patch(f"{STORES}/{store_id}", json={"displayName": None}).status_code == 202
+    assert http.patch(f"{STORES}/{store_id}", content=b"").status_code == 202
+    store = http.get(f"{STORES}/{store_id}").json()
+    assert (store["displayName"], store["description"]) == ("acme", "Acme memory")
 
 
 def test_store_boundaries_are_accepted(http: httpx.Client) -> None:

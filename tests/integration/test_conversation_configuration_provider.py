@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from _dependents import CONFIG_ROUTE, V2, calls, configured_store, get, props, route_calls, send, state
-from pulumi_twilio_memory.api.errors import AlreadyExistsError, TwilioMemoryError
+from pulumi_twilio_memory.api.errors import AlreadyExistsError, OperationFailedError, TwilioMemoryError
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.conversation_configuration import (
     IDEMPOTENCY_KEY,
@@ -74,8 +74,11 @@ def test_full_lifecycle_and_a_removed_channel_is_removed(emulator: Any, store_id
     assert set(configurations(emulator)[created.id]["channelSettings"]) == {"CHAT", "SMS"}
 
     read = provider.read(created.id, state(inputs, outs))
-    assert read.id == created.id and read.outs == outs and read.inputs is not None
-    assert provider.diff(created.id, {**read.inputs, **outs}, inputs).changes is False
+    assert read.id == created.id and read.outs == outs
+    assert read.inputs is None  # no drift: a refresh records (and shows) nothing
+    projected = provider.read(created.id, {}).inputs  # with nothing recorded: everything
+    assert projected is not None and projected["memory_extraction_enabled"] is False
+    assert provider.diff(created.id, {**projected, **outs}, inputs).changes is False
 
     news = checked(
         inputs,
@@ -268,3 +271,33 @@ def test_check_makes_no_request_and_tolerates_unknown_ids(emulator: Any, store_i
     bad = provider.check({}, program(store_id, display_name="bad!", channel_settings={"FAX": {}}))
     assert {f.property for f in bad.failures} == {"display_name", "channel_settings.FAX"}
     assert calls(emulator) == before
+
+
+def test_writes_whose_answers_were_lost_are_retried_without_duplicates(emulator: Any, store_id: str) -> None:
+    provider = ConversationConfigurationProvider()
+    configs = f"{V2}/Configurations"
+    emulator.control.add_fault(action="error", route=f"POST {configs}", status=503, phase="after", times=1)
+    inputs = checked({}, program(store_id))
+    created = provider.create(inputs)  # the retry carried the same Idempotency-Key: replayed
+    assert list(configurations(emulator)) == [created.id]
+    assert route_calls(emulator, "POST", configs) == 2
+
+    emulator.control.add_fault(
+        action="error", route=f"PATCH {CONFIG_ROUTE}", status=503, phase="after", times=1
+    )
+    news = checked(inputs, program(store_id, description="changed once"))
+    updated = provider.update(created.id, state(inputs, created.outs), news).outs or {}
+    assert updated["version"] == 2 and configurations(emulator)[created.id]["version"] == 2
+
+
+def test_a_failed_create_is_retried_once_with_a_fresh_key(emulator: Any, store_id: str) -> None:
+    provider = ConversationConfigurationProvider()
+    configs = f"{V2}/Configurations"
+    emulator.control.add_fault(action="fail_operation", route=f"POST {configs}", times=1)
+    created = provider.create(checked({}, program(store_id)))  # e.g. replaying an earlier run's failure
+    assert list(configurations(emulator)) == [created.id]
+
+    emulator.control.add_fault(action="fail_operation", route=f"POST {configs}")
+    with pytest.raises(OperationFailedError, match="creation of conversation configuration 'other'"):
+        provider.create(checked({}, program(store_id, display_name="other")))
+    assert list(configurations(emulator)) == [created.id]

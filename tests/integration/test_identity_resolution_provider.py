@@ -68,9 +68,11 @@ def test_full_lifecycle_and_delete_restores_the_defaults(emulator: Any, store_id
 
     # Refresh, then preview the same program: the defaults the API filled in are not drift.
     read = provider.read(store_id, state(inputs, outs))
-    assert read.id == store_id and read.outs == outs and read.inputs is not None
-    assert read.inputs["identifier_configs"][0]["limit"] == 100
-    assert provider.diff(store_id, {**read.inputs, **(read.outs or {})}, inputs).changes is False
+    assert read.id == store_id and read.outs == outs
+    assert read.inputs is None  # no drift: a refresh records (and shows) nothing
+    projected = provider.read(store_id, {}).inputs  # with nothing recorded: everything
+    assert projected is not None and projected["identifier_configs"][0]["limit"] == 100
+    assert provider.diff(store_id, {**projected, **outs}, inputs).changes is False
 
     news = props(
         store_id=store_id,
@@ -171,8 +173,21 @@ def test_check_makes_no_request_and_checks_rules_while_the_store_id_is_unknown(
     result = provider.check(
         {}, props(store_id=UNKNOWN, identifier_configs=[{"id_type": "email"}], matching_rules=["phone"])
     )
-    assert [(f.property, f.reason) for f in result.failures] == [
-        ("matching_rules", "matching_rules: 'phone' is not a configured id_type (configured: email)")
-    ]
+    ((prop, reason),) = [(f.property, f.reason) for f in result.failures]
+    assert prop == "matching_rules"
+    assert reason.startswith("matching_rules: 'phone' is not a configured id_type (configured: email)")
     assert result.inputs["store_id"] == UNKNOWN
     assert calls(emulator) == before
+
+
+def test_an_update_whose_answer_was_lost_is_not_reported_as_a_conflict(emulator: Any, store_id: str) -> None:
+    provider = IdentityResolutionSettingsProvider()
+    inputs = props(store_id=store_id, identifier_configs=DOCS_STYLE, matching_rules=["email"])
+    created = provider.create(inputs)
+    emulator.control.add_fault(action="error", route=f"PUT {IRS_ROUTE}", status=503, phase="after", times=1)
+    news = props(
+        store_id=store_id, identifier_configs=[{"id_type": "email", "limit": 7}], matching_rules=["email"]
+    )
+    updated = provider.update(store_id, state(inputs, created.outs), news).outs or {}
+    assert updated["identifier_configs"][0]["limit"] == 7
+    assert live(emulator, store_id)["identifierConfigs"][0]["limit"] == 7

@@ -60,7 +60,8 @@ def test_full_lifecycle_one_patch_per_update_and_removed_traits_are_removed(
 
     read = provider.read(created.id, state(inputs, outs))
     assert read.id == created.id and read.outs == outs
-    assert read.inputs == {
+    assert read.inputs is None  # no drift: a refresh records (and shows) nothing
+    assert provider.read(created.id, {}).inputs == {  # with nothing recorded: everything
         "store_id": store_id,
         "display_name": "Preferences",
         "description": "prefs",
@@ -225,3 +226,26 @@ def test_check_makes_no_request_even_for_invalid_inputs(emulator: Any, store_id:
     )
     assert {f.property for f in result.failures} == {"display_name", "traits.Tier", "traits.Tier.data_type"}
     assert calls(emulator) == before
+
+
+def test_answers_lost_after_the_change_was_made_do_not_fail_the_run(emulator: Any, store_id: str) -> None:
+    provider = TraitGroupProvider()
+    groups = f"{V1}/Stores/{{storeId}}/TraitGroups"
+    emulator.control.add_fault(action="error", route=f"POST {groups}", status=503, phase="after", times=1)
+    inputs = props(store_id=store_id, display_name="Preferences", traits={"tier": TIER})
+    created = provider.create(inputs)  # the POST made the group; its answer was lost
+    assert created.id == f"{store_id}/Preferences" and (created.outs or {})["version"] == 1
+
+    # An update whose 202 is lost: the retry meets the ETag the first attempt moved on.
+    emulator.control.add_fault(
+        action="error", route=f"PATCH {GROUP_ROUTE}", status=503, phase="after", times=1
+    )
+    news = props(store_id=store_id, display_name="Preferences", traits={"tier": TIER, "score": SCORE})
+    updated = provider.update(created.id, state(inputs, created.outs), news).outs or {}
+    assert set(updated["traits"]) == {"tier", "score"} and updated["version"] == 2
+
+
+def test_a_failed_operation_is_an_error_naming_the_group(emulator: Any, store_id: str) -> None:
+    emulator.control.add_fault(action="fail_operation", route=f"POST {V1}/Stores/{{storeId}}/TraitGroups")
+    with pytest.raises(TwilioMemoryError, match=r"creation of trait group 'Preferences'.*FAILED"):
+        TraitGroupProvider().create(props(store_id=store_id, display_name="Preferences"))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _offline import OTHER_STORE_ID, STORE_ID, offline_provider, props
+from _offline import OTHER_STORE_ID, STORE_ID, assert_one_failure, offline_provider, props
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.conversation_configuration import (
     IDEMPOTENCY_KEY,
@@ -93,9 +93,7 @@ def sms(**setting: Any) -> dict[str, Any]:
 def test_each_documented_rule_gives_one_failure_on_its_property(
     overrides: dict[str, Any], prop: str, needle: str
 ) -> None:
-    found = failures(**overrides)
-    assert list(found) == [prop]
-    assert needle in found[prop]
+    assert_one_failure(failures(**overrides), prop, needle)
 
 
 def test_any_spelling_is_accepted_and_recorded_once() -> None:

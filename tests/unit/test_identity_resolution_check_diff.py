@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _offline import OTHER_STORE_ID, STORE_ID, offline_provider, props
+from _offline import OTHER_STORE_ID, STORE_ID, assert_one_failure, offline_provider, props
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.identity_resolution import (
     IdentityResolutionSettingsProvider,
@@ -108,9 +108,7 @@ def test_docs_spelling_is_accepted_and_recorded_in_lower_case() -> None:
 def test_each_documented_rule_gives_one_failure_on_its_property(
     configs: Any, rules: Any, prop: str, needle: str
 ) -> None:
-    found = failures(configs, rules)
-    assert list(found) == [prop]
-    assert needle in found[prop]
+    assert_one_failure(failures(configs, rules), prop, needle)
 
 
 def test_store_id_is_a_store_id_and_both_lists_are_required() -> None:

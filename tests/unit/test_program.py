@@ -227,3 +227,20 @@ def test_program_rejects_a_misspelt_config_key() -> None:
     with mocked(project=PROJECT, stack="dev", config=config), pytest.raises(TenantConfigurationError) as info:
         run_fleet_program()
     assert f"{PROJECT}:tenant: unknown key" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "project", sorted(p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml")), ids=lambda p: p.name
+)
+def test_example_projects_are_valid_and_use_the_repository_virtualenv(project: Path) -> None:
+    settings = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    assert settings["name"] == project.name
+    assert settings["runtime"]["name"] == "python"
+    venv = (project / settings["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == (ROOT / ".venv").resolve()
+    assert (project / "__main__.py").is_file()
+    for stack_file in project.glob("Pulumi.*.yaml"):
+        document = yaml.safe_load(stack_file.read_text())
+        assert "encryptionsalt" not in document
+        keys = set(document.get("config") or {})
+        assert not keys & {"twilio-memory:authToken", "twilio-memory:apiSecret", "twilio-memory:apiKey"}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _offline import OTHER_STORE_ID, STORE_ID, offline_provider, props
+from _offline import OTHER_STORE_ID, STORE_ID, assert_one_failure, offline_provider, props
 from pulumi_twilio_memory.api import models as m
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider, trait_patch
@@ -97,9 +97,7 @@ def test_valid_inputs_pass_and_are_recorded_in_one_spelling() -> None:
 def test_each_documented_rule_gives_one_failure_on_its_property(
     overrides: dict[str, Any], prop: str, needle: str
 ) -> None:
-    found = failures(**overrides)
-    assert list(found) == [prop]
-    assert needle in found[prop]
+    assert_one_failure(failures(**overrides), prop, needle)
 
 
 def test_required_inputs_and_several_failures_at_once() -> None:

@@ -7,9 +7,11 @@ call gets from :class:`_ApiClient`:
 * A ``User-Agent`` naming this package and its version; connect/read timeouts.
 * Retries with exponential backoff and jitter that honour ``Retry-After``, made only when a retry
   cannot change the outcome: a 429, or a failed connect (the request never left), is retried for any
-  call; a 502/503/504 or a broken connection only for reads, deletes, PUTs, conditional PATCHes
+  call; a 500/502/503/504 or a broken connection only for reads, deletes, PUTs, conditional PATCHes
   (``If-Match``) and Conversations writes (which carry an ``Idempotency-Key``). A Memory create
   (POST) is never blindly repeated; the Store provider looks the store up by name instead.
+  Every retry is logged at WARNING (method, path, status or error class, delay; never a credential),
+  which the dynamic-provider host shows in ``pulumi up``'s diagnostics.
 * Error statuses mapped to :mod:`.errors` with messages that name the call and say what to do,
   scrubbed of the secret.
 * ``ETag`` (Memory fetches) and ``Operation-Id``/``Retry-After`` (202s) exposed on the results.
@@ -60,7 +62,7 @@ M = TypeVar("M", bound=BaseModel)
 
 # A failed connect never reached the server, so repeating it is safe for any request.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_RETRY_IF_SAFE_STATUSES = frozenset({502, 503, 504})
+_RETRY_IF_SAFE_STATUSES = frozenset({500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,16 @@ class _ApiClient:
 
     def _pause(self, attempt: int, retry_after: float | None, method: str, url: str, why: object) -> None:
         delay = self.retry.delay(attempt, retry_after, self._rng)
-        log.debug("retrying %s %s after %s in %.2fs (attempt %d)", method, url, why, delay, attempt)
+        log.warning(
+            "%s: %s %s failed (%s); retrying in %.2fs (attempt %d of %d)",
+            self.product,
+            method,
+            url,
+            f"HTTP {why}" if isinstance(why, int) else why,
+            delay,
+            attempt + 1,
+            self.retry.max_attempts,
+        )
         self._sleep(delay)
 
     def _transport_error(

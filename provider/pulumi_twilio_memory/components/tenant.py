@@ -18,9 +18,11 @@ Defaults (so ``tm.TenantMemory("acme")`` is a complete tenant):
   ``GROUP_BY_PARTICIPANT_ADDRESSES`` and ``memory_store_id`` = the store. ``conversation=False``
   creates none (``configuration_id`` is then ``None``).
 
-Why validate here when every resource's ``check()`` validates too: some mistakes only the
-component can see (a ``Contact`` group, a resource name that is not a valid display name), and
-errors found here stop the program before any resource is registered, in one message.
+Validation at construction runs each child resource's own ``check()`` (the rules ``pulumi
+preview`` applies, so nothing is duplicated) on the values it will pass, plus what only the
+component can see: a ``Contact`` group, one trait in two groups, a resource name that is not a
+valid display name. Every problem stops the program before any resource is registered, in one
+message, instead of one failed resource at a time.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    ``unordered_fields``          list inputs whose order the API ignores (diffed ignoring order)
    ``create_only_fields``        inputs that only matter at create (e.g. ``adopt``): never diffed
    ``unmanaged_when_absent``     optional inputs the API cannot clear: omitted = leave as it is
-   ``field_hints``               extra text appended to check failures of a property
+   ``field_hints``               extra text appended to check failures of a property; a key
+                                 ``"*.name"`` applies to a nested field of that name anywhere
    ``delete_before_replace``     True when old and new cannot coexist during a replacement
    ============================  ====================================================================
 
@@ -241,6 +242,17 @@ def _walk(inputs: Any, loc: tuple[int | str, ...]) -> tuple[list[str], Any, bool
     return parts, node, is_unknown(node)
 
 
+def _hint(hints: Mapping[str, str], path: str) -> str | None:
+    """The hint for a failing property: ``hints[path]`` for a top-level one, ``hints["*.<name>"]``
+    for a nested field (``identifier_configs[0].limit`` -> ``*.limit``); list items and dict keys
+    of a top-level property (``matching_rules[2]``) get no hint."""
+    top = path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0]
+    if path == top:
+        return hints.get(top)
+    leaf = path.rsplit(".", 1)[-1] if "." in path else ""
+    return hints.get(f"*.{leaf.split('[')[0]}") if leaf else None
+
+
 def validation_failures(
     model: type[BaseModel], inputs: Mapping[str, Any], hints: Mapping[str, str] | None = None
 ) -> list[CheckFailure]:
@@ -265,7 +277,7 @@ def validation_failures(
             path = "".join(parts) if parts else fallback_path
             if path == "body":
                 path = ""
-            hint = (hints or {}).get(path.split(".")[0].split("[")[0])
+            hint = _hint(hints or {}, path)
             message = f"{text}: {hint}" if hint and not structural else text
             if (path, message) not in seen:
                 seen.add((path, message))
@@ -381,9 +393,17 @@ class BaseProvider(ResourceProvider):
                 changed.append(key)
         return changed
 
-    def read_result(self, id_: str, outs: dict[str, Any]) -> ReadResult:
+    def read_result(self, id_: str, outs: dict[str, Any], old: Mapping[str, Any] | None = None) -> ReadResult:
         """``ReadResult`` with the live values projected onto the input names, so ``pulumi
-        refresh`` records drift and the next preview shows it against the program."""
+        refresh`` records drift and the next preview shows it against the program.
+
+        ``old`` (the recorded outputs ``read`` was given): when the live values do not differ from
+        them (after ``normalize``), the inputs are left as they are, so a refresh without drift
+        reports nothing, instead of the program's spelling against the API's (defaults filled in,
+        create-only flags).
+        """
+        if old is not None and not self.changed_properties(old, outs):
+            return ReadResult(id_, outs, None)
         inputs = {k: outs[k] for k in self.input_names() if outs.get(k) is not None}
         return ReadResult(id_, outs, inputs)
 

@@ -59,7 +59,14 @@ from pydantic.alias_generators import to_snake
 
 from ..api import models as m
 from ..api.client import ConversationsClient, Fetched
-from ..api.errors import AlreadyExistsError, ApiError, ConflictError, NotFoundError, TwilioMemoryError
+from ..api.errors import (
+    AlreadyExistsError,
+    ApiError,
+    ConflictError,
+    NotFoundError,
+    OperationFailedError,
+    TwilioMemoryError,
+)
 from ..api.operations import Deadline, wait_operation
 from ._base import (
     PROVIDER_KEY,
@@ -300,6 +307,12 @@ class ConversationConfigurationProvider(BaseProvider):
         "display_name": "use 1-32 letters, digits, spaces, '-' or '_', unique in the account",
         "memory_store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
         "conversation_grouping_type": "any case is accepted",
+        "status_callbacks": f"give at most {m.MAX_STATUS_CALLBACKS} status callbacks",
+        "intelligence_configuration_ids": f"give at most {m.MAX_INTELLIGENCE_CONFIGURATION_IDS} ids",
+        "*.inactive": "minutes, at least 1",
+        "*.closed": "minutes, at least 1",
+        "*.url": "use an http(s) URL",
+        "*.service_id": "use a Conversations V1 service SID: 'IS' + 32 lower-case hex digits",
     }
 
     def user_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -364,7 +377,7 @@ class ConversationConfigurationProvider(BaseProvider):
     ) -> Fetched[m.Configuration]:
         # Channels and metadata in name order: a retried request must be byte-identical.
         body = m.ConfigurationCreate.model_validate(_create_fields(wanted))
-        for _attempt in range(CREATE_ATTEMPTS):
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 accepted = client.create_configuration(body, idempotency_key=key)
             except ConflictError as exc:
@@ -375,14 +388,21 @@ class ConversationConfigurationProvider(BaseProvider):
                 key = _next_key(key)  # the key was used for another request: derive a fresh one
                 continue
             config_id = accepted.resource_id
-            wait_operation(
-                client,
-                accepted,
-                what=f"creation of conversation configuration {inputs.display_name!r}",
-                deadline=deadline,
-                resource_id=config_id,
-                hint="Once it exists, run `pulumi up` with adopt=True on this ConversationConfiguration.",
-            )
+            try:
+                wait_operation(
+                    client,
+                    accepted,
+                    what=f"creation of conversation configuration {inputs.display_name!r}",
+                    deadline=deadline,
+                    resource_id=config_id,
+                    hint="Once it exists, run `pulumi up` with adopt=True on this ConversationConfiguration.",
+                )
+            except OperationFailedError:
+                # The key may be replaying a failure of an earlier run: a fresh key, once.
+                if attempt > 1:
+                    raise
+                key = _next_key(key)
+                continue
             found = client.find_configuration(config_id) if config_id else None
             if found is not None:
                 return found
@@ -439,7 +459,7 @@ class ConversationConfigurationProvider(BaseProvider):
         found = conversations_client().find_configuration(id_)
         if found is None:
             return self.gone()
-        return self.read_result(id_, _outs(found.value, bool(props.get("adopt", False))))
+        return self.read_result(id_, _outs(found.value, bool(props.get("adopt", False))), props)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: ConversationConfigurationInputs = self.parse(news)
@@ -509,25 +529,13 @@ class ConversationConfigurationProvider(BaseProvider):
         )
 
 
-_LEAF_HINTS = {
-    "inactive": "minutes, at least 1",
-    "closed": "minutes, at least 1",
-    "url": "use an http(s) URL",
-    "service_id": "use a Conversations V1 service SID: 'IS' + 32 lower-case hex digits",
-}
-_LIST_HINTS = {
-    "status_callbacks": f"give at most {m.MAX_STATUS_CALLBACKS} status callbacks",
-    "intelligence_configuration_ids": f"give at most {m.MAX_INTELLIGENCE_CONFIGURATION_IDS} ids",
-}
-
-
 def _explain(prop: str, reason: str) -> str:
-    """Add what is allowed where the models' messages only say what is wrong."""
-    hint = _LEAF_HINTS.get(prop.rsplit(".", 1)[-1]) if "." in prop else _LIST_HINTS.get(prop)
+    """Name the bad channel: the model's message for a bad map key does not say what it was."""
     parts = prop.split(".")
     if parts[0] == "channel_settings" and len(parts) == 2 and reason.startswith("Input should be"):
-        hint = f"{parts[1]!r} is not a channel; channels are VOICE, SMS, RCS, WHATSAPP, CHAT (any case)"
-    return f"{reason}: {hint}" if hint else reason
+        channels = "VOICE, SMS, RCS, WHATSAPP, CHAT (any case)"
+        return f"{reason}: {parts[1]!r} is not a channel; channels are {channels}"
+    return reason
 
 
 def _patch_fields(

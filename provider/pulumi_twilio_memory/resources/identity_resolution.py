@@ -38,7 +38,7 @@ from pydantic.alias_generators import to_snake
 
 from ..api import models as m
 from ..api.client import Fetched, MemoryClient
-from ..api.errors import NotFoundError
+from ..api.errors import NotFoundError, PreconditionFailedError
 from ..api.operations import wait_operation
 from ._base import UNKNOWN, BaseProvider, is_unknown, memory_client, new_deadline, resource_props
 
@@ -137,6 +137,11 @@ class IdentityResolutionSettingsProvider(BaseProvider):
     unordered_fields = frozenset({"identifier_configs"})
     field_hints = {
         "store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
+        "identifier_configs": f"give 1-{m.MAX_IDENTIFIER_CONFIGS} identifier configs with unique id_types",
+        "matching_rules": f"give 1-{m.MAX_MATCHING_RULES} rules, each a configured id_type, highest first",
+        "*.id_type": "use 2-30 characters, unique within identifier_configs (e.g. 'email')",
+        "*.limit": "use 1-100 values kept per profile (default 100)",
+        "*.matching_threshold": "use 50-99 (percent), with matching_algo 'fuzzy' only (default 75)",
     }
 
     # -- check / diff ----------------------------------------------------------------------------
@@ -150,8 +155,6 @@ class IdentityResolutionSettingsProvider(BaseProvider):
             # Check the cross-field rules too while the store id is still unknown.
             result = super().check(olds, {**prepared, "store_id": _PLACEHOLDER_STORE_ID})
             result.inputs["store_id"] = UNKNOWN
-        for failure in result.failures:
-            failure.reason = _explain(failure.property, failure.reason)
         return result
 
     def parse(self, props: Mapping[str, Any]) -> Any:
@@ -177,7 +180,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
             found = memory_client().get_identity_resolution_settings(id_)
         except NotFoundError:
             return self.gone()
-        return self.read_result(id_, _outs(id_, found))
+        return self.read_result(id_, _outs(id_, found), props)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: IdentityResolutionSettingsInputs = self.parse(news)
@@ -206,7 +209,14 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         """PUT ``body`` with ``If-Match: etag`` and re-read; skipped when ``current`` already matches."""
         if current is not None and _same_settings(current.value, body):
             return current
-        accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
+        try:
+            accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
+        except PreconditionFailedError:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
+            latest = client.get_identity_resolution_settings(store_id)
+            if _same_settings(latest.value, body):
+                return latest
+            raise
         wait_operation(
             client,
             accepted,
@@ -228,26 +238,6 @@ def _same_settings(live: m.IdentityResolutionSettings, body: m.IdentityResolutio
         _comparable(live.identifier_configs) == _comparable(wanted["identifier_configs"])
         and list(live.matching_rules) == wanted["matching_rules"]
     )
-
-
-_LEAF_HINTS = {
-    "id_type": "use 2-30 characters, unique within identifier_configs (e.g. 'email')",
-    "limit": "use 1-100 values kept per profile (default 100)",
-    "matching_threshold": "use 50-99 (percent), with matching_algo 'fuzzy' only (default 75)",
-}
-_LIST_HINTS = {
-    "identifier_configs": f"give 1-{m.MAX_IDENTIFIER_CONFIGS} identifier configs",
-    "matching_rules": f"give 1-{m.MAX_MATCHING_RULES} rules, each a configured id_type, highest first",
-}
-
-
-def _explain(prop: str, reason: str) -> str:
-    """Add what is allowed where the models' messages only say what is wrong."""
-    leaf = prop.rsplit(".", 1)[-1]
-    hint = _LEAF_HINTS.get(leaf) if "." in prop else None
-    if prop in _LIST_HINTS and reason.startswith("List should have"):
-        hint = _LIST_HINTS[prop]
-    return f"{reason}: {hint}" if hint else reason
 
 
 def _body(inputs: IdentityResolutionSettingsInputs) -> m.IdentityResolutionSettingsPut:

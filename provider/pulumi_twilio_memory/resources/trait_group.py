@@ -38,11 +38,12 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from pydantic.alias_generators import to_snake
 
 from ..api import models as m
-from ..api.client import Fetched, MemoryClient
+from ..api.client import Accepted, Fetched, MemoryClient
 from ..api.errors import (
     AlreadyExistsError,
     ConflictError,
     NotFoundError,
+    PreconditionFailedError,
     ServerError,
     TransportError,
     TwilioMemoryError,
@@ -209,6 +210,10 @@ class TraitGroupProvider(BaseProvider):
         "store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
         "display_name": "use 1-64 letters, digits, '_', '-' or '.', unique in the store",
         "description": "use at most 1024 characters",
+        "traits": f"a trait group holds at most {m.MAX_TRAITS_PER_GROUP} traits",
+        "*.data_type": "use one of STRING, NUMBER, BOOLEAN, ARRAY",
+        "*.id_type_promotion": "use an identity-resolution id_type of at most 30 characters",
+        "*.description": "use at most 1024 characters",
     }
 
     # -- check / diff ----------------------------------------------------------------------------
@@ -244,36 +249,42 @@ class TraitGroupProvider(BaseProvider):
         client = memory_client()
         deadline = new_deadline()
         desired = _desired_traits(inputs)
-        existing = client.find_trait_group(store_id, name)
+        existing = client.find_trait_group(store_id, name) or self._post(client, inputs, desired, deadline)
         if existing is not None:
             found = self._adopt(client, existing, inputs, desired, deadline)
         else:
-            check_no_trait_moves(client, store_id, name, desired)
-            body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
-            try:
-                accepted = client.create_trait_group(store_id, body)
-            except (TransportError, ServerError):
-                # Unknown whether the group was made: use it if it exists, else let the user retry.
-                if client.find_trait_group(store_id, name) is None:
-                    raise
-                log.info("trait group %r exists after an unanswered create: using it", name)
-            except ConflictError:
-                raced = client.find_trait_group(store_id, name)
-                if raced is None:
-                    raise  # the store is not ACTIVE, or another rule: the API's message says which
-                found = self._adopt(client, raced, inputs, desired, deadline)
-                return CreateResult(_group_id(store_id, name), _outs(store_id, found, inputs.adopt))
-            else:
-                wait_operation(
-                    client,
-                    accepted,
-                    what=f"creation of trait group {name!r} in store {store_id}",
-                    deadline=deadline,
-                    resource_id=_group_id(store_id, name),
-                    hint=f"Once it exists, run `pulumi up` with adopt=True on this TraitGroup ({name!r}).",
-                )
             found = client.get_trait_group(store_id, name)
         return CreateResult(_group_id(store_id, name), _outs(store_id, found, inputs.adopt))
+
+    def _post(
+        self, client: MemoryClient, inputs: TraitGroupInputs, desired: dict[str, Any], deadline: Deadline
+    ) -> Fetched[m.TraitGroup] | None:
+        """POST the group and wait for it (None), or return the group a 409 says exists already."""
+        store_id, name = inputs.store_id, inputs.display_name
+        check_no_trait_moves(client, store_id, name, desired)
+        body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
+        try:
+            accepted = client.create_trait_group(store_id, body)
+        except (TransportError, ServerError):
+            # Unknown whether the group was made: use it if it exists, else let the user retry.
+            if client.find_trait_group(store_id, name) is None:
+                raise
+            log.info("trait group %r exists after an unanswered create: using it", name)
+            return None
+        except ConflictError:
+            raced = client.find_trait_group(store_id, name)
+            if raced is None:
+                raise  # the store is not ACTIVE, or another rule: the API's message says which
+            return raced
+        _wait(
+            client,
+            accepted,
+            f"creation of trait group {name!r} in store {store_id}",
+            _group_id(store_id, name),
+            deadline,
+            hint=f"Once it exists, run `pulumi up` with adopt=True on this TraitGroup ({name!r}).",
+        )
+        return None
 
     def _adopt(
         self,
@@ -326,7 +337,7 @@ class TraitGroupProvider(BaseProvider):
             found = None
         if found is None:
             return self.gone()
-        return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))))
+        return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))), props)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: TraitGroupInputs = self.parse(news)
@@ -366,13 +377,20 @@ class TraitGroupProvider(BaseProvider):
         if description is None and not traits:
             return None
         body = m.TraitGroupUpdate(description=description, traits=traits or None)
-        accepted = client.update_trait_group(store_id, name, body, if_match=etag)
-        wait_operation(
+        try:
+            accepted = client.update_trait_group(store_id, name, body, if_match=etag)
+        except PreconditionFailedError:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
+            found = client.get_trait_group(store_id, name)
+            if _applied(found.value, description, traits):
+                return found
+            raise
+        _wait(
             client,
             accepted,
-            what=f"update of trait group {name!r} of store {store_id}",
-            deadline=deadline,
-            resource_id=_group_id(store_id, name),
+            f"update of trait group {name!r} of store {store_id}",
+            _group_id(store_id, name),
+            deadline,
         )
         return client.get_trait_group(store_id, name)
 
@@ -388,13 +406,13 @@ class TraitGroupProvider(BaseProvider):
                 log.info("trait group %r of store %s is seeded by Twilio: left in place", name, store_id)
                 return
             raise _still_referenced(client, store_id, name, exc) from None
-        wait_operation(
-            client,
-            accepted,
-            what=f"deletion of trait group {name!r} of store {store_id}",
-            deadline=new_deadline(),
-            resource_id=id_,
-        )
+        _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, new_deadline())
+
+
+def _wait(
+    client: MemoryClient, accepted: Accepted, what: str, group_id: str, deadline: Deadline, *, hint: str = ""
+) -> None:
+    wait_operation(client, accepted, what=what, deadline=deadline, resource_id=group_id, hint=hint)
 
 
 def _desired_traits(inputs: TraitGroupInputs) -> dict[str, Any]:
@@ -402,6 +420,20 @@ def _desired_traits(inputs: TraitGroupInputs) -> dict[str, Any]:
         name: trait.model_dump(mode="json", exclude_none=True)
         for name, trait in (inputs.traits or {}).items()
     }
+
+
+def _applied(group: m.TraitGroup, description: str | None, traits: Mapping[str, m.TraitPatch]) -> bool:
+    """True when the live group already shows every change of a PATCH."""
+    live = _traits_from_api(group.traits)
+    for name, trait in traits.items():
+        if trait.is_delete:
+            if name in live:
+                return False
+        elif canonical_trait(live.get(name)) != canonical_trait(
+            trait.model_dump(mode="json", exclude_none=True)
+        ):
+            return False
+    return description is None or group.description == description
 
 
 def trait_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, m.TraitPatch]:
@@ -481,28 +513,15 @@ def _outs(store_id: str, found: Fetched[m.TraitGroup], adopt: bool) -> dict[str,
     }
 
 
-_TRAIT_FIELD_HINTS = {
-    "data_type": "use one of STRING, NUMBER, BOOLEAN, ARRAY",
-    "id_type_promotion": "use an identity-resolution id_type of at most 30 characters",
-    "description": "use at most 1024 characters",
-}
-
-
 def _explain(prop: str, reason: str) -> str:
-    """Say what is allowed for the trait-level failures the models phrase tersely."""
+    """Say which trait name is wrong and why: the model's message for a bad map key does not."""
     parts = prop.split(".", 2)
-    if parts[0] != "traits":
-        return reason
-    if len(parts) == 1:
-        limit = f"a trait group holds at most {m.MAX_TRAITS_PER_GROUP} traits"
-        return f"{reason}: {limit}" if "at most" in reason else reason
-    if len(parts) == 2 and ("pattern" in reason or "at most 64" in reason):
+    if len(parts) == 2 and parts[0] == "traits" and ("pattern" in reason or "at most 64" in reason):
         return (
             f"trait name {parts[1]!r} is not allowed: start with a lower-case letter, then letters, "
             "digits, '_', '-' or '.', at most 64 characters (e.g. 'loyaltyTier')"
         )
-    hint = _TRAIT_FIELD_HINTS.get(parts[2]) if len(parts) == 3 else None
-    return f"{reason}: {hint}" if hint else reason
+    return reason
 
 
 class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):

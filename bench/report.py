@@ -1,0 +1,375 @@
+"""Render the results of :mod:`bench.run` as Markdown tables, JSON and an SVG plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .svg import Series, line_plot
+from .trace import RESOURCE_TYPES, physical_delay
+
+__all__ = ["render_markdown", "write_report"]
+
+
+def _s(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _methods(requests: dict[str, Any]) -> str:
+    by_method = requests.get("by_method", {})
+    return ", ".join(f"{method} {count}" for method, count in by_method.items()) or "none"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _machine(results: dict[str, Any]) -> list[str]:
+    m, s = results["machine"], results["settings"]
+    return [
+        f"# Benchmarks: `{results['command']}`",
+        "",
+        f"Measured {results['date']}. Numbers to steer by, not assertions. "
+        "Regenerate with the command above; see `bench/README.md` for what each number means.",
+        "",
+        *_table(
+            ["machine", "value"],
+            [
+                ["nproc", str(m["nproc"])],
+                ["CPU", m["cpu_model"]],
+                ["memory", f"{m['memory_gib']} GiB"],
+                ["OS", m["os"]],
+                ["Python", m["python"]],
+                ["Pulumi CLI", m["pulumi_cli"]],
+                ["pulumi (Python SDK)", m["pulumi_sdk"]],
+                ["twilio (baseline SDK)", m["twilio_sdk"]],
+                [
+                    "load average (1 min) at start / end",
+                    f"{results['load_start']:.2f} / {results['load_end']:.2f}",
+                ],
+            ],
+        ),
+        *_table(
+            ["setting", "value"],
+            [
+                ["emulator provisioning delay", f"{s['provisioning_delay']:g} s"],
+                ["emulator operation delay", f"{s['operation_delay']:g} s"],
+                ["provider host worker threads", str(s["host_workers"])],
+                ["engine `--parallel` (default, 4 x CPUs)", str(s["engine_parallel"])],
+                ["`pulumi up` runs per N (median shown)", str(s["repeat"])],
+                ["SDK script's fixed poll sleep", f"{s['poll_interval']:g} s"],
+            ],
+        ),
+    ]
+
+
+def _onboarding(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for e in results["onboarding"]:
+        up, floor, base = e["up"], e["floor"], e.get("baseline")
+        rows.append(
+            [
+                str(e["tenants"]),
+                str(e["resources"]),
+                _s(up["seconds"]),
+                " / ".join(f"{v:.1f}" for v in e["up_seconds"]),
+                _s(floor["seconds"]),
+                _x(up["seconds"] / floor["seconds"] if floor["seconds"] else None),
+                _s(base["seconds"]) if base else "skipped",
+                _x(base["seconds"] / up["seconds"]) if base else "n/a",
+                str(up["requests"]["total"]),
+                str(base["requests"]["total"]) if base else "n/a",
+                _s(up["peak_mib"].get("provider_host")),
+            ]
+        )
+    return [
+        "## 1. Onboarding N tenants: `pulumi up`",
+        "",
+        "Per tenant: a store, one trait group, identity resolution and a Conversations configuration "
+        "(4 resources, plus the component). Fresh stack and empty emulator for every run; "
+        "`pulumi up --yes --skip-preview`. **Floor**: the emulator's delays scheduled on "
+        "min(host workers, engine parallel) slots, zero overhead otherwise (`bench/floor.py`). "
+        "**SDK script**: `bench/baseline_twilio_sdk.py`, the same resources one after another, "
+        "polling with a fixed sleep, timed as a process.",
+        "",
+        *_table(
+            [
+                "N",
+                "resources",
+                "`pulumi up` (s)",
+                "all runs (s)",
+                "floor (s)",
+                "up / floor",
+                "SDK script (s)",
+                "SDK / up",
+                "API requests (up)",
+                "API requests (SDK)",
+                "host peak RSS (MiB)",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _where(results: dict[str, Any]) -> list[str]:
+    s = results["settings"]
+    rows = []
+    for e in results["onboarding"]:
+        t = e["up"].get("trace") or {}
+        phase = t.get("create_phase")
+        slots = e["floor"]["slots"]
+        busy = t.get("create_busy_seconds")
+        rows.append(
+            [
+                str(e["tenants"]),
+                _s(e["up"]["seconds"]),
+                _s(t.get("first_create")),
+                _s(t.get("host_start")),
+                _s(phase),
+                _s(e["floor"]["seconds"]),
+                _s(e["up"]["seconds"] - t["last_create_end"]) if t.get("last_create_end") else "n/a",
+                f"{busy / (slots * phase):.0%}" if busy and phase else "n/a",
+                str(t.get("max_concurrent_creates", "n/a")),
+            ]
+        )
+    lines = [
+        "## 2. Where the time goes",
+        "",
+        "From the provider host's own trace (`bench/hostprobe`, `bench/trace.py`), seconds since "
+        "the CLI started. *startup* = CLI, program, registration, provider host start and the "
+        "first `Check` (which imports the package); *creates* = first `Create` start to last "
+        "`Create` end; *teardown* = last `Create` end to exit. *slot use* = time spent inside "
+        "`Create` / (slots x create phase).",
+        "",
+        *_table(
+            [
+                "N",
+                "`pulumi up` (s)",
+                "startup: first Create at (s)",
+                "host process started at (s)",
+                "creates (s)",
+                "floor (s)",
+                "teardown (s)",
+                "slot use",
+                "max concurrent Creates",
+            ],
+            rows,
+        ),
+    ]
+    largest = results["onboarding"][-1]
+    trace = largest["up"].get("trace") or {}
+    creates = trace.get("create_seconds_by_type", {})
+    type_rows = []
+    for kind in RESOURCE_TYPES:
+        values = creates.get(kind)
+        if not values:
+            continue
+        mean = sum(values) / len(values)
+        physical = physical_delay(kind, s["provisioning_delay"], s["operation_delay"])
+        type_rows.append(
+            [
+                kind,
+                str(len(values)),
+                _s(physical),
+                _s(mean),
+                f"{mean - physical:+.2f} ({(mean / physical - 1):+.0%})",
+            ]
+        )
+    lines += [
+        f"Each `Create` against the emulator time it must wait (N = {largest['tenants']}); the excess "
+        "is polling cadence, HTTP and the provider's extra reads:",
+        "",
+        *_table(["resource", "creates", "emulator wait (s)", "mean Create (s)", "excess"], type_rows),
+    ]
+    by_route = largest["up"]["requests"].get("by_route", {})
+    if by_route:
+        n = largest["tenants"]
+        lines += [
+            f"API requests of `pulumi up` by route (N = {n}; per tenant in brackets):",
+            "",
+            *_table(
+                ["route", "requests", "per tenant"],
+                [[f"`{route}`", str(count), f"{count / n:.1f}"] for route, count in by_route.items()],
+            ),
+        ]
+    return lines
+
+
+def _previews(results: dict[str, Any]) -> list[str]:
+    if not results["previews"]:
+        return []
+    state = results.get("state", {})
+    dynamic = state.get("dynamic_resources") or 0
+    rows = []
+    for p in results["previews"]:
+        total = p["requests"]["total"]
+        rows.append(
+            [
+                f"`{p['command']} --expect-no-changes`",
+                _s(p["seconds"]),
+                str(total),
+                _methods(p["requests"]),
+                f"{total / dynamic:.2f}" if dynamic else "n/a",
+                _s(p["peak_mib"].get("provider_host")),
+            ]
+        )
+    n = results["onboarding"][-1]["tenants"] if results["onboarding"] else "?"
+    return [
+        f"## 3. No-op previews of the {n}-tenant stack",
+        "",
+        *_table(
+            [
+                "command",
+                "wall (s)",
+                "API requests",
+                "by method",
+                "requests per resource",
+                "host peak RSS (MiB)",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _state(results: dict[str, Any]) -> list[str]:
+    st = results.get("state")
+    if not st:
+        return []
+    return [
+        "## 4. State",
+        "",
+        *_table(
+            ["measure", "value"],
+            [
+                ["checkpoint (`pulumi stack export`, compact JSON)", f"{st['total_bytes']:,} bytes"],
+                ["resources (of which dynamic)", f"{st['resources']} ({st['dynamic_resources']})"],
+                ["bytes per resource (all)", f"{st['bytes_per_resource']:.0f}"],
+                ["bytes per dynamic resource", f"{st['bytes_per_dynamic_resource']:.0f}"],
+                [
+                    "`__provider` bytes per copy (2 copies per resource: inputs, outputs)",
+                    f"{st['provider_bytes_per_resource']:.0f}",
+                ],
+                ["share of a dynamic resource spent on `__provider`", f"{st['provider_share']:.0%}"],
+            ],
+        ),
+    ]
+
+
+def _memory(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [
+            f"`pulumi up`, N = {e['tenants']}",
+            _s(e["up"]["peak_mib"].get("provider_host")),
+            _s(e["up"]["peak_mib"].get("program")),
+            _s(e["up"]["peak_mib"].get("engine")),
+        ]
+        for e in results["onboarding"]
+    ]
+    return [
+        "## 5. Peak memory (max RSS, `VmHWM` from /proc)",
+        "",
+        *_table(["command", "provider host (MiB)", "program (MiB)", "pulumi engine (MiB)"], rows),
+    ]
+
+
+def _experiments(results: dict[str, Any]) -> list[str]:
+    if not results["experiments"]:
+        return []
+    base = results["onboarding"][-1]
+    rows = [
+        [
+            "as shipped (4 host workers, default `--parallel`)",
+            _s(base["up"]["seconds"]),
+            _s((base["up"].get("trace") or {}).get("create_phase")),
+            str(base["floor"]["slots"]),
+            _s(base["floor"]["seconds"]),
+            str(base["up"]["requests"]["total"]),
+        ]
+    ]
+    for run in results["experiments"]:
+        rows.append(
+            [
+                run["label"],
+                _s(run["seconds"]),
+                _s((run.get("trace") or {}).get("create_phase")),
+                str(run["slots"]),
+                _s(run["floor"]["seconds"]),
+                str(run["requests"]["total"]),
+            ]
+        )
+    return [
+        f"## 6. Experiment: the provider host's 4 worker threads (N = {base['tenants']})",
+        "",
+        "A dynamic provider's `Create` holds a gRPC worker thread of the host while it waits, and "
+        "`pulumi/dynamic/__main__.py` builds its server with `ThreadPoolExecutor(max_workers=4)`. "
+        "Here `bench/hostprobe` raises that limit (`BENCH_HOST_WORKERS`), then also the engine's "
+        "`--parallel`: what the limits cost, not something users can set today.",
+        "",
+        *_table(
+            ["configuration", "`pulumi up` (s)", "creates (s)", "slots", "floor (s)", "API requests"], rows
+        ),
+    ]
+
+
+def render_markdown(results: dict[str, Any], svg_name: str) -> str:
+    lines = [
+        *_machine(results),
+        *_onboarding(results),
+        f"![pulumi up, floor and SDK script against N]({svg_name})",
+        "",
+        *_where(results),
+        *_previews(results),
+        *_state(results),
+        *_memory(results),
+        *_experiments(results),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _plot(results: dict[str, Any]) -> str:
+    onboarding = results["onboarding"]
+    series = [Series("pulumi up", [(e["tenants"], e["up"]["seconds"]) for e in onboarding])]
+    if any("baseline" in e for e in onboarding):
+        series.append(
+            Series(
+                "twilio SDK script",
+                [(e["tenants"], e["baseline"]["seconds"]) for e in onboarding if "baseline" in e],
+            )
+        )
+    slots = onboarding[0]["floor"]["slots"] if onboarding else 4
+    series.append(
+        Series(
+            f"floor ({slots} slots)", [(e["tenants"], e["floor"]["seconds"]) for e in onboarding], dashed=True
+        )
+    )
+    series.append(
+        Series(
+            "floor (no thread limit)",
+            [(e["tenants"], e["floor"]["unlimited_seconds"]) for e in onboarding],
+            dashed=True,
+        )
+    )
+    s = results["settings"]
+    title = (
+        f"Onboarding N tenants (provisioning {s['provisioning_delay']:g} s, "
+        f"operation {s['operation_delay']:g} s)"
+    )
+    return line_plot(title, "tenants (N)", "seconds", series)
+
+
+def write_report(results: dict[str, Any], out: Path, name: str) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    svg = out / f"{name}.svg"
+    md = out / f"{name}.md"
+    data = out / f"{name}.json"
+    svg.write_text(_plot(results))
+    md.write_text(render_markdown(results, svg.name))
+    data.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return [md, svg, data]

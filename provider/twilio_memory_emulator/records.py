@@ -1,0 +1,155 @@
+"""The emulator's state as plain dataclasses: what the backend mutates and ``--state-file`` holds.
+
+Everything here is JSON-able through :func:`dataclasses.asdict` and rebuilt by
+:func:`account_from_dict`; no credential is ever part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Accepted",
+    "AccountState",
+    "ConfigurationRec",
+    "DataMappingRec",
+    "IdempotencyRec",
+    "IdentityResolutionRec",
+    "OperationRec",
+    "Settings",
+    "StoreRec",
+    "TraitGroupRec",
+    "account_from_dict",
+    "store_status",
+]
+
+
+@dataclass
+class TraitGroupRec:
+    name: str
+    description: str | None
+    traits: dict[str, dict[str, Any]]
+    created_at: float
+    version: int = 1
+    uid: str = ""  # short, unique per incarnation: keeps the ETag under If-Match's 100 characters
+
+
+@dataclass
+class IdentityResolutionRec:
+    identifier_configs: list[dict[str, Any]]
+    matching_rules: list[str]
+    version: int = 1
+
+
+@dataclass
+class DataMappingRec:
+    id: str
+    data: dict[str, Any]
+    created_at: float
+    updated_at: float
+    version: int = 1
+
+
+@dataclass
+class StoreRec:
+    id: str
+    display_name: str
+    description: str | None
+    created_at: float
+    provisioning_delay: float
+    outcome: str  # ACTIVE, FAILED or HANG (stays PROVISIONING)
+    intelligence_service_id: str
+    identity_resolution: IdentityResolutionRec
+    version: int = 1
+    trait_groups: dict[str, TraitGroupRec] = field(default_factory=dict)
+    data_mappings: dict[str, DataMappingRec] = field(default_factory=dict)
+
+
+@dataclass
+class ConfigurationRec:
+    id: str
+    data: dict[str, Any]
+    created_at: float
+    updated_at: float
+    version: int = 1
+
+
+@dataclass
+class OperationRec:
+    id: str
+    product: str  # "memory" or "conversations"
+    kind: str  # e.g. "store.create"; selects the function that applies the change
+    change: dict[str, Any]
+    created_at: float
+    due_at: float
+    fail: bool = False
+    status: str = "PENDING"  # PENDING until applied, then COMPLETED or FAILED
+    completed_at: float | None = None
+    result_id: str | None = None
+    result_path: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class IdempotencyRec:
+    fingerprint: str
+    accepted: dict[str, Any]
+    created_at: float
+
+
+@dataclass
+class AccountState:
+    stores: dict[str, StoreRec] = field(default_factory=dict)
+    configurations: dict[str, ConfigurationRec] = field(default_factory=dict)
+    operations: dict[str, OperationRec] = field(default_factory=dict)
+    pending: dict[str, None] = field(default_factory=dict)  # ordered set of pending operation ids
+    idempotency: dict[str, IdempotencyRec] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``), changeable via control."""
+
+    provisioning_delay: float = 2.0
+    operation_delay: float = 0.5
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What a 202 carries: the operation, a message (Memory) or related ids (Conversations)."""
+
+    operation_id: str
+    product: str
+    message: str
+    related: dict[str, str] | None
+    retry_after: int
+
+
+def store_status(store: StoreRec, now: float) -> str:
+    """QUEUED, then PROVISIONING at half the delay, then the outcome at the full delay."""
+    elapsed = now - store.created_at
+    if elapsed >= store.provisioning_delay:
+        return "PROVISIONING" if store.outcome == "HANG" else store.outcome
+    if elapsed >= store.provisioning_delay / 2:
+        return "PROVISIONING"
+    return "QUEUED"
+
+
+def account_from_dict(raw: Mapping[str, Any]) -> AccountState:
+    stores = {}
+    for sid, s in raw["stores"].items():
+        groups = {name: TraitGroupRec(**g) for name, g in s["trait_groups"].items()}
+        mappings = {mid: DataMappingRec(**m) for mid, m in s["data_mappings"].items()}
+        irs = IdentityResolutionRec(**s["identity_resolution"])
+        stores[sid] = StoreRec(
+            **{**s, "trait_groups": groups, "data_mappings": mappings, "identity_resolution": irs}
+        )
+    return AccountState(
+        stores=stores,
+        configurations={cid: ConfigurationRec(**c) for cid, c in raw["configurations"].items()},
+        operations={oid: OperationRec(**o) for oid, o in raw["operations"].items()},
+        pending=dict.fromkeys(raw["pending"]),
+        idempotency={k: IdempotencyRec(**r) for k, r in raw["idempotency"].items()},
+    )

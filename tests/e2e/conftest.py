@@ -1,0 +1,101 @@
+"""Fixtures of the e2e tier: the real ``pulumi`` CLI against an emulator server the tests start.
+
+Every test under ``tests/e2e`` is marked ``e2e`` (deselect with ``-m "not e2e"``).
+
+* ``pulumi_cli`` (session): the CLI matching the pinned ``pulumi`` package (:func:`find_cli`:
+  ``$PULUMI_CLI_DIR`` from ``scripts/test``, else ``scripts/install-pulumi``).
+* ``pulumi_workspace(project, env=..., names=None)``: copy a Pulumi project (a directory, e.g.
+  ``examples/one-tenant``) into this test's ``tmp_path`` and return an isolated
+  :class:`~e2e_harness.Workspace` for it (own ``PULUMI_HOME``, ``file://`` backend, passphrase).
+  ``env`` is added to the CLI's environment, e.g. ``twilio_env(emulator.base_url, api_key=...,
+  api_secret=...)``; the caller's ``TWILIO_*``/``PULUMI_*`` variables never leak in.
+* ``e2e_emulator`` (module): an emulator server with small delays (provisioning 0.5 s, operations
+  0.1 s: the provider's waiters really poll) and credentials made up for this run, so a test can
+  grep state and output for them. Attributes as ``EmulatorServer`` plus ``api_key``/``api_secret``.
+
+At the end of the run the terminal summary shows the tier's duration, how many CLI commands ran,
+and anything tests added to ``e2e_harness.REPORT`` (e.g. the size of ``__provider`` per resource).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_harness import COMMANDS, REPORT, PulumiCLI, Workspace, copy_project, find_cli
+from twilio_memory_emulator.testing import EmulatorServer
+
+_HERE = Path(__file__).resolve().parent
+_durations: dict[str, float] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "e2e" in report.keywords:
+        _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _durations:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("e2e tier (real pulumi CLI)")
+    cli_seconds = sum(result.seconds for result in COMMANDS)
+    write(
+        f"{len(_durations)} tests in {sum(_durations.values()):.1f}s; "
+        f"{len(COMMANDS)} pulumi commands took {cli_seconds:.1f}s"
+    )
+    per_file: dict[str, float] = {}
+    for nodeid, seconds in _durations.items():
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
+    for path, seconds in sorted(per_file.items()):
+        write(f"  {path}: {seconds:.1f}s")
+    for line in REPORT:
+        write(line)
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> PulumiCLI:
+    try:
+        return find_cli()
+    except RuntimeError as exc:
+        pytest.fail(f"the e2e tier needs the pulumi CLI: {exc}")
+
+
+@pytest.fixture
+def pulumi_workspace(pulumi_cli: PulumiCLI, tmp_path: Path) -> Callable[..., Workspace]:
+    def make(
+        project: Path | str, env: Mapping[str, str] | None = None, names: Sequence[str] | None = None
+    ) -> Workspace:
+        root = tmp_path / f"pulumi-{len(list(tmp_path.glob('pulumi-*')))}"
+        project_dir = copy_project(Path(project), root / "project", names)
+        return pulumi_cli.workspace(root, project_dir, env)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def e2e_emulator() -> Iterator[EmulatorServer]:
+    account = "AC" + secrets.token_hex(16)
+    token = "e2e-token-" + secrets.token_hex(12)
+    key, secret = "SK" + secrets.token_hex(16), "e2e-secret-" + secrets.token_hex(12)
+    server = EmulatorServer(
+        provisioning_delay=0.5,
+        operation_delay=0.1,
+        account=[f"{account}:{token}"],
+        api_key=[f"{key}:{secret}:{account}"],
+    )
+    server.api_key, server.api_secret = key, secret
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

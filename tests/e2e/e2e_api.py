@@ -1,0 +1,119 @@
+"""The account as seen through the API: what e2e tests verify, and changes made behind Pulumi's back.
+
+:class:`Account` reads with raw HTTP (not the provider's client: the tier checks the provider,
+so it must not check it with itself) and makes the out-of-band changes a colleague would make in
+the Console: patch or delete a store, trait group or configuration. Every write waits for its
+asynchronous operation to finish, so the next CLI command sees the change.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+__all__ = ["CONFIGS", "STORES", "Account"]
+
+STORES = "/v1/ControlPlane/Stores"
+CONFIGS = "/v2/ControlPlane/Configurations"
+_TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
+
+
+class Account:
+    """One emulator account, through its public API."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _get(self, path: str, **params: Any) -> dict[str, Any] | None:
+        response = self.http.get(path, params=params)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+    def _pages(self, path: str, key: str, **query: Any) -> list[Any]:
+        items: list[Any] = []
+        params = dict(query)
+        while True:
+            page = self._get(path, **params) or {}
+            items += page.get(key, [])
+            token = page.get("meta", {}).get("nextToken")
+            if not token:
+                return items
+            params = {**query, "pageToken": token}
+
+    def store(self, store_id: str) -> dict[str, Any] | None:
+        return self._get(f"{STORES}/{store_id}")
+
+    def stores(self) -> dict[str, dict[str, Any]]:
+        """Every store by display name (the list may carry ids or whole objects)."""
+        found: dict[str, dict[str, Any]] = {}
+        for item in self._pages(STORES, "stores"):
+            store = self.store(item if isinstance(item, str) else item["id"])
+            if store is not None:
+                found[store["displayName"]] = store
+        return found
+
+    def trait_group(self, store_id: str, name: str) -> dict[str, Any] | None:
+        body = self._get(f"{STORES}/{store_id}/TraitGroups/{name}")
+        return None if body is None else body["traitGroup"]  # type: ignore[no-any-return]
+
+    def trait_groups(self, store_id: str) -> dict[str, dict[str, Any]]:
+        items = self._pages(f"{STORES}/{store_id}/TraitGroups", "traitGroups", includeTraits="true")
+        return {group["displayName"]: group for group in items}
+
+    def identity_resolution(self, store_id: str) -> dict[str, Any] | None:
+        return self._get(f"{STORES}/{store_id}/IdentityResolutionSettings")
+
+    def configuration(self, configuration_id: str) -> dict[str, Any] | None:
+        return self._get(f"{CONFIGS}/{configuration_id}")
+
+    def configurations(self) -> dict[str, dict[str, Any]]:
+        """Every Conversations configuration by id."""
+        return {item["id"]: item for item in self._pages(CONFIGS, "configurations")}
+
+    # -- out-of-band writes --------------------------------------------------------------------
+
+    def _write(self, method: str, path: str, body: Any = None, *, if_match: bool = False) -> None:
+        headers = {}
+        if if_match:
+            current = self.http.get(path)
+            current.raise_for_status()
+            headers["If-Match"] = current.headers["ETag"]
+        response = self.http.request(method, path, json=body, headers=headers)
+        response.raise_for_status()
+        status_url = (response.json() if response.content else {}).get("statusUrl")
+        if status_url:
+            self._wait(status_url)
+
+    def _wait(self, status_url: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            operation = self.http.get(status_url)
+            operation.raise_for_status()
+            status = operation.json()["status"]
+            if status in _TERMINAL:
+                assert status == "COMPLETED", operation.json()
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"operation {status_url} still {status} after {timeout:g}s")
+            time.sleep(0.05)
+
+    def patch_store(self, store_id: str, **body: Any) -> None:
+        self._write("PATCH", f"{STORES}/{store_id}", body, if_match=True)
+
+    def patch_trait_group(self, store_id: str, name: str, **body: Any) -> None:
+        self._write("PATCH", f"{STORES}/{store_id}/TraitGroups/{name}", body, if_match=True)
+
+    def delete_trait_group(self, store_id: str, name: str) -> None:
+        self._write("DELETE", f"{STORES}/{store_id}/TraitGroups/{name}")
+
+    def patch_configuration(self, configuration_id: str, **body: Any) -> None:
+        self._write("PATCH", f"{CONFIGS}/{configuration_id}", body)
+
+    def delete_configuration(self, configuration_id: str) -> None:
+        self._write("DELETE", f"{CONFIGS}/{configuration_id}")

@@ -1,0 +1,57 @@
+"""Fixtures of the reliability tier and its end-of-run summary.
+
+Size: ``quick`` by default (CI), ``full`` with ``RELIABILITY_FULL=1`` (``scripts/reliability``); see
+``rel_support.Profile``. The figures (faults injected and survived, inputs tried, duplicates and
+orphans) are printed at the end of the run and written to ``summary.json`` / ``summary.md`` in
+``$RELIABILITY_REPORT_DIR`` (default ``<tmp>/pulumi-twilio-memory-reliability/<profile>``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The CLI machinery is the e2e tier's; reuse it rather than copy it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+
+from e2e_harness import PulumiCLI, find_cli  # noqa: E402
+from rel_support import FIGURES, PROFILE, Fleet, report_dir  # noqa: E402
+from twilio_memory_emulator.testing import EmulatorServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> PulumiCLI:
+    return find_cli()
+
+
+@pytest.fixture
+def fleet_factory(pulumi_cli: PulumiCLI, tmp_path: Path) -> Callable[..., Fleet]:
+    """``make(emulator, tenants, **options)``: a Fleet in its own directory under ``tmp_path``."""
+    count = 0
+
+    def make(emulator: EmulatorServer, tenants: list[str], **options: Any) -> Fleet:
+        nonlocal count
+        count += 1
+        return Fleet(pulumi_cli, tmp_path / f"fleet{count}", emulator, tenants, **options)
+
+    return make
+
+
+@pytest.fixture
+def slow_emulator(start_emulator: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
+    """A private emulator where stores take a while to provision (crash and timeout scenarios)."""
+    yield start_emulator(provisioning_delay=4, operation_delay=0)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not FIGURES.totals and not FIGURES.rows:
+        return
+    json_path, md_path = FIGURES.write(report_dir())
+    terminalreporter.section(f"reliability figures ({PROFILE.name} profile)")
+    for key, value in sorted(FIGURES.totals.items()):
+        terminalreporter.write_line(f"  {key:<40} {value}")
+    terminalreporter.write_line(f"  summary: {json_path} and {md_path}")

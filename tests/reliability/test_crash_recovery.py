@@ -1,0 +1,108 @@
+"""A CI runner killed mid-apply: SIGKILL the whole `pulumi up` process group while stores are
+provisioning, then follow the recovery procedure of docs/troubleshooting.md ("A CI job was killed
+during `pulumi up`") and prove it converges with no duplicate and no orphan.
+
+With the file backend, a killed update leaves (1) the stack lock, (2) pending CREATE operations in
+the checkpoint and (3) stores that Twilio made but the state does not track. The procedure:
+``pulumi cancel`` (drops the lock), ``pulumi refresh --clear-pending-creates`` (drops the pending
+creates; `pulumi import`/``--import-pending-creates`` cannot adopt dynamic resources), ``pulumi up``
+(creates what never reached Twilio and names every store that did), ``adopt: true`` on exactly
+those tenants, ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from rel_support import (
+    FIGURES,
+    PROFILE,
+    Fleet,
+    audit,
+    kill_group,
+    secrets_of,
+    tenant_names,
+    wait_for,
+)
+from twilio_memory_emulator.testing import EmulatorServer
+
+pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
+
+STORES_POST = "POST /v1/ControlPlane/Stores"
+GROUPS_POST = "POST /v1/ControlPlane/Stores/{storeId}/TraitGroups"
+TAKEN_STORE = re.compile(r"A store named '([^']+)' already exists \((mem_store_[0-9a-z]+)")
+TAKEN_GROUP = re.compile(r"A trait group named '([^']+)' already exists in store (mem_store_[0-9a-z]+)")
+TAKEN_CONF = re.compile(r"A conversation configuration named '([^']+)' already exists")
+
+
+@dataclass(frozen=True)
+class CrashPoint:
+    name: str
+    route: str  # killed once the emulator has seen ...
+    count: int  # ... this many requests on this route (-1: one per tenant)
+
+
+CRASH_POINTS = [
+    CrashPoint("every store provisioning", STORES_POST, -1),
+    CrashPoint("first store posted", STORES_POST, 1),
+    CrashPoint("trait groups being created", GROUPS_POST, 1),
+]
+
+
+def _seen(emulator: EmulatorServer, route: str) -> int:
+    return int(emulator.control.stats()["byRoute"].get(route, 0))
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS[: PROFILE.crash_points], ids=lambda p: p.name)
+def test_sigkill_mid_apply_then_documented_recovery_converges(
+    point: CrashPoint, slow_emulator: EmulatorServer, fleet_factory: Callable[..., Fleet]
+) -> None:
+    tenants = tenant_names(3, prefix="c")
+    fleet = fleet_factory(slow_emulator, tenants).init()
+    process = fleet.start_up()
+    wanted = len(tenants) if point.count < 0 else point.count
+    wait_for(lambda: _seen(slow_emulator, point.route) >= wanted, 120, f"{wanted} x {point.route}")
+    killed_output = kill_group(process)
+
+    before = audit(slow_emulator, [fleet.ws])
+    assert before.pending_operations > 0, "the kill came too late: nothing was pending"
+
+    # 1. The killed run still holds the stack lock.
+    locked = fleet.up(expect=None)
+    assert locked.returncode != 0 and "pulumi cancel" in locked.output
+    fleet.ws.run("cancel", "--yes")
+    # 2. Drop the interrupted creates from the checkpoint.
+    fleet.ws.refresh("--clear-pending-creates")
+    assert audit(slow_emulator, [fleet.ws]).pending_operations == 0
+    # 3. `pulumi up` creates what never reached Twilio and names everything that did.
+    first = fleet.up(expect=None)
+    stores = dict(TAKEN_STORE.findall(first.output))
+    named = set(stores)
+    if first.returncode != 0:
+        tracked = {v: k for k, v in audit(slow_emulator, [fleet.ws]).tracked_stores.items()}
+        named |= {tracked[store_id] for _group, store_id in TAKEN_GROUP.findall(first.output)}
+        named |= set(TAKEN_CONF.findall(first.output))
+        assert named, first.describe()
+        # 4. adopt exactly those tenants, then converge.
+        entries = [{"name": t, **({"adopt": True} if t in named else {})} for t in tenants]
+        fleet.ws.config_set("tenant-onboarding:tenants", json.dumps(entries))
+        fleet.up()
+    # Every store Twilio made before the kill was named (so nothing is silently left behind).
+    assert set(stores.values()) == {o for o in before.orphans if o.startswith("mem_store_")}
+    result = fleet.assert_converged()
+    for secret in secrets_of(slow_emulator):
+        assert all(secret not in text for text in (killed_output, *fleet.ws.captured_text()))
+    FIGURES.record(
+        f"crash: SIGKILL at '{point.name}'",
+        crashes=1,
+        crashes_recovered=1,
+        pending_operations_left_by_kill=before.pending_operations,
+        tenants_adopted_after_kill=len(named),
+        orphans_left_by_kill=len(before.orphans),
+        duplicates=len(result.duplicates),
+        orphans=len(result.orphans),
+    )
