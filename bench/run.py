@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,30 @@ class Bench:
             "requests": _requests(self.emulator.control.stats()),
             "peak_mib": result.peak_mib,
         }
+
+    def experiment(self, experiment: Experiment, tenants: int) -> dict[str, Any]:
+        env = {}
+        if experiment.host_workers:
+            env["BENCH_HOST_WORKERS"] = str(experiment.host_workers)
+        if experiment.patch:
+            env["BENCH_PATCH"] = experiment.patch
+        workspace = self.workspace(tenants, extra_env=env)
+        if experiment.latency:
+            self.emulator.control.add_fault(action="latency", latency=experiment.latency)
+        extra = ("--parallel", str(experiment.parallel)) if experiment.parallel else ()
+        run = self.up(workspace, *extra)
+        workers = experiment.host_workers or host_workers()
+        parallel = experiment.parallel or engine_default_parallel()
+        floor = floor_for(
+            tenants,
+            self.args.provisioning_delay,
+            self.args.operation_delay,
+            workers=workers,
+            parallel=parallel,
+        )
+        run.update(label=experiment.label, tenants=tenants, floor=floor.__dict__, slots=floor.slots)
+        run["experiment"] = experiment.__dict__
+        return run
 
     def baseline(self, tenants: int) -> dict[str, Any]:
         self.emulator.control.reset()
@@ -199,36 +224,39 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                 entry["baseline"] = bench.baseline(tenants)
                 _log(f"  {entry['baseline']['seconds']:.2f} s")
             results["onboarding"].append(entry)
-        for label, env_workers, extra in _experiments(args, largest):
-            _log(f"experiment: {label}")
-            workspace = bench.workspace(largest, extra_env={"BENCH_HOST_WORKERS": str(env_workers)})
-            run = bench.up(workspace, *extra)
-            slots = min(env_workers, int(extra[1]) if extra else parallel)
-            run.update(
-                label=label,
-                tenants=largest,
-                floor=floor_for(
-                    largest,
-                    args.provisioning_delay,
-                    args.operation_delay,
-                    workers=env_workers,
-                    parallel=int(extra[1]) if extra else parallel,
-                ).__dict__,
-                slots=slots,
-            )
-            results["experiments"].append(run)
-            _log(f"  {run['seconds']:.2f} s")
+        for experiment in _experiments(args, largest):
+            _log(f"experiment: {experiment.label}")
+            results["experiments"].append(bench.experiment(experiment, largest))
+            _log(f"  {results['experiments'][-1]['seconds']:.2f} s")
     results["load_end"] = _load()
     return results
 
 
-def _experiments(args: argparse.Namespace, tenants: int) -> list[tuple[str, int, tuple[str, ...]]]:
+@dataclass(frozen=True)
+class Experiment:
+    """A variant of the largest ``pulumi up``: what a limit or a proposed change is worth."""
+
+    label: str
+    host_workers: int | None = None  # BENCH_HOST_WORKERS (bench/hostprobe)
+    parallel: int | None = None  # pulumi up --parallel
+    latency: float = 0.0  # emulator latency fault on every API request (s)
+    patch: str | None = None  # BENCH_PATCH (bench/hostprobe)
+
+
+def _experiments(args: argparse.Namespace, tenants: int) -> list[Experiment]:
     if args.quick and not args.experiments:
         return []
     wide = max(16, 4 * tenants)
+    rtt = args.latency
     return [
-        (f"host {wide} workers, engine --parallel default", wide, ()),
-        (f"host {wide} workers, engine --parallel {wide}", wide, ("--parallel", str(wide))),
+        Experiment(f"host {wide} workers, default --parallel", host_workers=wide),
+        Experiment(f"host {wide} workers, --parallel {wide}", host_workers=wide, parallel=wide),
+        Experiment(f"as shipped, {rtt * 1000:g} ms per API request", latency=rtt),
+        Experiment(
+            f"store create POSTs first, {rtt * 1000:g} ms per API request",
+            latency=rtt,
+            patch="store-post-first",
+        ),
     ]
 
 
@@ -243,8 +271,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--poll-interval", type=float, default=1.0, help="the SDK script's fixed sleep (s)")
     parser.add_argument("--repeat", type=int, help="pulumi up runs per N (median reported)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the twilio SDK script")
+    parser.add_argument("--experiments", action="store_true", help="also run the experiments with --quick")
     parser.add_argument(
-        "--experiments", action="store_true", help="run the host-thread experiments in --quick"
+        "--latency", type=float, default=0.1, help="per-request latency of the latency experiments (s)"
     )
     parser.add_argument("--name", help="results file name (default: quick or full)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")

@@ -89,6 +89,8 @@ def _install() -> None:
 
 
 _ARGV = " ".join(getattr(sys, "orig_argv", ()))
+
+
 def _patch_store_post_first() -> None:
     from pulumi.dynamic import CreateResult  # noqa: PLC0415
     from pulumi_twilio_memory.resources import store as module  # noqa: PLC0415

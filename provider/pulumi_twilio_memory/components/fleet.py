@@ -153,7 +153,7 @@ class ResolvedTenant:
         )
 
 
-def format_problems(exc: ValidationError, path: str) -> list[str]:
+def _format_problems(exc: ValidationError, path: str) -> list[str]:
     """``"<path>.<field>: <what is allowed>"`` per error, spelled as the configuration is."""
     return [
         problem_line(path, where, message, camel=True)
@@ -170,7 +170,7 @@ def _to_inputs(model: type[BaseModel], raw: Any, path: str, problems: list[str])
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(format_problems(exc, path))
+        problems.extend(_format_problems(exc, path))
         return None
     return parsed.model_dump(mode="json", exclude_none=True, exclude_unset=True)
 
@@ -278,7 +278,7 @@ def resolve_fleet(raw: Mapping[str, Any], *, subject: str = "Tenant configuratio
                 "then deletes every tenant of this stack)"
                 if missing and p.startswith("tenants:")
                 else p
-                for p in format_problems(exc, "")
+                for p in _format_problems(exc, "")
             ],
         ) from None
 

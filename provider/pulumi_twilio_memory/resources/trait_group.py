@@ -331,10 +331,7 @@ class TraitGroupProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         store_id, name = _split_id(id_)
-        try:
-            found = memory_client().find_trait_group(store_id, name)
-        except NotFoundError:
-            found = None
+        found = memory_client().find_trait_group(store_id, name)  # None when it or its store is gone
         if found is None:
             return self.gone()
         return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))), props)
