@@ -39,6 +39,7 @@ TAKEN_GROUP = re.compile(r"A trait group named '([^']+)' already exists in store
 TAKEN_CONF = re.compile(r"A conversation configuration named '([^']+)' already exists")
 
 
+
 @dataclass(frozen=True)
 class CrashPoint:
     name: str
@@ -80,19 +81,22 @@ def test_sigkill_mid_apply_then_documented_recovery_converges(
     assert audit(slow_emulator, [fleet.ws]).pending_operations == 0
     # 3. `pulumi up` creates what never reached Twilio and names everything that did.
     first = fleet.up(expect=None)
-    stores = dict(TAKEN_STORE.findall(first.output))
-    named = set(stores)
+    taken = dict(TAKEN_STORE.findall(first.output))  # display name -> store id
+    stores = set(taken.values())
+    groups = {f"{store_id}/{group}" for group, store_id in TAKEN_GROUP.findall(first.output)}
+    confs = set(TAKEN_CONF.findall(first.output))
+    # Everything Twilio made before the kill is named, so nothing is silently left behind.
+    assert stores | groups == {o for o in before.orphans if o.startswith("mem_store_")}
+    assert len(confs) == sum(1 for o in before.orphans if o.startswith("conv_configuration_"))
+    named = {t for t in tenants if t in confs or t in taken}
+    tracked = {v: k for k, v in audit(slow_emulator, [fleet.ws]).tracked_stores.items()}
+    named |= {tracked[g.split("/")[0]] for g in groups}
     if first.returncode != 0:
-        tracked = {v: k for k, v in audit(slow_emulator, [fleet.ws]).tracked_stores.items()}
-        named |= {tracked[store_id] for _group, store_id in TAKEN_GROUP.findall(first.output)}
-        named |= set(TAKEN_CONF.findall(first.output))
         assert named, first.describe()
         # 4. adopt exactly those tenants, then converge.
         entries = [{"name": t, **({"adopt": True} if t in named else {})} for t in tenants]
         fleet.ws.config_set("tenant-onboarding:tenants", json.dumps(entries))
         fleet.up()
-    # Every store Twilio made before the kill was named (so nothing is silently left behind).
-    assert set(stores.values()) == {o for o in before.orphans if o.startswith("mem_store_")}
     result = fleet.assert_converged()
     for secret in secrets_of(slow_emulator):
         assert all(secret not in text for text in (killed_output, *fleet.ws.captured_text()))

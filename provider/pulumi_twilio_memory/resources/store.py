@@ -207,7 +207,7 @@ class StoreProvider(BaseProvider):
         found = memory_client().find_store(id_)
         if found is None:
             return self.gone()
-        return self.read_result(id_, _outs(found, bool(props.get("adopt", False))))
+        return self.read_result(id_, _outs(found, bool(props.get("adopt", False))), props)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: StoreInputs = self.parse(news)

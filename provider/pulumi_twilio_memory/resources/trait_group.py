@@ -309,19 +309,17 @@ class TraitGroupProvider(BaseProvider):
                 "removed), or choose another display_name.",
                 existing_id=_group_id(store_id, name),
             )
-        live = _traits_from_api(existing.value.traits)
-        patch = trait_patch(live, desired)
-        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in live])
         description = inputs.description
         if description is not None and description == existing.value.description:
             description = None
         log.info("adopting trait group %r of store %s", name, store_id)
-        found = self._patch(
+        found = self._converge(
             client,
-            store_id=store_id,
-            name=name,
+            store_id,
+            name,
+            current=_traits_from_api(existing.value.traits),
+            desired=desired,
             description=description,
-            traits=patch,
             etag=existing.etag,
             deadline=deadline,
         )
@@ -341,17 +339,13 @@ class TraitGroupProvider(BaseProvider):
         store_id, name = _split_id(id_)
         client = memory_client()
         changed = set(self.changed_properties(olds, news))
-        recorded = _traits_from_api(olds.get("traits"))
-        desired = _desired_traits(inputs)
-        patch = trait_patch(recorded, desired) if "traits" in changed else {}
-        description = inputs.description if "description" in changed else None
-        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in recorded])
-        found = self._patch(
+        found = self._converge(
             client,
-            store_id=store_id,
-            name=name,
-            description=description,
-            traits=patch,
+            store_id,
+            name,
+            current=_traits_from_api(olds.get("traits")),
+            desired=_desired_traits(inputs),
+            description=inputs.description if "description" in changed else None,
             etag=olds.get("etag"),
             deadline=new_deadline(),
         )
@@ -359,20 +353,24 @@ class TraitGroupProvider(BaseProvider):
             found = client.get_trait_group(store_id, name)
         return UpdateResult(_outs(store_id, found, inputs.adopt))
 
-    def _patch(
+    def _converge(
         self,
         client: MemoryClient,
-        *,
         store_id: str,
         name: str,
+        *,
+        current: Mapping[str, Any],
+        desired: Mapping[str, Any],
         description: str | None,
-        traits: dict[str, m.TraitPatch],
         etag: str | None,
         deadline: Deadline,
     ) -> Fetched[m.TraitGroup] | None:
-        """One conditional PATCH (None when there is nothing to send), then the re-read group."""
+        """Turn the traits ``current`` into ``desired`` (and set ``description`` unless None): the
+        trait-move check, one conditional PATCH, the re-read group; None when nothing changes."""
+        traits = trait_patch(current, desired)
         if description is None and not traits:
             return None
+        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in current])
         body = m.TraitGroupUpdate(description=description, traits=traits or None)
         try:
             accepted = client.update_trait_group(store_id, name, body, if_match=etag)
