@@ -267,6 +267,14 @@ class Backend:
             return 0
         return max(1, int(-(-(op.due_at - now) // 1)))
 
+    def _pending_updates(self, state: AccountState, kind: str, **target: str) -> int:
+        """How many accepted ``kind`` changes to this target are still waiting to be applied."""
+        return sum(
+            1
+            for op in self._pending_changes(state, kind)
+            if all(op.change.get(key) == value for key, value in target.items())
+        )
+
     def _pending_changes(self, state: AccountState, *kinds: str) -> Iterator[OperationRec]:
         for op_id in state.pending:
             op = state.operations[op_id]
@@ -443,7 +451,13 @@ class Backend:
         with self._tx():
             state = self._account(account)
             store = self._find_store(state, store_id)
-            check_if_match(if_match, store.id, store.version, f"Store {store.id}")
+            check_if_match(
+                if_match,
+                store.id,
+                store.version,
+                f"Store {store.id}",
+                pending=self._pending_updates(state, "store.update", id=store.id),
+            )
             if body.display_name is not None:
                 self._check_store_name(state, body.display_name, store.id)
             change = {"id": store.id, **to_wire(body)}
@@ -605,7 +619,13 @@ class Backend:
             state = self._account(account)
             store = self._find_store(state, store_id)
             group = self._find_group(store, name)
-            check_if_match(if_match, group.uid, group.version, f"Trait group {name!r}")
+            check_if_match(
+                if_match,
+                group.uid,
+                group.version,
+                f"Trait group {name!r}",
+                pending=self._pending_updates(state, "traitgroup.update", storeId=store.id, displayName=name),
+            )
             self._require_active(store, now)
             change = {"storeId": store.id, "displayName": name, **to_wire(body)}
             merged = _merge_traits(group.traits, change.get("traits", {}))
@@ -703,13 +723,15 @@ class Backend:
         fail: bool = False,
     ) -> Accepted:
         with self._tx() as now:
-            store = self._find_store(self._account(account), store_id)
+            state = self._account(account)
+            store = self._find_store(state, store_id)
             irs = store.identity_resolution
             check_if_match(
                 if_match,
                 _irs_tag(store),
                 irs.version,
                 f"Identity resolution settings of {store.id}",
+                pending=self._pending_updates(state, "identityresolution.put", storeId=store.id),
             )
             self._require_active(store, now)
             wire = to_wire(body)
@@ -851,7 +873,13 @@ class Backend:
             state = self._account(account)
             store = self._find_store(state, store_id)
             mapping = self._find_mapping(store, mapping_id)
-            check_if_match(if_match, mapping.id, mapping.version, f"Data mapping {mapping.id}")
+            check_if_match(
+                if_match,
+                mapping.id,
+                mapping.version,
+                f"Data mapping {mapping.id}",
+                pending=self._pending_updates(state, "datamapping.update", id=mapping.id),
+            )
             self._require_active(store, now)
             wire = to_wire(body)
             if "mappingTo" in wire:

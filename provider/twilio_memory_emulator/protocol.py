@@ -89,10 +89,12 @@ def _opaque(tag: str) -> str:
     return tag.strip().strip('"')
 
 
-def check_if_match(if_match: str | None, ident: str, version: int, what: str) -> None:
+def check_if_match(if_match: str | None, ident: str, version: int, what: str, *, pending: int = 0) -> None:
     """Raise 412 unless ``If-Match`` is absent, ``*`` or lists the current ETag.
 
     Weak markers and quotes are ignored (the [O] example quotes If-Match but not the ETag).
+    ``pending`` accepted updates not yet applied make every ETag a client can hold stale: a
+    second conditional write cannot overwrite a first one that is still being applied.
     """
     if if_match is None:
         return
@@ -102,11 +104,12 @@ def check_if_match(if_match: str | None, ident: str, version: int, what: str) ->
     if not any(candidates):
         raise BadRequest("If-Match header is empty: send the ETag from the last read, or omit the header")
     current = _opaque(make_etag(ident, version))
-    if any(candidate in {"*", current} for candidate in candidates):
+    if "*" in candidates or (current in candidates and not pending):
         return
+    detail = f", and {pending} accepted change(s) are still being applied" if pending else ""
     raise PreconditionFailed(
-        f"{what} was modified since you read it (current version {version}): the If-Match value does "
-        "not match its ETag. Fetch it again, then retry with the new ETag."
+        f"{what} was modified since you read it (current version {version}{detail}): the If-Match value "
+        "does not match its ETag. Fetch it again, then retry with the new ETag."
     )
 
 

@@ -51,7 +51,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     cli_seconds = sum(result.seconds for result in COMMANDS)
     write(
         f"{len(_durations)} tests in {sum(_durations.values()):.1f}s; "
-        f"{len(COMMANDS)} pulumi commands took {cli_seconds:.1f}s"
+        f"{len(COMMANDS)} pulumi commands (any tier using the harness) took {cli_seconds:.1f}s"
     )
     per_file: dict[str, float] = {}
     for nodeid, seconds in _durations.items():

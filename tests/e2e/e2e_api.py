@@ -9,11 +9,16 @@ asynchronous operation to finish, so the next CLI command sees the change.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from e2e_harness import Workspace
+from twilio_memory_emulator.testing import EmulatorServer
 
-__all__ = ["CONFIGS", "STORES", "Account"]
+__all__ = ["CONFIGS", "STORES", "Account", "Deployed", "deployed_stack"]
 
 STORES = "/v1/ControlPlane/Stores"
 CONFIGS = "/v2/ControlPlane/Configurations"
@@ -117,3 +122,28 @@ class Account:
 
     def delete_configuration(self, configuration_id: str) -> None:
         self._write("DELETE", f"{CONFIGS}/{configuration_id}")
+
+
+@dataclass
+class Deployed:
+    """A stack under test: its workspace, the account it manages and the emulator serving it."""
+
+    ws: Workspace
+    api: Account
+    emulator: EmulatorServer
+
+    def outputs(self) -> dict[str, Any]:
+        return self.ws.outputs()
+
+    def writes(self) -> dict[str, int]:
+        """Requests other than GET since the emulator's stats were last reset, by route."""
+        by_route: dict[str, int] = self.emulator.control.stats()["byRoute"]
+        return {route: n for route, n in by_route.items() if not route.startswith("GET ")}
+
+
+@contextmanager
+def deployed_stack(ws: Workspace, emulator: EmulatorServer) -> Iterator[Deployed]:
+    """``pulumi up`` the workspace's selected stack, then hand it over with an API client."""
+    ws.up()
+    with emulator.http() as http:
+        yield Deployed(ws, Account(http), emulator)

@@ -9,13 +9,12 @@ besides stack config (``test_tenant_onboarding.py``). One stack, scenarios in or
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_api import Account
-from e2e_harness import REPORT, PulumiCLI, Workspace, copy_project, provider_sizes, secret_leaks, twilio_env
+from e2e_api import Deployed, deployed_stack
+from e2e_harness import REPORT, PulumiCLI, copy_project, provider_sizes, secret_leaks, twilio_env
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -28,20 +27,6 @@ RESOURCE_COUNT = 5
 DEFAULT_MATCHING_RULES = ["email", "whatsapp", "phone"]
 
 
-@dataclass
-class Deployed:
-    ws: Workspace
-    api: Account
-    emulator: EmulatorServer
-
-    def outputs(self) -> dict[str, Any]:
-        return self.ws.outputs()
-
-    def writes(self) -> dict[str, int]:
-        """Requests other than GET since the stats were last reset, by route."""
-        return {r: n for r, n in self.emulator.control.stats()["byRoute"].items() if not r.startswith("GET ")}
-
-
 @pytest.fixture(scope="module")
 def deployed(
     pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
@@ -51,9 +36,8 @@ def deployed(
     env = twilio_env(e2e_emulator.base_url, api_key=e2e_emulator.api_key, api_secret=e2e_emulator.api_secret)
     ws = pulumi_cli.workspace(root, project, env)
     ws.init_stack("e2e")
-    ws.up()
-    with e2e_emulator.http() as http:
-        yield Deployed(ws, Account(http), e2e_emulator)
+    with deployed_stack(ws, e2e_emulator) as stack:
+        yield stack
 
 
 @pytest.fixture
@@ -165,8 +149,8 @@ def test_concurrent_change_between_refresh_and_update_is_refused(deployed: Deplo
         assert resource in diagnostics and "changed outside Pulumi" in message, refused.describe()
         assert "pulumi refresh" in message, refused.describe()
     assert "(HTTP 412)" in diagnostics, refused.describe()  # the trait group's If-Match
-    assert api.trait_group(store_id, group)["description"] == theirs  # type: ignore[index]
-    assert api.configuration(configuration_id)["description"] == theirs  # type: ignore[index]
+    assert _description(api.trait_group(store_id, group)) == theirs
+    assert _description(api.configuration(configuration_id)) == theirs
 
     # The store: its ETag was recorded by the refresh above.
     ws.config_set(f"{NS}:storeDescription", wanted)
@@ -175,12 +159,12 @@ def test_concurrent_change_between_refresh_and_update_is_refused(deployed: Deplo
     assert refused.returncode != 0, refused.describe()
     assert "Could not update store" in refused.output and "(HTTP 412)" in refused.output, refused.describe()
     assert "changed outside Pulumi" in refused.output, refused.describe()
-    assert api.store(store_id)["description"] == theirs  # type: ignore[index]
+    assert _description(api.store(store_id)) == theirs
 
     ws.up("--refresh")  # read first, then write: the way out the message names
-    assert api.store(store_id)["description"] == wanted  # type: ignore[index]
-    assert api.trait_group(store_id, group)["description"] == wanted  # type: ignore[index]
-    assert api.configuration(configuration_id)["description"] == wanted  # type: ignore[index]
+    assert _description(api.store(store_id)) == wanted
+    assert _description(api.trait_group(store_id, group)) == wanted
+    assert _description(api.configuration(configuration_id)) == wanted
     ws.preview("--refresh", "--expect-no-changes")
 
 
@@ -212,3 +196,8 @@ def test_destroy_restores_identity_defaults_and_empties_the_account(deployed: De
     assert api.configurations() == {}
     assert ws.resources() == []
     assert secret_leaks(ws, {"API secret": deployed.emulator.api_secret}) == []
+
+
+def _description(found: dict[str, Any] | None) -> str:
+    assert found is not None, "the resource is gone"
+    return str(found["description"])

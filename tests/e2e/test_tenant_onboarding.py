@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from e2e_api import Account
+from e2e_api import Deployed, deployed_stack
 from e2e_harness import REPO_ROOT, REPORT, PulumiCLI, Workspace, copy_project, provider_sizes, secret_leaks
 from twilio_memory_emulator.testing import EmulatorServer
 
@@ -32,23 +30,9 @@ READ_ROUTE = {
 #: What Pulumi.dev.yaml declares: stack + 3 TenantMemory + 3 stores + 3 identity-resolution
 #: settings + 5 trait groups (acme 3, globex 1, initech 1) + 2 configurations (initech has none).
 RESOURCE_COUNT = 17
-#: The key Pulumi's state uses to mark an encrypted secret value.
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+#: How Pulumi's state marks a secret value: this signature key and value, plus "ciphertext".
+SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 TENANTS = ("acme", "globex", "initech")
-
-
-@dataclass
-class Deployed:
-    ws: Workspace
-    api: Account
-    emulator: EmulatorServer
-
-    def outputs(self) -> dict[str, Any]:
-        return self.ws.outputs()
-
-    def writes(self) -> dict[str, int]:
-        """Requests other than GET since the stats were last reset, by route."""
-        return {r: n for r, n in self.emulator.control.stats()["byRoute"].items() if not r.startswith("GET ")}
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +47,8 @@ def deployed(
     ws.config_set("twilio-memory:authToken", e2e_emulator.auth_token, secret=True)
     ws.config_set("twilio-memory:memoryBaseUrl", e2e_emulator.base_url)
     ws.config_set("twilio-memory:conversationsBaseUrl", e2e_emulator.base_url)
-    ws.up()
-    with e2e_emulator.http() as http:
-        yield Deployed(ws, Account(http), e2e_emulator)
+    with deployed_stack(ws, e2e_emulator) as stack:
+        yield stack
 
 
 def _urns(ws: Workspace) -> set[str]:
@@ -127,6 +110,7 @@ def test_noop_preview_writes_nothing_and_refresh_reads_each_resource_once(deploy
     control.reset_stats()
     ws.preview("--expect-no-changes")
     assert deployed.writes() == {}
+    assert control.stats()["total"] == 0  # not even a read: check and diff are offline
 
     kinds = Counter(r["type"].removeprefix(DYNAMIC) for r in ws.resources() if r["type"].startswith(DYNAMIC))
     assert sum(kinds.values()) == RESOURCE_COUNT - 4  # minus the stack and the 3 components
@@ -195,8 +179,8 @@ def test_state_holds_no_credential(deployed: Deployed) -> None:
     assert "secure:" in (ws.project_dir / "Pulumi.dev.yaml").read_text()  # set with --secret
     # The dynamic-provider resource holds the whole stack config; the token only as ciphertext.
     (provider,) = [r for r in ws.resources() if r["type"] == "pulumi:providers:pulumi-python"]
-    assert provider["inputs"]["twilio-memory:authToken"]["4dabf18193072939515e22adb298388d"] == SECRET_SIG
-    assert "ciphertext" in provider["inputs"]["twilio-memory:authToken"]
+    token = provider["inputs"]["twilio-memory:authToken"]
+    assert token[SECRET_SIG[0]] == SECRET_SIG[1] and set(token) == {SECRET_SIG[0], "ciphertext"}
     assert secret_leaks(ws, {"auth token": emulator.auth_token, "API secret": emulator.api_secret}) == []
     sizes = provider_sizes(ws.resources())
     assert len(sizes) == RESOURCE_COUNT - 4

@@ -224,7 +224,11 @@ def test_unexpected_exceptions_become_logged_twilio_500s(caplog: pytest.LogCaptu
         async with httpx.AsyncClient(transport=transport, base_url="http://emulator", auth=auth) as client:
             return await client.get(STORES), await client.get(f"{STORES}/x")
 
-    broken, after = asyncio.run(scenario())
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the thread's loop for later tests
+    try:
+        broken, after = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
     assert_error(broken, 500, 20500)
     assert "boom" not in broken.text  # details go to the log, not to the client
     assert after.status_code == 404  # and the app keeps serving

@@ -199,3 +199,25 @@ def test_idempotency_keys_replay_conflict_and_expire(http: httpx.Client, emulato
     fresh = http.post(CONFIGS, json={**body, "displayName": "other"}, headers=key)
     assert fresh.status_code == 202  # the key expired after 24 hours
     assert fresh.json()["related"]["configurationId"] != config_id
+
+
+def test_a_conditional_write_cannot_overwrite_one_still_being_applied(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    store_id = create_store(http)
+    etag = http.get(f"{STORES}/{store_id}").headers["ETag"]
+    emulator.control.settings(operation_delay=100)
+    first = http.patch(f"{STORES}/{store_id}", json={"description": "first"}, headers={"If-Match": etag})
+    assert first.status_code == 202
+    second = http.patch(f"{STORES}/{store_id}", json={"description": "second"}, headers={"If-Match": etag})
+    assert_error(second, 412, mentions="still being applied")
+    assert (
+        http.patch(f"{STORES}/{store_id}", json={"description": "forced"}).status_code == 202
+    )  # unconditional
+    emulator.control.advance_clock(100)
+    store = http.get(f"{STORES}/{store_id}")
+    assert (store.json()["description"], store.json()["version"]) == ("forced", 3)
+    fresh = http.patch(
+        f"{STORES}/{store_id}", json={"description": "next"}, headers={"If-Match": store.headers["ETag"]}
+    )
+    assert fresh.status_code == 202

@@ -11,6 +11,8 @@ from pulumi_twilio_memory.api.models import CONFIGURATION_ID_PATTERN, STORE_ID_P
 from twilio_memory_emulator.errors import BadRequest, PreconditionFailed
 from twilio_memory_emulator.protocol import PageRequest, check_if_match, iso, make_etag, new_typeid, page_of
 
+pytestmark = pytest.mark.emulator
+
 
 def test_typeids_fit_the_api_patterns_and_sort_by_time() -> None:
     ids = [new_typeid("mem_store", 1_700_000_000.0 + i) for i in range(50)]
