@@ -149,17 +149,28 @@ def _to_props(value: Any) -> Any:
     return value  # scalars and pulumi Outputs (Pulumi resolves Outputs nested in dicts and lists)
 
 
-def resource_props(args: Any, overrides: Mapping[str, Any], output_fields: Iterable[str]) -> dict[str, Any]:
+def resource_props(
+    args: Any,
+    overrides: Mapping[str, Any],
+    output_fields: Iterable[str],
+    defaults: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The props dict for ``pulumi.dynamic.Resource.__init__``.
 
     ``args`` is an ``...Args`` dataclass or None; ``overrides`` are keyword inputs (None = not
-    given) that win over ``args``. Nested ``...Args`` become dicts. Every output field is added as
-    ``None`` so Pulumi creates an ``Output`` attribute for it, resolved from create/read outs.
+    given) that win over ``args``. Nested ``...Args`` become dicts. ``defaults`` fill inputs given
+    neither way with the value the provider assumes anyway (``adopt=False``): ``read`` reports
+    those inputs too, so recording them keeps a refresh from showing them as removed. Every output
+    field is added as ``None`` so Pulumi creates an ``Output`` attribute for it, resolved from
+    create/read outs.
     """
     props: dict[str, Any] = _to_props(args) if args is not None else {}
     for key, value in overrides.items():
         if value is not None:
             props[key] = _to_props(value)
+    for key, value in (defaults or {}).items():
+        if props.get(key) is None:
+            props[key] = value
     for key in output_fields:
         props.setdefault(key, None)
     return props

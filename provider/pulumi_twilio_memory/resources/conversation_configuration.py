@@ -669,6 +669,7 @@ class ConversationConfiguration(Resource, module="twilio-memory", name="Conversa
                 "adopt": adopt,
             },
             ConversationConfigurationProvider.output_fields,
+            defaults={"adopt": False, "memory_extraction_enabled": False},
         )
         seed = pulumi.create_urn(
             resource_name,

@@ -347,5 +347,6 @@ class Store(Resource, module="twilio-memory", name="Store"):
             args,
             {"display_name": display_name, "description": description, "adopt": adopt},
             StoreProvider.output_fields,
+            defaults={"adopt": False},
         )
         super().__init__(StoreProvider(), resource_name, props, opts)

@@ -564,5 +564,6 @@ class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
                 "adopt": adopt,
             },
             TraitGroupProvider.output_fields,
+            defaults={"adopt": False},
         )
         super().__init__(TraitGroupProvider(), resource_name, props, opts)
