@@ -23,6 +23,7 @@ import binascii
 import hmac
 import json
 import logging
+import re
 import secrets
 import threading
 from collections import Counter
@@ -30,22 +31,20 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pulumi_twilio_memory.api.models import (
-    ConfigurationCreate,
-    ConfigurationPatch,
-    ConfigurationPut,
-    IdentityResolutionSettingsPut,
-    StoreCreate,
-    StoreUpdate,
-    TraitGroupCreate,
-    TraitGroupUpdate,
-)
+from pulumi_twilio_memory.api import models
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
-from twilio_memory_emulator.backend import Accepted, Backend, DataMappingCreate, DataMappingPatch
+from twilio_memory_emulator.backend import (
+    Accepted,
+    Backend,
+    DataMappingCreate,
+    DataMappingPatch,
+    WriteRequest,
+)
 from twilio_memory_emulator.defaults import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_API_KEY_SECRET,
@@ -67,11 +66,6 @@ from twilio_memory_emulator.faults import FaultRegistry
 from twilio_memory_emulator.protocol import iso, parse_body, parse_bool, parse_page_request
 
 __all__ = [
-    "DEFAULT_ACCOUNT_SID",
-    "DEFAULT_API_KEY_SECRET",
-    "DEFAULT_API_KEY_SID",
-    "DEFAULT_AUTH_TOKEN",
-    "MAX_BODY_BYTES",
     "Credentials",
     "Gateway",
     "Stats",
@@ -230,50 +224,74 @@ def _ctx(request: Request) -> _Ctx:
 # ------------------------------------------------------------------------------------------------
 
 
+def _write_request(request: Request) -> WriteRequest:
+    """What every write passes on besides its body: account, fault decision, conditional headers."""
+    ctx = _ctx(request)
+    return WriteRequest(
+        account=ctx.account,
+        fail=ctx.fail,
+        if_match=request.headers.get("if-match"),
+        idempotency_key=request.headers.get("idempotency-key"),
+        raw=ctx.body,
+    )
+
+
+def _path_args(request: Request, path: str) -> list[str]:
+    """The request's path parameters in the order the route template names them."""
+    return [request.path_params[name] for name in re.findall(r"{(\w+)}", path)]
+
+
+def _write(
+    method: str, path: str, action: Callable[..., Accepted], body: type[BaseModel] | None = None
+) -> Route:
+    """A write: ``action(write request, *path parameters[, parsed body])``, answered 202.
+
+    A PATCH may have an empty body (it changes nothing); other writes with a model need one.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        args: list[Any] = _path_args(request, path)
+        if body is not None:
+            args.append(parse_body(body, _ctx(request).body, empty_ok=method == "PATCH"))
+        return _accepted(request, action(_write_request(request), *args))
+
+    return Route(path, endpoint, methods=[method])
+
+
+def _read(path: str, action: Callable[..., tuple[dict[str, Any], str]]) -> Route:
+    """A GET of one Memory resource: ``action(account, *path parameters)``, with its ETag header."""
+
+    async def endpoint(request: Request) -> Response:
+        body, etag = action(_ctx(request).account, *_path_args(request, path))
+        return _json(body, headers={"ETag": etag})
+
+    return Route(path, endpoint, methods=["GET"])
+
+
+def _operation(path: str, action: Callable[[str, str, str], tuple[dict[str, Any], int]]) -> Route:
+    """A GET of an operation's status, with the Operation-Id and Retry-After headers."""
+
+    async def endpoint(request: Request) -> Response:
+        [op_id] = _path_args(request, path)
+        body, retry_after = action(_ctx(request).account, op_id, _base_url(request))
+        return _json(body, headers={"Operation-Id": op_id, "Retry-After": str(retry_after)})
+
+    return Route(path, endpoint, methods=["GET"])
+
+
 class _Api:
-    """Route handlers: parse -> backend -> JSON. No rule lives here."""
+    """Route handlers: parse -> backend -> JSON. No rule lives here.
+
+    Writes, single reads and operation reads are built from the route table (:func:`_write`,
+    :func:`_read`, :func:`_operation`); lists and reads with query parameters are methods here.
+    """
 
     def __init__(self, backend: Backend) -> None:
         self.b = backend
 
-    # Memory stores ------------------------------------------------------------------------------
-    async def create_store(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(StoreCreate, ctx.body)
-        return _accepted(request, self.b.create_store(ctx.account, body, fail=ctx.fail))
-
     async def list_stores(self, request: Request) -> Response:
         page = parse_page_request(request.query_params, max_size=100)
         return _json(self.b.list_stores(_ctx(request).account, page))
-
-    async def get_store(self, request: Request) -> Response:
-        body, etag = self.b.get_store(_ctx(request).account, request.path_params["storeId"])
-        return _json(body, headers={"ETag": etag})
-
-    async def patch_store(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(StoreUpdate, ctx.body, empty_ok=True)
-        accepted = self.b.update_store(
-            ctx.account,
-            request.path_params["storeId"],
-            body,
-            if_match=request.headers.get("if-match"),
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    async def delete_store(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        return _accepted(
-            request, self.b.delete_store(ctx.account, request.path_params["storeId"], fail=ctx.fail)
-        )
-
-    # Trait groups -------------------------------------------------------------------------------
-    async def create_trait_group(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(TraitGroupCreate, ctx.body)
-        accepted = self.b.create_trait_group(ctx.account, request.path_params["storeId"], body, fail=ctx.fail)
-        return _accepted(request, accepted)
 
     async def list_trait_groups(self, request: Request) -> Response:
         query = request.query_params
@@ -295,54 +313,6 @@ class _Api:
         )
         return _json(body, headers={"ETag": etag})
 
-    async def patch_trait_group(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(TraitGroupUpdate, ctx.body, empty_ok=True)
-        params = request.path_params
-        accepted = self.b.update_trait_group(
-            ctx.account,
-            params["storeId"],
-            params["traitGroupName"],
-            body,
-            if_match=request.headers.get("if-match"),
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    async def delete_trait_group(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        params = request.path_params
-        accepted = self.b.delete_trait_group(
-            ctx.account, params["storeId"], params["traitGroupName"], fail=ctx.fail
-        )
-        return _accepted(request, accepted)
-
-    # Identity resolution settings ---------------------------------------------------------------
-    async def get_identity_resolution(self, request: Request) -> Response:
-        body, etag = self.b.get_identity_resolution(_ctx(request).account, request.path_params["storeId"])
-        return _json(body, headers={"ETag": etag})
-
-    async def put_identity_resolution(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(IdentityResolutionSettingsPut, ctx.body)
-        accepted = self.b.put_identity_resolution(
-            ctx.account,
-            request.path_params["storeId"],
-            body,
-            if_match=request.headers.get("if-match"),
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    # Data mappings ------------------------------------------------------------------------------
-    async def create_data_mapping(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(DataMappingCreate, ctx.body)
-        accepted = self.b.create_data_mapping(
-            ctx.account, request.path_params["storeId"], body, fail=ctx.fail
-        )
-        return _accepted(request, accepted)
-
     async def list_data_mappings(self, request: Request) -> Response:
         page = parse_page_request(request.query_params, max_size=100)
         type_ = request.query_params.get("type")
@@ -351,61 +321,6 @@ class _Api:
                 _ctx(request).account, request.path_params["storeId"], page, type_=type_
             )
         )
-
-    async def get_data_mapping(self, request: Request) -> Response:
-        params = request.path_params
-        body, etag = self.b.get_data_mapping(
-            _ctx(request).account, params["storeId"], params["dataMappingId"]
-        )
-        return _json(body, headers={"ETag": etag})
-
-    async def patch_data_mapping(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(DataMappingPatch, ctx.body, empty_ok=True)
-        params = request.path_params
-        accepted = self.b.update_data_mapping(
-            ctx.account,
-            params["storeId"],
-            params["dataMappingId"],
-            body,
-            if_match=request.headers.get("if-match"),
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    async def delete_data_mapping(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        params = request.path_params
-        accepted = self.b.delete_data_mapping(
-            ctx.account, params["storeId"], params["dataMappingId"], fail=ctx.fail
-        )
-        return _accepted(request, accepted)
-
-    # Operations ---------------------------------------------------------------------------------
-    async def get_memory_operation(self, request: Request) -> Response:
-        op_id = request.path_params["operationId"]
-        body, retry_after = self.b.get_memory_operation(_ctx(request).account, op_id, _base_url(request))
-        return _json(body, headers={"Operation-Id": op_id, "Retry-After": str(retry_after)})
-
-    async def get_conversations_operation(self, request: Request) -> Response:
-        op_id = request.path_params["id"]
-        body, retry_after = self.b.get_conversations_operation(
-            _ctx(request).account, op_id, _base_url(request)
-        )
-        return _json(body, headers={"Operation-Id": op_id, "Retry-After": str(retry_after)})
-
-    # Conversations configurations ---------------------------------------------------------------
-    async def create_configuration(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(ConfigurationCreate, ctx.body)
-        accepted = self.b.create_configuration(
-            ctx.account,
-            body,
-            idempotency_key=request.headers.get("idempotency-key"),
-            raw=ctx.body,
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
 
     async def list_configurations(self, request: Request) -> Response:
         query = request.query_params
@@ -416,74 +331,43 @@ class _Api:
     async def get_configuration(self, request: Request) -> Response:
         return _json(self.b.get_configuration(_ctx(request).account, request.path_params["id"]))
 
-    async def put_configuration(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(ConfigurationPut, ctx.body)
-        accepted = self.b.replace_configuration(
-            ctx.account,
-            request.path_params["id"],
-            body,
-            idempotency_key=request.headers.get("idempotency-key"),
-            raw=ctx.body,
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    async def patch_configuration(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        body = parse_body(ConfigurationPatch, ctx.body, empty_ok=True)
-        accepted = self.b.patch_configuration(
-            ctx.account,
-            request.path_params["id"],
-            body,
-            idempotency_key=request.headers.get("idempotency-key"),
-            raw=ctx.body,
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
-    async def delete_configuration(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        accepted = self.b.delete_configuration(
-            ctx.account,
-            request.path_params["id"],
-            idempotency_key=request.headers.get("idempotency-key"),
-            fail=ctx.fail,
-        )
-        return _accepted(request, accepted)
-
     def routes(self) -> list[Route]:
+        b = self.b
         stores = f"{_V1}/Stores"
         store = f"{stores}/{{storeId}}"
         groups = f"{store}/TraitGroups"
+        group = f"{groups}/{{traitGroupName}}"
+        irs = f"{store}/IdentityResolutionSettings"
         mappings = f"{store}/DataMappings"
+        mapping = f"{mappings}/{{dataMappingId}}"
         configs = f"{_V2}/Configurations"
+        config = f"{configs}/{{id}}"
         return [
-            Route(stores, self.create_store, methods=["POST"]),
+            _write("POST", stores, b.create_store, models.StoreCreate),
             Route(stores, self.list_stores, methods=["GET"]),
-            Route(store, self.get_store, methods=["GET"]),
-            Route(store, self.patch_store, methods=["PATCH"]),
-            Route(store, self.delete_store, methods=["DELETE"]),
-            Route(groups, self.create_trait_group, methods=["POST"]),
+            _read(store, b.get_store),
+            _write("PATCH", store, b.update_store, models.StoreUpdate),
+            _write("DELETE", store, b.delete_store),
+            _write("POST", groups, b.create_trait_group, models.TraitGroupCreate),
             Route(groups, self.list_trait_groups, methods=["GET"]),
-            Route(f"{groups}/{{traitGroupName}}", self.get_trait_group, methods=["GET"]),
-            Route(f"{groups}/{{traitGroupName}}", self.patch_trait_group, methods=["PATCH"]),
-            Route(f"{groups}/{{traitGroupName}}", self.delete_trait_group, methods=["DELETE"]),
-            Route(f"{store}/IdentityResolutionSettings", self.get_identity_resolution, methods=["GET"]),
-            Route(f"{store}/IdentityResolutionSettings", self.put_identity_resolution, methods=["PUT"]),
-            Route(mappings, self.create_data_mapping, methods=["POST"]),
+            Route(group, self.get_trait_group, methods=["GET"]),
+            _write("PATCH", group, b.update_trait_group, models.TraitGroupUpdate),
+            _write("DELETE", group, b.delete_trait_group),
+            _read(irs, b.get_identity_resolution),
+            _write("PUT", irs, b.put_identity_resolution, models.IdentityResolutionSettingsPut),
+            _write("POST", mappings, b.create_data_mapping, DataMappingCreate),
             Route(mappings, self.list_data_mappings, methods=["GET"]),
-            Route(f"{mappings}/{{dataMappingId}}", self.get_data_mapping, methods=["GET"]),
-            Route(f"{mappings}/{{dataMappingId}}", self.patch_data_mapping, methods=["PATCH"]),
-            Route(f"{mappings}/{{dataMappingId}}", self.delete_data_mapping, methods=["DELETE"]),
-            Route(f"{_V1}/Operations/{{operationId}}", self.get_memory_operation, methods=["GET"]),
-            Route(configs, self.create_configuration, methods=["POST"]),
+            _read(mapping, b.get_data_mapping),
+            _write("PATCH", mapping, b.update_data_mapping, DataMappingPatch),
+            _write("DELETE", mapping, b.delete_data_mapping),
+            _operation(f"{_V1}/Operations/{{operationId}}", b.get_memory_operation),
+            _write("POST", configs, b.create_configuration, models.ConfigurationCreate),
             Route(configs, self.list_configurations, methods=["GET"]),
-            Route(f"{configs}/{{id}}", self.get_configuration, methods=["GET"]),
-            Route(f"{configs}/{{id}}", self.put_configuration, methods=["PUT"]),
-            Route(f"{configs}/{{id}}", self.patch_configuration, methods=["PATCH"]),
-            Route(f"{configs}/{{id}}", self.delete_configuration, methods=["DELETE"]),
-            Route(f"{_V2}/Operations/{{id}}", self.get_conversations_operation, methods=["GET"]),
+            Route(config, self.get_configuration, methods=["GET"]),
+            _write("PUT", config, b.replace_configuration, models.ConfigurationPut),
+            _write("PATCH", config, b.patch_configuration, models.ConfigurationPatch),
+            _write("DELETE", config, b.delete_configuration),
+            _operation(f"{_V2}/Operations/{{id}}", b.get_conversations_operation),
         ]
 
 

@@ -76,6 +76,7 @@ from twilio_memory_emulator.records import (
     Settings,
     StoreRec,
     TraitGroupRec,
+    WriteRequest,
     account_from_dict,
     store_status,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "DataMappingCreate",
     "DataMappingPatch",
     "Settings",
+    "WriteRequest",
     "store_status",
 ]
 
@@ -100,6 +102,24 @@ MAX_DATA_MAPPINGS_PAGE = 100
 
 _V1 = "/v1/ControlPlane"
 _V2 = "/v2/ControlPlane"
+
+#: What each kind of write's 202 says (Memory shows it; Conversations keeps it for replays).
+_ACCEPTED_MESSAGES = {
+    "store.create": "Store creation accepted",
+    "store.update": "Store update accepted",
+    "store.delete": "Store deletion accepted",
+    "traitgroup.create": "Trait group creation accepted",
+    "traitgroup.update": "Trait group update accepted",
+    "traitgroup.delete": "Trait group deletion accepted",
+    "identityresolution.put": "Identity resolution settings update accepted",
+    "datamapping.create": "Data mapping creation accepted",
+    "datamapping.update": "Data mapping update accepted",
+    "datamapping.delete": "Data mapping deletion accepted",
+    "configuration.create": "Configuration create accepted",
+    "configuration.put": "Configuration put accepted",
+    "configuration.patch": "Configuration patch accepted",
+    "configuration.delete": "Configuration delete accepted",
+}
 _STORE_RE = re.compile(STORE_ID_PATTERN)
 
 #: [D0/D3] The default Contact group: its identifiers are promoted to profile identifiers.
@@ -140,6 +160,10 @@ def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("intelligenceConfigurationIds", [])
     out.setdefault("memoryExtractionEnabled", False)
     return out
+
+
+#: Checks a Conversations write and returns the configuration's id and new data (None: delete).
+_Build = Callable[[AccountState, float], tuple[str, "dict[str, Any] | None"]]
 
 
 def _fingerprint(method: str, path: str, body: bytes) -> str:
@@ -227,18 +251,17 @@ class Backend:
 
     def _submit(
         self,
-        account: str,
-        product: str,
+        req: WriteRequest,
         kind: str,
         change: dict[str, Any],
         *,
-        fail: bool,
-        result_id: str | None,
-        result_path: str | None,
-        message: str,
+        result_id: str,
+        result_path: str | None = None,
+        product: str = "memory",
         related: dict[str, str] | None = None,
     ) -> Accepted:
-        state = self._account(account)
+        """Record an accepted write as an operation that applies ``change`` when it is due."""
+        state = self._account(req.account)
         now = self.now()
         prefix = "mem_operation" if product == "memory" else "proc_job"
         op = OperationRec(
@@ -248,17 +271,17 @@ class Backend:
             change=change,
             created_at=now,
             due_at=now + max(0.0, self.settings.operation_delay),
-            fail=fail,
+            fail=req.fail,
             result_id=result_id,
             result_path=result_path,
         )
         state.operations[op.id] = op
         state.pending[op.id] = None
         self._seq += 1
-        heapq.heappush(self._heap, (op.due_at, self._seq, account, op.id))
+        heapq.heappush(self._heap, (op.due_at, self._seq, req.account, op.id))
         self._dirty = True
         self._advance(now)
-        return Accepted(op.id, product, message, related, self._retry_after(op, now))
+        return Accepted(op.id, product, _ACCEPTED_MESSAGES[kind], related, self._retry_after(op, now))
 
     @staticmethod
     def _retry_after(op: OperationRec, now: float) -> int:
@@ -267,13 +290,23 @@ class Backend:
             return 0
         return max(1, int(-(-(op.due_at - now) // 1)))
 
-    def _pending_updates(self, state: AccountState, kind: str, **target: str) -> int:
-        """How many accepted ``kind`` changes to this target are still waiting to be applied."""
-        return sum(
+    def _check_if_match(
+        self,
+        req: WriteRequest,
+        state: AccountState,
+        etag: tuple[str, int],
+        what: str,
+        kind: str,
+        **target: str,
+    ) -> None:
+        """412 unless If-Match names the current ETag and no accepted ``kind`` change to the
+        target (the ``change`` fields given as ``target``) is still waiting to be applied."""
+        pending = sum(
             1
             for op in self._pending_changes(state, kind)
             if all(op.change.get(key) == value for key, value in target.items())
         )
+        check_if_match(req.if_match, *etag, what, pending=pending)
 
     def _pending_changes(self, state: AccountState, *kinds: str) -> Iterator[OperationRec]:
         for op_id in state.pending:
@@ -384,9 +417,9 @@ class Backend:
                     conflicting_id=op.change["id"],
                 )
 
-    def create_store(self, account: str, body: StoreCreate, *, fail: bool = False) -> Accepted:
+    def create_store(self, req: WriteRequest, body: StoreCreate) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             self._check_store_name(state, body.display_name, None)
             pending = sum(1 for _ in self._pending_changes(state, "store.create"))
             if len(state.stores) + pending >= MAX_STORES_PER_ACCOUNT:
@@ -403,16 +436,8 @@ class Backend:
                 "outcome": outcome,
                 "provisioningDelay": self.settings.provisioning_delay,
             }
-            return self._submit(
-                account,
-                "memory",
-                "store.create",
-                change,
-                fail=fail,
-                result_id=store_id,
-                result_path=f"{_V1}/Stores/{store_id}",
-                message="Store creation accepted",
-            )
+            path = f"{_V1}/Stores/{store_id}"
+            return self._submit(req, "store.create", change, result_id=store_id, result_path=path)
 
     def list_stores(self, account: str, page: PageRequest) -> dict[str, Any]:
         with self._tx():
@@ -439,52 +464,23 @@ class Backend:
         )
         return view
 
-    def update_store(
-        self,
-        account: str,
-        store_id: str,
-        body: StoreUpdate,
-        *,
-        if_match: str | None = None,
-        fail: bool = False,
-    ) -> Accepted:
+    def update_store(self, req: WriteRequest, store_id: str, body: StoreUpdate) -> Accepted:
         with self._tx():
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
-            check_if_match(
-                if_match,
-                store.id,
-                store.version,
-                f"Store {store.id}",
-                pending=self._pending_updates(state, "store.update", id=store.id),
-            )
+            etag = (store.id, store.version)
+            self._check_if_match(req, state, etag, f"Store {store.id}", "store.update", id=store.id)
             if body.display_name is not None:
                 self._check_store_name(state, body.display_name, store.id)
             change = {"id": store.id, **to_wire(body)}
-            return self._submit(
-                account,
-                "memory",
-                "store.update",
-                change,
-                fail=fail,
-                result_id=store.id,
-                result_path=f"{_V1}/Stores/{store.id}",
-                message="Store update accepted",
-            )
+            path = f"{_V1}/Stores/{store.id}"
+            return self._submit(req, "store.update", change, result_id=store.id, result_path=path)
 
-    def delete_store(self, account: str, store_id: str, *, fail: bool = False) -> Accepted:
+    def delete_store(self, req: WriteRequest, store_id: str) -> Accepted:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
-            return self._submit(
-                account,
-                "memory",
-                "store.delete",
-                {"id": store.id},
-                fail=fail,
-                result_id=store.id,
-                result_path=None,
-                message="Store deletion accepted",
-            )
+            store = self._find_store(self._account(req.account), store_id)
+            change = {"id": store.id}
+            return self._submit(req, "store.delete", change, result_id=store.id)
 
     def _apply_store_create(self, state: AccountState, op: OperationRec) -> None:
         change = op.change
@@ -540,11 +536,9 @@ class Backend:
             raise NotFound(f"The requested resource {_V1}/Stores/{store.id}/TraitGroups/{name} was not found")
         return group
 
-    def create_trait_group(
-        self, account: str, store_id: str, body: TraitGroupCreate, *, fail: bool = False
-    ) -> Accepted:
+    def create_trait_group(self, req: WriteRequest, store_id: str, body: TraitGroupCreate) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
             self._require_active(store, now)
             name = body.display_name
@@ -561,16 +555,8 @@ class Backend:
                     f"{MAX_TRAIT_GROUPS_PER_STORE} trait groups"
                 )
             change = {"storeId": store.id, **to_wire(body)}
-            return self._submit(
-                account,
-                "memory",
-                "traitgroup.create",
-                change,
-                fail=fail,
-                result_id=name,
-                result_path=f"{_V1}/Stores/{store.id}/TraitGroups/{name}",
-                message="Trait group creation accepted",
-            )
+            path = f"{_V1}/Stores/{store.id}/TraitGroups/{name}"
+            return self._submit(req, "traitgroup.create", change, result_id=name, result_path=path)
 
     @staticmethod
     def _group_view(group: TraitGroupRec, include_traits: bool) -> dict[str, Any]:
@@ -606,26 +592,15 @@ class Backend:
             return body, make_etag(group.uid, group.version)
 
     def update_trait_group(
-        self,
-        account: str,
-        store_id: str,
-        name: str,
-        body: TraitGroupUpdate,
-        *,
-        if_match: str | None = None,
-        fail: bool = False,
+        self, req: WriteRequest, store_id: str, name: str, body: TraitGroupUpdate
     ) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
             group = self._find_group(store, name)
-            check_if_match(
-                if_match,
-                group.uid,
-                group.version,
-                f"Trait group {name!r}",
-                pending=self._pending_updates(state, "traitgroup.update", storeId=store.id, displayName=name),
-            )
+            target = {"storeId": store.id, "displayName": name}
+            etag = (group.uid, group.version)
+            self._check_if_match(req, state, etag, f"Trait group {name!r}", "traitgroup.update", **target)
             self._require_active(store, now)
             change = {"storeId": store.id, "displayName": name, **to_wire(body)}
             merged = _merge_traits(group.traits, change.get("traits", {}))
@@ -634,20 +609,12 @@ class Backend:
                     f"traits: a trait group holds at most {MAX_TRAITS_PER_GROUP} traits; "
                     f"this change would leave {len(merged)}"
                 )
-            return self._submit(
-                account,
-                "memory",
-                "traitgroup.update",
-                change,
-                fail=fail,
-                result_id=name,
-                result_path=f"{_V1}/Stores/{store.id}/TraitGroups/{name}",
-                message="Trait group update accepted",
-            )
+            path = f"{_V1}/Stores/{store.id}/TraitGroups/{name}"
+            return self._submit(req, "traitgroup.update", change, result_id=name, result_path=path)
 
-    def delete_trait_group(self, account: str, store_id: str, name: str, *, fail: bool = False) -> Accepted:
+    def delete_trait_group(self, req: WriteRequest, store_id: str, name: str) -> Accepted:
         with self._tx():
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
             self._find_group(store, name)
             if name == CONTACT_TRAIT_GROUP:
@@ -659,16 +626,8 @@ class Backend:
                         "delete or change the mapping first",
                         conflicting_id=mapping.id,
                     )
-            return self._submit(
-                account,
-                "memory",
-                "traitgroup.delete",
-                {"storeId": store.id, "displayName": name},
-                fail=fail,
-                result_id=name,
-                result_path=None,
-                message="Trait group deletion accepted",
-            )
+            change = {"storeId": store.id, "displayName": name}
+            return self._submit(req, "traitgroup.delete", change, result_id=name)
 
     def _apply_group_create(self, state: AccountState, op: OperationRec) -> None:
         store = self._find_store(state, op.change["storeId"])
@@ -714,25 +673,14 @@ class Backend:
             return body, make_etag(_irs_tag(store), irs.version)
 
     def put_identity_resolution(
-        self,
-        account: str,
-        store_id: str,
-        body: IdentityResolutionSettingsPut,
-        *,
-        if_match: str | None = None,
-        fail: bool = False,
+        self, req: WriteRequest, store_id: str, body: IdentityResolutionSettingsPut
     ) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
-            irs = store.identity_resolution
-            check_if_match(
-                if_match,
-                _irs_tag(store),
-                irs.version,
-                f"Identity resolution settings of {store.id}",
-                pending=self._pending_updates(state, "identityresolution.put", storeId=store.id),
-            )
+            etag = (_irs_tag(store), store.identity_resolution.version)
+            what = f"Identity resolution settings of {store.id}"
+            self._check_if_match(req, state, etag, what, "identityresolution.put", storeId=store.id)
             self._require_active(store, now)
             wire = to_wire(body)
             change = {
@@ -740,16 +688,8 @@ class Backend:
                 "identifierConfigs": [_fill_identifier_defaults(c) for c in wire["identifierConfigs"]],
                 "matchingRules": wire["matchingRules"],
             }
-            return self._submit(
-                account,
-                "memory",
-                "identityresolution.put",
-                change,
-                fail=fail,
-                result_id=store.id,
-                result_path=f"{_V1}/Stores/{store.id}/IdentityResolutionSettings",
-                message="Identity resolution settings update accepted",
-            )
+            path = f"{_V1}/Stores/{store.id}/IdentityResolutionSettings"
+            return self._submit(req, "identityresolution.put", change, result_id=store.id, result_path=path)
 
     def _apply_irs_put(self, state: AccountState, op: OperationRec) -> None:
         store = self._find_store(state, op.change["storeId"])
@@ -805,11 +745,9 @@ class Backend:
                     conflicting_id=op.change["id"],
                 )
 
-    def create_data_mapping(
-        self, account: str, store_id: str, body: DataMappingCreate, *, fail: bool = False
-    ) -> Accepted:
+    def create_data_mapping(self, req: WriteRequest, store_id: str, body: DataMappingCreate) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
             self._require_active(store, now)
             wire = to_wire(body)
@@ -817,16 +755,8 @@ class Backend:
             self._check_mapping_name(state, store, body.display_name, None)
             mapping_id = new_typeid("mem_datamapping", now)
             change = {"storeId": store.id, "id": mapping_id, "isEnabled": True, **wire}
-            return self._submit(
-                account,
-                "memory",
-                "datamapping.create",
-                change,
-                fail=fail,
-                result_id=mapping_id,
-                result_path=f"{_V1}/Stores/{store.id}/DataMappings/{mapping_id}",
-                message="Data mapping creation accepted",
-            )
+            path = f"{_V1}/Stores/{store.id}/DataMappings/{mapping_id}"
+            return self._submit(req, "datamapping.create", change, result_id=mapping_id, result_path=path)
 
     def list_data_mappings(
         self, account: str, store_id: str, page: PageRequest, *, type_: str | None
@@ -860,59 +790,31 @@ class Backend:
             return self._mapping_view(mapping), make_etag(mapping.id, mapping.version)
 
     def update_data_mapping(
-        self,
-        account: str,
-        store_id: str,
-        mapping_id: str,
-        body: DataMappingPatch,
-        *,
-        if_match: str | None = None,
-        fail: bool = False,
+        self, req: WriteRequest, store_id: str, mapping_id: str, body: DataMappingPatch
     ) -> Accepted:
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
             store = self._find_store(state, store_id)
             mapping = self._find_mapping(store, mapping_id)
-            check_if_match(
-                if_match,
-                mapping.id,
-                mapping.version,
-                f"Data mapping {mapping.id}",
-                pending=self._pending_updates(state, "datamapping.update", id=mapping.id),
-            )
+            etag = (mapping.id, mapping.version)
+            what = f"Data mapping {mapping.id}"
+            self._check_if_match(req, state, etag, what, "datamapping.update", id=mapping.id)
             self._require_active(store, now)
             wire = to_wire(body)
             if "mappingTo" in wire:
                 self._check_mapping_targets(store, wire["mappingTo"])
             if body.display_name is not None:
                 self._check_mapping_name(state, store, body.display_name, mapping.id)
-            return self._submit(
-                account,
-                "memory",
-                "datamapping.update",
-                {"storeId": store.id, "id": mapping.id, **wire},
-                fail=fail,
-                result_id=mapping.id,
-                result_path=f"{_V1}/Stores/{store.id}/DataMappings/{mapping.id}",
-                message="Data mapping update accepted",
-            )
+            change = {"storeId": store.id, "id": mapping.id, **wire}
+            path = f"{_V1}/Stores/{store.id}/DataMappings/{mapping.id}"
+            return self._submit(req, "datamapping.update", change, result_id=mapping.id, result_path=path)
 
-    def delete_data_mapping(
-        self, account: str, store_id: str, mapping_id: str, *, fail: bool = False
-    ) -> Accepted:
+    def delete_data_mapping(self, req: WriteRequest, store_id: str, mapping_id: str) -> Accepted:
         with self._tx():
-            store = self._find_store(self._account(account), store_id)
+            store = self._find_store(self._account(req.account), store_id)
             mapping = self._find_mapping(store, mapping_id)
-            return self._submit(
-                account,
-                "memory",
-                "datamapping.delete",
-                {"storeId": store.id, "id": mapping.id},
-                fail=fail,
-                result_id=mapping.id,
-                result_path=None,
-                message="Data mapping deletion accepted",
-            )
+            change = {"storeId": store.id, "id": mapping.id}
+            return self._submit(req, "datamapping.delete", change, result_id=mapping.id)
 
     def _apply_mapping_create(self, state: AccountState, op: OperationRec) -> None:
         store = self._find_store(state, op.change["storeId"])
@@ -1009,16 +911,16 @@ class Backend:
 
     def _idempotent(
         self,
+        req: WriteRequest,
         state: AccountState,
-        key: str | None,
         fingerprint: str,
         now: float,
         action: Callable[[], Accepted],
     ) -> Accepted:
         """Replay the first response for a repeated ``Idempotency-Key`` with the same request."""
-        if key is None:
+        if req.idempotency_key is None:
             return action()
-        key = validate_idempotency_key(key)
+        key = validate_idempotency_key(req.idempotency_key)
         record = state.idempotency.get(key)
         if record is not None and now - record.created_at > IDEMPOTENCY_TTL:
             del state.idempotency[key]
@@ -1036,41 +938,33 @@ class Backend:
         self._dirty = True
         return accepted
 
-    def _submit_configuration(
-        self, account: str, kind: str, config_id: str, data: dict[str, Any] | None, fail: bool
-    ) -> Accepted:
-        verb = kind.rsplit(".", 1)[1]
-        return self._submit(
-            account,
-            "conversations",
-            kind,
-            {"id": config_id, "data": data},
-            fail=fail,
-            result_id=config_id,
-            result_path=None,
-            message=f"Configuration {verb} accepted",
-            related={"configurationId": config_id},
-        )
-
-    def create_configuration(
-        self,
-        account: str,
-        body: ConfigurationCreate,
-        *,
-        idempotency_key: str | None = None,
-        raw: bytes = b"",
-        fail: bool = False,
-    ) -> Accepted:
+    def _write_configuration(self, req: WriteRequest, kind: str, fingerprint: str, build: _Build) -> Accepted:
+        """Every Conversations write: once per Idempotency-Key, ``build`` checks the request and
+        returns the configuration's id and new data (None to delete), which an operation applies."""
         with self._tx() as now:
-            state = self._account(account)
+            state = self._account(req.account)
 
             def action() -> Accepted:
-                data = _normalize_configuration(to_wire(body))
-                self._check_configuration(state, data, None)
-                config_id = new_typeid("conv_configuration", now)
-                return self._submit_configuration(account, "configuration.create", config_id, data, fail)
+                config_id, data = build(state, now)
+                return self._submit(
+                    req,
+                    kind,
+                    {"id": config_id, "data": data},
+                    result_id=config_id,
+                    product="conversations",
+                    related={"configurationId": config_id},
+                )
 
-            return self._idempotent(state, idempotency_key, _fingerprint("POST", "", raw), now, action)
+            return self._idempotent(req, state, fingerprint, now, action)
+
+    def create_configuration(self, req: WriteRequest, body: ConfigurationCreate) -> Accepted:
+        def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
+            data = _normalize_configuration(to_wire(body))
+            self._check_configuration(state, data, None)
+            return new_typeid("conv_configuration", now), data
+
+        fingerprint = _fingerprint("POST", "", req.raw)
+        return self._write_configuration(req, "configuration.create", fingerprint, build)
 
     def list_configurations(
         self, account: str, page: PageRequest, *, memory_store_id: str | None
@@ -1108,66 +1002,33 @@ class Backend:
         with self._tx():
             return self._configuration_view(self._find_configuration(self._view(account), config_id))
 
-    def replace_configuration(
-        self,
-        account: str,
-        config_id: str,
-        body: ConfigurationPut,
-        *,
-        idempotency_key: str | None = None,
-        raw: bytes = b"",
-        fail: bool = False,
-    ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(account)
+    def replace_configuration(self, req: WriteRequest, config_id: str, body: ConfigurationPut) -> Accepted:
+        def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
+            config = self._find_configuration(state, config_id)
+            data = _normalize_configuration(to_wire(body))
+            data.setdefault("displayName", config.data["displayName"])  # required on create, kept on PUT
+            self._check_configuration(state, data, config.id)
+            return config.id, data
 
-            def action() -> Accepted:
-                config = self._find_configuration(state, config_id)
-                data = _normalize_configuration(to_wire(body))
-                data.setdefault("displayName", config.data["displayName"])  # required on create, kept on PUT
-                self._check_configuration(state, data, config.id)
-                return self._submit_configuration(account, "configuration.put", config.id, data, fail)
+        fingerprint = _fingerprint("PUT", config_id, req.raw)
+        return self._write_configuration(req, "configuration.put", fingerprint, build)
 
-            return self._idempotent(state, idempotency_key, _fingerprint("PUT", config_id, raw), now, action)
+    def patch_configuration(self, req: WriteRequest, config_id: str, body: ConfigurationPatch) -> Accepted:
+        def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
+            config = self._find_configuration(state, config_id)
+            data = _patch_configuration(config.data, body)
+            self._check_configuration(state, {k: v for k, v in data.items() if k in to_wire(body)}, config.id)
+            return config.id, data
 
-    def patch_configuration(
-        self,
-        account: str,
-        config_id: str,
-        body: ConfigurationPatch,
-        *,
-        idempotency_key: str | None = None,
-        raw: bytes = b"",
-        fail: bool = False,
-    ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(account)
+        fingerprint = _fingerprint("PATCH", config_id, req.raw)
+        return self._write_configuration(req, "configuration.patch", fingerprint, build)
 
-            def action() -> Accepted:
-                config = self._find_configuration(state, config_id)
-                data = _patch_configuration(config.data, body)
-                self._check_configuration(
-                    state, {k: v for k, v in data.items() if k in to_wire(body)}, config.id
-                )
-                return self._submit_configuration(account, "configuration.patch", config.id, data, fail)
+    def delete_configuration(self, req: WriteRequest, config_id: str) -> Accepted:
+        def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
+            return self._find_configuration(state, config_id).id, None
 
-            return self._idempotent(
-                state, idempotency_key, _fingerprint("PATCH", config_id, raw), now, action
-            )
-
-    def delete_configuration(
-        self, account: str, config_id: str, *, idempotency_key: str | None = None, fail: bool = False
-    ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(account)
-
-            def action() -> Accepted:
-                config = self._find_configuration(state, config_id)
-                return self._submit_configuration(account, "configuration.delete", config.id, None, fail)
-
-            return self._idempotent(
-                state, idempotency_key, _fingerprint("DELETE", config_id, b""), now, action
-            )
+        fingerprint = _fingerprint("DELETE", config_id, b"")  # a DELETE's body is not part of it
+        return self._write_configuration(req, "configuration.delete", fingerprint, build)
 
     def _apply_configuration_create(self, state: AccountState, op: OperationRec) -> None:
         config_id = op.change["id"]

@@ -69,10 +69,20 @@ def error_body(status: int, code: int, message: str) -> dict[str, Any]:
 
 
 class ApiError(Exception):
-    """Base class: an HTTP error response with Twilio's body and optional extra headers."""
+    """Base class: an HTTP error response with Twilio's body and optional extra headers.
+
+    A subclass names its status in the class line (``class NotFound(ApiError, status=404)``);
+    its Twilio ``code`` follows from the status, as in the table above.
+    """
 
     status = 500
     code = 20500
+
+    def __init_subclass__(cls, *, status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+            cls.code = twilio_code_for_status(status)
 
     def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -83,14 +93,12 @@ class ApiError(Exception):
         return error_body(self.status, self.code, self.message)
 
 
-class BadRequest(ApiError):
-    status = 400
-    code = 400
+class BadRequest(ApiError, status=400):
+    """A field, query parameter or header is invalid."""
 
 
-class Unauthorized(ApiError):
-    status = 401
-    code = 20003
+class Unauthorized(ApiError, status=401):
+    """Missing or wrong credentials; carries the ``WWW-Authenticate`` challenge."""
 
     def __init__(
         self, message: str = "Authenticate: the Account SID/API key and secret are missing or wrong"
@@ -98,24 +106,20 @@ class Unauthorized(ApiError):
         super().__init__(message, headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
 
 
-class Forbidden(ApiError):
-    status = 403
-    code = 403
+class Forbidden(ApiError, status=403):
+    """A control endpoint was called without the control token."""
 
 
-class NotFound(ApiError):
-    status = 404
-    code = 20404
+class NotFound(ApiError, status=404):
+    """Unknown resource (or another account's)."""
 
 
-class MethodNotAllowed(ApiError):
-    status = 405
-    code = 405
+class MethodNotAllowed(ApiError, status=405):
+    """The path exists but not with this method."""
 
 
-class Conflict(ApiError):
-    status = 409
-    code = 20409
+class Conflict(ApiError, status=409):
+    """Uniqueness, state or reference conflict; names the conflicting resource when there is one."""
 
     def __init__(self, message: str, *, conflicting_id: str | None = None) -> None:
         super().__init__(
@@ -124,19 +128,16 @@ class Conflict(ApiError):
         self.conflicting_id = conflicting_id
 
 
-class PreconditionFailed(ApiError):
-    status = 412
-    code = 412
+class PreconditionFailed(ApiError, status=412):
+    """If-Match does not match the current ETag."""
 
 
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = 413
+class PayloadTooLarge(ApiError, status=413):
+    """The request body is over the size limit."""
 
 
-class UnprocessableIdempotency(ApiError):
-    status = 422
-    code = 422
+class UnprocessableIdempotency(ApiError, status=422):
+    """An Idempotency-Key was reused with another request."""
 
 
 class InjectedError(ApiError):

@@ -15,12 +15,14 @@ __all__ = [
     "AccountState",
     "ConfigurationRec",
     "DataMappingRec",
+    "DocumentRec",
     "IdempotencyRec",
     "IdentityResolutionRec",
     "OperationRec",
     "Settings",
     "StoreRec",
     "TraitGroupRec",
+    "WriteRequest",
     "account_from_dict",
     "store_status",
 ]
@@ -44,12 +46,18 @@ class IdentityResolutionRec:
 
 
 @dataclass
-class DataMappingRec:
+class DocumentRec:
+    """A resource kept as its wire body (``data``) plus id, timestamps and version."""
+
     id: str
     data: dict[str, Any]
     created_at: float
     updated_at: float
     version: int = 1
+
+
+DataMappingRec = DocumentRec  # a Memory data mapping (§5)
+ConfigurationRec = DocumentRec  # a Conversations v2 configuration (§7)
 
 
 @dataclass
@@ -65,15 +73,6 @@ class StoreRec:
     version: int = 1
     trait_groups: dict[str, TraitGroupRec] = field(default_factory=dict)
     data_mappings: dict[str, DataMappingRec] = field(default_factory=dict)
-
-
-@dataclass
-class ConfigurationRec:
-    id: str
-    data: dict[str, Any]
-    created_at: float
-    updated_at: float
-    version: int = 1
 
 
 @dataclass
@@ -125,6 +124,17 @@ class Accepted:
     message: str
     related: dict[str, str] | None
     retry_after: int
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """Who asks for a write and the request's conditions: what the rules read besides the body."""
+
+    account: str
+    fail: bool = False  # a fault rule asked for this write's operation to fail
+    if_match: str | None = None  # Memory: compared with the current ETag (412)
+    idempotency_key: str | None = None  # Conversations: replays the first 202 (24 h)
+    raw: bytes = b""  # the body as sent: part of the Idempotency-Key fingerprint
 
 
 def store_status(store: StoreRec, now: float) -> str:

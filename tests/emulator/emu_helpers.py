@@ -48,14 +48,40 @@ def create_trait_group(
     return operation(http, http.post(f"{STORES}/{store_id}/TraitGroups", json=body))
 
 
-def create_configuration(http: httpx.Client, store_id: str, name: str = "acme", **fields: Any) -> str:
-    body = {
+def configuration_body(
+    store_id: str, name: str = "acme", description: str = "d", **fields: Any
+) -> dict[str, Any]:
+    """A valid configuration create body (grouped by profile unless ``fields`` say otherwise)."""
+    return {
         "displayName": name,
-        "description": "Acme conversations",
-        "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+        "description": description,
+        "conversationGroupingType": "GROUP_BY_PROFILE",
         "memoryStoreId": store_id,
         **fields,
     }
+
+
+def data_mapping_body(name: str = "crm", expression: str = "$.t", **fields: Any) -> dict[str, Any]:
+    """A valid data mapping create body: ``expression`` of ingested data into the prefs.tier trait."""
+    return {
+        "displayName": name,
+        "mappingFrom": {"type": "INGRESS"},
+        "mappingTo": {
+            "type": "TRAITS",
+            "mappings": [{"expression": expression, "traitGroup": "prefs", "traitName": "tier"}],
+        },
+        **fields,
+    }
+
+
+def create_configuration(http: httpx.Client, store_id: str, name: str = "acme", **fields: Any) -> str:
+    body = configuration_body(
+        store_id,
+        name,
+        "Acme conversations",
+        conversationGroupingType="GROUP_BY_PARTICIPANT_ADDRESSES",
+        **fields,
+    )
     response = http.post(CONFIGS, json=body)
     op = operation(http, response)
     assert op["status"] == "COMPLETED", op

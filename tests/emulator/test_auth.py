@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, assert_error, create_configuration, create_store
+from emu_helpers import CONFIGS, STORES, assert_error, configuration_body, create_configuration, create_store
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -86,15 +86,7 @@ def test_accounts_are_isolated(two_accounts: EmulatorServer) -> None:
         # Names are unique per account, not globally; store ids from elsewhere are unknown here.
         other = create_store(globex, "shared-name")
         assert_error(
-            globex.post(
-                CONFIGS,
-                json={
-                    "displayName": "x",
-                    "description": "x",
-                    "conversationGroupingType": "GROUP_BY_PROFILE",
-                    "memoryStoreId": store_id,
-                },
-            ),
+            globex.post(CONFIGS, json=configuration_body(store_id, "x", "x")),
             400,
             mentions="memoryStoreId",
         )

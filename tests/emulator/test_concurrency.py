@@ -6,11 +6,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, create_store
+from emu_helpers import CONFIGS, STORES, configuration_body, create_store
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -72,12 +71,7 @@ def test_parallel_conditional_updates_let_exactly_one_win(emulator: EmulatorServ
 def test_parallel_idempotent_creates_make_one_configuration(emulator: EmulatorServer) -> None:
     with emulator.http() as http:
         store_id = create_store(http)
-    body: dict[str, Any] = {
-        "displayName": "acme",
-        "description": "d",
-        "conversationGroupingType": "GROUP_BY_PROFILE",
-        "memoryStoreId": store_id,
-    }
+    body = configuration_body(store_id)
     key = {"Idempotency-Key": "0b9f4a0e-3c7d-4e59-a1f2-7d8e9c0b1a2f"}
     responses = _parallel(emulator, [lambda c: c.post(CONFIGS, json=body, headers=key) for _ in range(20)])
     assert {r.status_code for r in responses} == {202}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, assert_error, create_store
+from emu_helpers import CONFIGS, STORES, assert_error, configuration_body, create_store
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -89,12 +89,7 @@ def test_update_and_version_apply_when_the_operation_completes(
 def test_conversations_operations_use_three_statuses(http: httpx.Client, emulator: EmulatorServer) -> None:
     store_id = create_store(http)
     emulator.control.settings(operation_delay=100)
-    body = {
-        "displayName": "acme",
-        "description": "d",
-        "conversationGroupingType": "GROUP_BY_PROFILE",
-        "memoryStoreId": store_id,
-    }
+    body = configuration_body(store_id)
     accepted = http.post(CONFIGS, json=body)
     config_id = accepted.json()["related"]["configurationId"]
     status_url = accepted.json()["statusUrl"]
@@ -176,12 +171,7 @@ def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
 
 def test_idempotency_keys_replay_conflict_and_expire(http: httpx.Client, emulator: EmulatorServer) -> None:
     store_id = create_store(http)
-    body = {
-        "displayName": "acme",
-        "description": "d",
-        "conversationGroupingType": "GROUP_BY_PROFILE",
-        "memoryStoreId": store_id,
-    }
+    body = configuration_body(store_id)
     key = {"Idempotency-Key": "7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}
     first = http.post(CONFIGS, json=body, headers=key)
     again = http.post(CONFIGS, json=body, headers=key)

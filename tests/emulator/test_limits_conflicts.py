@@ -10,9 +10,11 @@ from emu_helpers import (
     CONFIGS,
     STORES,
     assert_error,
+    configuration_body,
     create_configuration,
     create_store,
     create_trait_group,
+    data_mapping_body,
     operation,
 )
 from twilio_memory_emulator.testing import EmulatorServer
@@ -101,14 +103,7 @@ def test_trait_group_conflicts_and_limits(http: httpx.Client) -> None:
 def test_trait_group_in_use_by_a_data_mapping_cannot_be_deleted(http: httpx.Client) -> None:
     store_id = create_store(http)
     create_trait_group(http, store_id, "prefs", traits={"tier": {"dataType": "STRING"}})
-    mapping = {
-        "displayName": "crm",
-        "mappingFrom": {"type": "INGRESS"},
-        "mappingTo": {
-            "type": "TRAITS",
-            "mappings": [{"expression": "$.t", "traitGroup": "prefs", "traitName": "tier"}],
-        },
-    }
+    mapping = data_mapping_body()
     mapping_id = operation(http, http.post(f"{STORES}/{store_id}/DataMappings", json=mapping))["result"]["id"]
     fetched = http.get(f"{STORES}/{store_id}/DataMappings/{mapping_id}")
     assert fetched.json()["isEnabled"] is True
@@ -142,12 +137,7 @@ def test_configuration_conflicts(http: httpx.Client) -> None:
     store_id = create_store(http)
     bridge = {"serviceId": "IS" + "a" * 32}
     first = create_configuration(http, store_id, "acme", conversationsV1Bridge=bridge)
-    body = {
-        "displayName": "acme",
-        "description": "d",
-        "conversationGroupingType": "GROUP_BY_PROFILE",
-        "memoryStoreId": store_id,
-    }
+    body = configuration_body(store_id)
     response = http.post(CONFIGS, json=body)
     assert_error(response, 409, 20409, mentions="displayName")
     assert response.headers["X-Conflicting-Resource-Id"] == first

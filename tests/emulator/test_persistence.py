@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -19,9 +20,20 @@ ACCOUNT = "AC" + "c" * 32
 TOKEN = "persisted-secret-token"
 
 
-def test_state_survives_a_restart(start_emulator: Callable[..., EmulatorServer], tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    first = start_emulator(state_file=state, provisioning_delay=0, operation_delay=0)
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """The ``--state-file`` of the test (its folder holds nothing else)."""
+    return tmp_path / "state.json"
+
+
+@pytest.fixture
+def persisted(start_emulator: Callable[..., EmulatorServer], state: Path) -> Callable[..., EmulatorServer]:
+    """Start an emulator that keeps its state in ``state``."""
+    return functools.partial(start_emulator, state_file=state)
+
+
+def test_state_survives_a_restart(persisted: Callable[..., EmulatorServer]) -> None:
+    first = persisted(provisioning_delay=0, operation_delay=0)
     with first.http() as http:
         store_id = create_store(http, "acme")
         create_trait_group(http, store_id, "prefs", traits={"tier": {"dataType": "STRING"}})
@@ -31,7 +43,7 @@ def test_state_survives_a_restart(start_emulator: Callable[..., EmulatorServer],
         etag = http.get(f"{STORES}/{store_id}").headers["ETag"]
     assert first.stop() == 0
 
-    second = start_emulator(state_file=state, provisioning_delay=0, operation_delay=0)
+    second = persisted(provisioning_delay=0, operation_delay=0)
     with second.http() as http:
         store = http.get(f"{STORES}/{store_id}")
         assert (store.json()["description"], store.json()["version"]) == ("v2", 2)
@@ -45,16 +57,13 @@ def test_state_survives_a_restart(start_emulator: Callable[..., EmulatorServer],
         assert http.post(STORES, json={"displayName": "acme"}).status_code == 409
 
 
-def test_pending_operations_and_the_clock_survive(
-    start_emulator: Callable[..., EmulatorServer], tmp_path: Path
-) -> None:
-    state = tmp_path / "state.json"
-    first = start_emulator(state_file=state, provisioning_delay=0, operation_delay=1000)
+def test_pending_operations_and_the_clock_survive(persisted: Callable[..., EmulatorServer]) -> None:
+    first = persisted(provisioning_delay=0, operation_delay=1000)
     with first.http() as http:
         op_url = http.post(STORES, json={"displayName": "slow"}).json()["statusUrl"]
     first.control.advance_clock(10)
     first.stop()
-    second = start_emulator(state_file=state, provisioning_delay=0, operation_delay=0)
+    second = persisted(provisioning_delay=0, operation_delay=0)
     with second.http() as http:
         url = op_url.replace(first.base_url, second.base_url)
         assert http.get(url).json()["status"] in {"PENDING", "RUNNING"}
@@ -63,27 +72,21 @@ def test_pending_operations_and_the_clock_survive(
         assert http.get(url).json()["status"] == "COMPLETED"
 
 
-def test_a_crash_leaves_a_complete_file(
-    start_emulator: Callable[..., EmulatorServer], tmp_path: Path
-) -> None:
-    state = tmp_path / "state.json"
-    emu = start_emulator(state_file=state, provisioning_delay=0, operation_delay=0)
+def test_a_crash_leaves_a_complete_file(persisted: Callable[..., EmulatorServer], state: Path) -> None:
+    emu = persisted(provisioning_delay=0, operation_delay=0)
     with emu.http() as http:
         ids = [create_store(http, f"tenant-{i}") for i in range(10)]
     emu.kill()
     snapshot = json.loads(state.read_text())  # complete, valid JSON
     assert snapshot["format"] == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temp file left behind
-    again = start_emulator(state_file=state)
+    assert [p.name for p in state.parent.iterdir()] == ["state.json"]  # no temp file left behind
+    again = persisted()
     with again.http() as http:
         assert sorted(http.get(STORES).json()["stores"]) == sorted(ids)
 
 
-def test_state_file_holds_no_secret(start_emulator: Callable[..., EmulatorServer], tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    emu = start_emulator(
-        state_file=state, account=[f"{ACCOUNT}:{TOKEN}"], provisioning_delay=0, operation_delay=0
-    )
+def test_state_file_holds_no_secret(persisted: Callable[..., EmulatorServer], state: Path) -> None:
+    emu = persisted(account=[f"{ACCOUNT}:{TOKEN}"], provisioning_delay=0, operation_delay=0)
     with emu.http() as http:
         create_store(http)
     emu.stop()
@@ -92,8 +95,7 @@ def test_state_file_holds_no_secret(start_emulator: Callable[..., EmulatorServer
     assert ACCOUNT in text  # data is keyed by account, which is not a secret
 
 
-def test_corrupt_state_file_refuses_to_start(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
+def test_corrupt_state_file_refuses_to_start(state: Path) -> None:
     state.write_text('{"format": 1, "accounts": ')
     result = subprocess.run(
         [sys.executable, "-m", "twilio_memory_emulator", "--port", "0", "--state-file", str(state)],
@@ -107,13 +109,12 @@ def test_corrupt_state_file_refuses_to_start(tmp_path: Path) -> None:
     assert state.read_text() == '{"format": 1, "accounts": '  # left untouched for the user to inspect
 
 
-def test_reset_is_persisted(start_emulator: Callable[..., EmulatorServer], tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    emu = start_emulator(state_file=state, provisioning_delay=0, operation_delay=0)
+def test_reset_is_persisted(persisted: Callable[..., EmulatorServer]) -> None:
+    emu = persisted(provisioning_delay=0, operation_delay=0)
     with emu.http() as http:
         create_store(http)
     emu.control.reset()
     emu.stop()
-    again = start_emulator(state_file=state)
+    again = persisted()
     with httpx.Client(base_url=again.base_url, auth=again.auth) as http:
         assert http.get(STORES).json()["stores"] == []

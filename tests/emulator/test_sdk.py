@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from emu_helpers import sdk_client
+from emu_helpers import configuration_body, data_mapping_body, sdk_client
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.rest.conversations.v2.configuration import ConfigurationList
@@ -264,12 +264,7 @@ def test_configuration_and_trait_group_lists_page_through_the_sdk(emulator: Emul
         )
         client.conversations.v2.configurations.create(
             create_configuration_request=ConfigurationList.CreateConfigurationRequest(
-                {
-                    "displayName": f"conf-{i}",
-                    "description": "d",
-                    "conversationGroupingType": "GROUP_BY_PROFILE",
-                    "memoryStoreId": store_id,
-                }
+                configuration_body(store_id, f"conf-{i}")
             )
         )
     names = [c.display_name for c in client.conversations.v2.configurations.list(page_size=2)]
@@ -290,18 +285,7 @@ def test_data_mappings(emulator: EmulatorServer) -> None:
         TraitGroupList.TraitGroupRequest({"displayName": "prefs", "traits": {"tier": {"dataType": "STRING"}}})
     )
     mappings = client.memory.v1.data_mappings(store_id)
-    created = mappings.create_with_http_info(
-        DataMappingList.CreateDataMappingInput(
-            {
-                "displayName": "crm",
-                "mappingFrom": {"type": "INGRESS"},
-                "mappingTo": {
-                    "type": "TRAITS",
-                    "mappings": [{"expression": "$.t", "traitGroup": "prefs", "traitName": "tier"}],
-                },
-            }
-        )
-    )
+    created = mappings.create_with_http_info(DataMappingList.CreateDataMappingInput(data_mapping_body()))
     mapping_id = client.memory.v1.operations(created.headers["Operation-Id"]).fetch().result["id"]
     fetched = client.memory.v1.data_mappings(store_id, mapping_id).fetch_with_http_info()
     assert (fetched.data.display_name, fetched.data.is_enabled, fetched.data.version) == ("crm", True, 1)

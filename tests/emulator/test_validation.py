@@ -7,7 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, assert_error, create_configuration, create_store, create_trait_group
+from emu_helpers import (
+    CONFIGS,
+    STORES,
+    assert_error,
+    configuration_body,
+    create_configuration,
+    create_store,
+    create_trait_group,
+    data_mapping_body,
+)
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -270,15 +279,8 @@ def test_identity_resolution_boundaries_are_accepted(http: httpx.Client, store_i
 
 
 def _configuration(store_id: str) -> dict[str, Any]:
-    return {
-        "displayName": "acme",
-        "description": "Acme",
-        "conversationGroupingType": "GROUP_BY_PROFILE",
-        "memoryStoreId": store_id,
-        "channelSettings": {
-            "SMS": {"statusTimeouts": {"inactive": 5}, "captureRules": [{"from": "*", "to": "*"}]}
-        },
-    }
+    sms = {"statusTimeouts": {"inactive": 5}, "captureRules": [{"from": "*", "to": "*"}]}
+    return configuration_body(store_id, "acme", "Acme", channelSettings={"SMS": sms})
 
 
 CONFIG_CASES = [
@@ -348,15 +350,13 @@ def test_configuration_patch_rejects(
 
 
 def _mapping(**fields: Any) -> dict[str, Any]:
-    return {
-        "displayName": "crm-import",
-        "mappingFrom": {"type": "INGRESS"},
-        "mappingTo": {
-            "type": "TRAITS",
-            "mappings": [{"expression": "$.tier", "traitGroup": "prefs", "traitName": "tier"}],
-        },
-        **fields,
-    }
+    return data_mapping_body("crm-import", "$.tier", **fields)
+
+
+def _one_mapping(type_: str = "TRAITS", **item: str | None) -> dict[str, Any]:
+    """``mappingTo`` with one mapping of ``x`` into prefs.tier, but for ``item`` (None drops a key)."""
+    merged = {"expression": "x", "traitGroup": "prefs", "traitName": "tier", **item}
+    return {"type": type_, "mappings": [{k: v for k, v in merged.items() if v is not None}]}
 
 
 @pytest.mark.parametrize(
@@ -367,39 +367,10 @@ def _mapping(**fields: Any) -> dict[str, Any]:
         (_mapping(mappingFrom={"type": "CSV"}), "type"),
         (_mapping(mappingFrom={"type": "DATASET", "datasetId": "ds1"}), "datasetId"),
         (_mapping(mappingTo={"type": "TRAITS", "mappings": []}), "mappings"),
-        (
-            _mapping(
-                mappingTo={
-                    "type": "PROFILES",
-                    "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "tier"}],
-                }
-            ),
-            "type",
-        ),
-        (
-            _mapping(
-                mappingTo={"type": "TRAITS", "mappings": [{"traitGroup": "prefs", "traitName": "tier"}]}
-            ),
-            "expression",
-        ),
-        (
-            _mapping(
-                mappingTo={
-                    "type": "TRAITS",
-                    "mappings": [{"expression": "x", "traitGroup": "nope", "traitName": "tier"}],
-                }
-            ),
-            "traitGroup",
-        ),
-        (
-            _mapping(
-                mappingTo={
-                    "type": "TRAITS",
-                    "mappings": [{"expression": "x", "traitGroup": "prefs", "traitName": "nope"}],
-                }
-            ),
-            "traitName",
-        ),
+        (_mapping(mappingTo=_one_mapping("PROFILES")), "type"),
+        (_mapping(mappingTo=_one_mapping(expression=None)), "expression"),
+        (_mapping(mappingTo=_one_mapping(traitGroup="nope")), "traitGroup"),
+        (_mapping(mappingTo=_one_mapping(traitName="nope")), "traitName"),
     ],
 )
 def test_data_mapping_create_rejects(

@@ -290,15 +290,27 @@ class Fleet:
         operation_timeout: float | None = 60,
         backend_root: Path | None = None,
         credentials: tuple[str, str] | None = None,
+        secret_in_config: bool = False,
         extra_env: Mapping[str, str] | None = None,
     ) -> None:
+        """``credentials``: (API key ``SK…`` or account ``AC…``, its secret or auth token), by
+        default the emulator's API key. They go to ``TWILIO_*`` variables, or with
+        ``secret_in_config`` to stack config (the secret with ``--secret``)."""
         self.emulator = emulator
         self.root = root
         self.project = copy_project(REPO_ROOT, root / "project", names=["Pulumi.yaml", "program"])
         user, secret = credentials or (emulator.api_key, emulator.api_secret)
+        keys = ("apiKey", "apiSecret") if user.startswith("SK") else ("accountSid", "authToken")
+        variables = (
+            ("TWILIO_API_KEY", "TWILIO_API_SECRET")
+            if user.startswith("SK")
+            else ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+        )
+        self.credential_config = (
+            {f"twilio-memory:{keys[0]}": user, f"twilio-memory:{keys[1]}": secret} if secret_in_config else {}
+        )
         env = {
-            "TWILIO_API_KEY": user,
-            "TWILIO_API_SECRET": secret,
+            **({} if secret_in_config else {variables[0]: user, variables[1]: secret}),
             "TWILIO_MEMORY_BASE_URL": emulator.base_url,
             "TWILIO_CONVERSATIONS_BASE_URL": emulator.base_url,
             **(extra_env or {}),
@@ -330,6 +342,8 @@ class Fleet:
         self.ws.config_set("tenant-onboarding:defaults", json.dumps({"templates": ["Preferences"]}))
         if self.operation_timeout is not None:
             self.ws.config_set("twilio-memory:operationTimeout", str(self.operation_timeout))
+        for key, value in self.credential_config.items():
+            self.ws.config_set(key, value, secret=key.endswith(("Secret", "Token")))
 
     def display_names(self) -> set[str]:
         return {f"{self.name_prefix}{name}" for name in self.tenants}

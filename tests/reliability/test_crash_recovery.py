@@ -40,7 +40,6 @@ TAKEN_GROUP = re.compile(r"A trait group named '([^']+)' already exists in store
 TAKEN_CONF = re.compile(r"A conversation configuration named '([^']+)' already exists")
 
 
-
 @dataclass(frozen=True)
 class CrashPoint:
     name: str
@@ -73,6 +72,8 @@ def test_sigkill_mid_apply_then_documented_recovery_converges(
     wanted = len(tenants) if point.count < 0 else point.count
     wait_for(lambda: _seen(slow_emulator, point.route) >= wanted, 120, f"{wanted} x {point.route}")
     killed_output = kill_group(process)
+    if point.slow_route:  # let the requests the dead client left in flight land
+        wait_for(lambda: _seen(slow_emulator, point.slow_route) >= len(tenants), 30, "in-flight requests")
 
     before = audit(slow_emulator, [fleet.ws])
     assert before.pending_operations > 0, "the kill came too late: nothing was pending"
