@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def _onboarding(results: dict[str, Any]) -> list[str]:
                 _s(floor["seconds"]),
                 _x(up["seconds"] / floor["seconds"] if floor["seconds"] else None),
                 _s(base["seconds"]) if base else "skipped",
+                _s(floor["work_seconds"]),
                 _x(base["seconds"] / up["seconds"]) if base else "n/a",
                 str(up["requests"]["total"]),
                 str(base["requests"]["total"]) if base else "n/a",
@@ -97,7 +99,8 @@ def _onboarding(results: dict[str, Any]) -> list[str]:
         "`pulumi up --yes --skip-preview`. **Floor**: the emulator's delays scheduled on "
         "min(host workers, engine parallel) slots, zero overhead otherwise (`bench/floor.py`). "
         "**SDK script**: `bench/baseline_twilio_sdk.py`, the same resources one after another, "
-        "polling with a fixed sleep, timed as a process.",
+        "polling with a fixed sleep, timed as a process; its own floor is *sequential*, "
+        "N x (provisioning + 4 x operation delay).",
         "",
         *_table(
             [
@@ -108,6 +111,7 @@ def _onboarding(results: dict[str, Any]) -> list[str]:
                 "floor (s)",
                 "up / floor",
                 "SDK script (s)",
+                "sequential floor (s)",
                 "SDK / up",
                 "API requests (up)",
                 "API requests (SDK)",
@@ -137,6 +141,7 @@ def _where(results: dict[str, Any]) -> list[str]:
                 _s(e["up"]["seconds"] - t["last_create_end"]) if t.get("last_create_end") else "n/a",
                 f"{busy / (slots * phase):.0%}" if busy and phase else "n/a",
                 str(t.get("max_concurrent_creates", "n/a")),
+                _s(statistics.median(t["dependency_hops"])) if t.get("dependency_hops") else "n/a",
             ]
         )
     lines = [
@@ -146,7 +151,8 @@ def _where(results: dict[str, Any]) -> list[str]:
         "the CLI started. *startup* = CLI, program, registration, provider host start and the "
         "first `Check` (which imports the package); *creates* = first `Create` start to last "
         "`Create` end; *teardown* = last `Create` end to exit. *slot use* = time spent inside "
-        "`Create` / (slots x create phase).",
+        "`Create` / (slots x create phase). *hop* = from a store's `Create` returning to the first "
+        "`Create` of its dependents (the engine's round trip through the program), per tenant.",
         "",
         *_table(
             [
@@ -159,6 +165,7 @@ def _where(results: dict[str, Any]) -> list[str]:
                 "teardown (s)",
                 "slot use",
                 "max concurrent Creates",
+                "store -> dependents hop (s, median)",
             ],
             rows,
         ),
@@ -305,12 +312,13 @@ def _experiments(results: dict[str, Any]) -> list[str]:
         "Each a fresh `pulumi up` of the largest stack with one thing changed, to price a limit or a "
         "proposed change (`bench/hostprobe`; none of these is a setting users have today):",
         "",
-        "* **host workers**: a dynamic provider's `Create` holds one of the provider host's gRPC worker "
-        "threads while it waits, and `pulumi/dynamic/__main__.py` builds its server with "
-        "`ThreadPoolExecutor(max_workers=4)`. The probe raises that limit, then also the engine's "
-        "`--parallel`.",
+        "* **host pool widened**: a dynamic provider's `Create` holds one of the provider host's gRPC "
+        "worker threads while it waits, and `pulumi/dynamic/__main__.py` builds its server with "
+        "`ThreadPoolExecutor(max_workers=4)`. The patch makes `BaseProvider.configure` (run once, on a "
+        "worker thread) raise that executor's `_max_workers` to 64; then the engine's `--parallel` "
+        "(default 4 x CPUs) is the limit, so it is also raised.",
         "* **latency**: the emulator's `latency` fault on every API request, a realistic round trip to "
-        "Twilio, which loopback hides.",
+        "Twilio, which loopback hides: every request a `Create` makes then costs wall time.",
         "* **store create POSTs first**: `StoreProvider.create` without its look-up by display name before "
         "the POST (the list returns ids only, so that look-up fetches every store in the account: "
         "quadratic in N); the POST's own 409/400 handling still finds and adopts or refuses an existing "

@@ -57,6 +57,9 @@ class HostTrace:
     max_concurrent_creates: int = 0
     rpc_counts: dict[str, int] = field(default_factory=dict)
     creates: dict[str, list[float]] = field(default_factory=dict)
+    #: Per tenant: a store's Create returned -> the first Create of its dependents began. The
+    #: engine's round trip (outputs back to the program, Check of the dependents, scheduling).
+    dependency_hops: list[float] = field(default_factory=list)
 
     @property
     def create_phase(self) -> float | None:
@@ -89,6 +92,7 @@ class HostTrace:
             "max_concurrent_creates": self.max_concurrent_creates,
             "rpc_counts": self.rpc_counts,
             "create_seconds_by_type": self.creates,
+            "dependency_hops": self.dependency_hops,
         }
 
 
@@ -107,6 +111,8 @@ def read_trace(path: Path, started: float) -> HostTrace:
     if not path.exists():
         return trace
     intervals: list[tuple[float, float]] = []
+    store_done: dict[str, float] = {}
+    dependents_start: dict[str, float] = {}
     for line in path.read_text().splitlines():
         event = json.loads(line)
         kind = event["event"]
@@ -126,6 +132,16 @@ def read_trace(path: Path, started: float) -> HostTrace:
             intervals.append((start, end))
             resource = event["type"].rsplit(":", 1)[-1]
             trace.creates.setdefault(resource, []).append(end - start)
+            tenant = str(event.get("name", "")).split("/", 1)[0]
+            if resource == "Store":
+                store_done[tenant] = end
+            else:
+                dependents_start[tenant] = min(start, dependents_start.get(tenant, start))
+    trace.dependency_hops = [
+        dependents_start[tenant] - done
+        for tenant, done in sorted(store_done.items())
+        if tenant in dependents_start
+    ]
     if intervals:
         trace.first_create = min(start for start, _ in intervals)
         trace.last_create_end = max(end for _, end in intervals)

@@ -13,6 +13,9 @@ the interpreter is the provider host (``python -m pulumi.dynamic``). There it:
   measured in ``bench/README.md``: POST first and look the store up by name only when the POST
   answers 409/400 or gets no answer (``_post`` already does), instead of listing and fetching
   every store of the account before each create. Never set in normal runs.
+* with ``$BENCH_PATCH=widen-host-pool``, makes ``BaseProvider.configure`` (which runs once, on one
+  of the host's gRPC worker threads) raise that thread's executor to 64 workers: the proposed
+  provider-side form of the ``BENCH_HOST_WORKERS`` experiment, proving it works from inside.
 
 The cost is one small file append per RPC, microseconds against RPCs of milliseconds to seconds.
 """
@@ -53,6 +56,7 @@ def _wrap(method: Any, name: str) -> Any:
                 event="rpc",
                 method=name,
                 type=urn.split("::")[-2] if urn.count("::") >= 3 else "",
+                name=urn.rsplit("::", 1)[-1] if urn else "",
                 thread=threading.get_ident(),
                 start=started,
                 end=time.time(),
@@ -109,11 +113,35 @@ def _patch_store_post_first() -> None:
     module.StoreProvider.create = create  # type: ignore[method-assign]
 
 
+def _patch_widen_host_pool(workers: int = 64) -> None:
+    import weakref  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from pulumi_twilio_memory.resources import _base  # noqa: PLC0415
+
+    original = _base.BaseProvider.configure
+
+    def configure(self: Any, req: Any) -> None:
+        # CPython's ThreadPoolExecutor starts each worker with args[0] = weakref to the executor,
+        # and grows its pool on demand up to _max_workers.
+        args = getattr(threading.current_thread(), "_args", ())
+        executor = args[0]() if args and isinstance(args[0], weakref.ref) else None
+        if isinstance(executor, ThreadPoolExecutor) and executor._max_workers < workers:
+            executor._max_workers = workers
+            _record(event="widened", time=time.time(), workers=workers)
+        original(self, req)
+
+    _base.BaseProvider.configure = configure  # type: ignore[method-assign]
+
+
 if "pulumi.dynamic" in getattr(sys, "orig_argv", ()):
     _record(event="start", role="provider_host", time=time.time())
     _install()
-    if "store-post-first" in os.environ.get("BENCH_PATCH", "").split(","):
+    _PATCHES = os.environ.get("BENCH_PATCH", "").split(",")
+    if "store-post-first" in _PATCHES:
         _patch_store_post_first()
+    if "widen-host-pool" in _PATCHES:
+        _patch_widen_host_pool()
 elif "pulumi-language-python-exec" in _ARGV:
     import atexit
 

@@ -246,7 +246,7 @@ def _write(
 ) -> Route:
     """A write: ``action(write request, *path parameters[, parsed body])``, answered 202.
 
-    A PATCH may have an empty body (it changes nothing); other writes with a model need one.
+    A PATCH may send an empty body (a merge-patch of nothing); other writes with a model need one.
     """
 
     async def endpoint(request: Request) -> Response:

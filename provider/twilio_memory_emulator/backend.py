@@ -163,7 +163,7 @@ def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
 
 
 #: Checks a Conversations write and returns the configuration's id and new data (None: delete).
-_Build = Callable[[AccountState, float], tuple[str, "dict[str, Any] | None"]]
+_Build = Callable[[AccountState, float], tuple[str, dict[str, Any] | None]]
 
 
 def _fingerprint(method: str, path: str, body: bytes) -> str:

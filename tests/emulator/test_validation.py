@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import emu_helpers
 import httpx
 import pytest
-from emu_helpers import (
-    CONFIGS,
-    STORES,
-    assert_error,
-    configuration_body,
-    create_configuration,
-    create_store,
-    create_trait_group,
-    data_mapping_body,
-)
+from emu_helpers import CONFIGS, STORES, assert_error, create_configuration, create_store, create_trait_group
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -280,7 +272,7 @@ def test_identity_resolution_boundaries_are_accepted(http: httpx.Client, store_i
 
 def _configuration(store_id: str) -> dict[str, Any]:
     sms = {"statusTimeouts": {"inactive": 5}, "captureRules": [{"from": "*", "to": "*"}]}
-    return configuration_body(store_id, "acme", "Acme", channelSettings={"SMS": sms})
+    return emu_helpers.configuration_body(store_id, "acme", "Acme", channelSettings={"SMS": sms})
 
 
 CONFIG_CASES = [
@@ -350,7 +342,7 @@ def test_configuration_patch_rejects(
 
 
 def _mapping(**fields: Any) -> dict[str, Any]:
-    return data_mapping_body("crm-import", "$.tier", **fields)
+    return emu_helpers.data_mapping_body("crm-import", "$.tier", **fields)
 
 
 def _one_mapping(type_: str = "TRAITS", **item: str | None) -> dict[str, Any]:
