@@ -138,6 +138,7 @@ def _where(results: dict[str, Any]) -> list[str]:
                 _s(t.get("host_start")),
                 _s(phase),
                 _s(e["floor"]["seconds"]),
+                _x(phase / e["floor"]["seconds"]) if phase and e["floor"]["seconds"] else "n/a",
                 _s(e["up"]["seconds"] - t["last_create_end"]) if t.get("last_create_end") else "n/a",
                 f"{busy / (slots * phase):.0%}" if busy and phase else "n/a",
                 str(t.get("max_concurrent_creates", "n/a")),
@@ -151,8 +152,9 @@ def _where(results: dict[str, Any]) -> list[str]:
         "the CLI started. *startup* = CLI, program, registration, provider host start and the "
         "first `Check` (which imports the package); *creates* = first `Create` start to last "
         "`Create` end; *teardown* = last `Create` end to exit. *slot use* = time spent inside "
-        "`Create` / (slots x create phase). *hop* = from a store's `Create` returning to the first "
-        "`Create` of its dependents (the engine's round trip through the program), per tenant.",
+        "`Create` / (slots x create phase). *store done -> dependents start* = from a store's "
+        "`Create` returning to the first `Create` of its dependents, per tenant: the engine's round trip "
+        "through the program (N = 1) plus, once every slot is taken, the wait for a free slot.",
         "",
         *_table(
             [
@@ -162,10 +164,11 @@ def _where(results: dict[str, Any]) -> list[str]:
                 "host process started at (s)",
                 "creates (s)",
                 "floor (s)",
+                "creates / floor",
                 "teardown (s)",
                 "slot use",
                 "max concurrent Creates",
-                "store -> dependents hop (s, median)",
+                "store done -> dependents start (s, median)",
             ],
             rows,
         ),

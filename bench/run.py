@@ -277,6 +277,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--name", help="results file name (default: quick or full)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--print", action="store_true", help="also print the Markdown report (CI logs)")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only re-render the report of an earlier run's JSON"
+    )
     args = parser.parse_args(argv)
     quick = {"tenants": [1, 4], "provisioning_delay": 1.0, "operation_delay": 0.2, "repeat": 1}
     full = {"tenants": [1, 4, 8, 15], "provisioning_delay": 3.0, "operation_delay": 0.5, "repeat": 3}
@@ -291,6 +294,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text())
+        for path in write_report(results, args.render.parent, args.render.stem):
+            print(path)
+        return 0
     try:
         results = run_all(args)
     except (CommandFailed, RuntimeError, subprocess.SubprocessError) as exc:

@@ -57,8 +57,9 @@ class HostTrace:
     max_concurrent_creates: int = 0
     rpc_counts: dict[str, int] = field(default_factory=dict)
     creates: dict[str, list[float]] = field(default_factory=dict)
-    #: Per tenant: a store's Create returned -> the first Create of its dependents began. The
-    #: engine's round trip (outputs back to the program, Check of the dependents, scheduling).
+    #: Per tenant: a store's Create returned -> the first Create of its dependents began: the
+    #: engine's round trip (outputs back to the program, Check of the dependents) plus any wait
+    #: for a free slot of the host.
     dependency_hops: list[float] = field(default_factory=list)
 
     @property

@@ -12,6 +12,9 @@ Every test under ``tests/e2e`` is marked ``e2e`` (deselect with ``-m "not e2e"``
 * ``e2e_emulator`` (module): an emulator server with small delays (provisioning 0.5 s, operations
   0.1 s: the provider's waiters really poll) and credentials made up for this run, so a test can
   grep state and output for them. Attributes as ``EmulatorServer`` plus ``api_key``/``api_secret``.
+* ``emulator``: ``e2e_emulator`` reset first, so the test starts with an empty account (overrides
+  the session-wide ``emulator`` of ``tests/conftest.py``, which has no delays).
+* ``account``: an :class:`~e2e_api.Account` over ``emulator``, to see what the server holds.
 
 At the end of the run the terminal summary shows the tier's duration, how many CLI commands ran,
 and anything tests added to ``e2e_harness.REPORT`` (e.g. the size of ``__provider`` per resource).
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_api import Account
 from e2e_harness import COMMANDS, REPORT, PulumiCLI, Workspace, copy_project, find_cli
 from twilio_memory_emulator.testing import EmulatorServer
 
@@ -99,3 +103,15 @@ def e2e_emulator() -> Iterator[EmulatorServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def emulator(e2e_emulator: EmulatorServer) -> Iterator[EmulatorServer]:
+    e2e_emulator.control.reset()  # every test starts with an empty account
+    yield e2e_emulator
+
+
+@pytest.fixture
+def account(emulator: EmulatorServer) -> Iterator[Account]:
+    with emulator.http() as http:
+        yield Account(http)

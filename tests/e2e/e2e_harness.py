@@ -247,16 +247,7 @@ class Workspace:
         argv = [*args, "--non-interactive", "--color", "never"]
         start = time.monotonic()
         try:
-            done = subprocess.run(
-                [str(self.cli.binary), *argv],
-                cwd=self.project_dir,
-                env=self.env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                input=stdin,
-                check=False,
-            )
+            done = self.run_program(str(self.cli.binary), *argv, timeout=timeout, stdin=stdin)
         except subprocess.TimeoutExpired as exc:
             raise CliError(
                 f"$ pulumi {' '.join(argv)} did not finish in {timeout:g}s:\n{exc.output!r}"
@@ -272,6 +263,22 @@ class Workspace:
         if expect == 0 and result.returncode != 0:
             raise CliError(result.describe())
         return result
+
+    def run_program(
+        self, *argv: str, timeout: float = 300, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a program (the CLI, a script of the project, ``python -m ...``) as a user would, in
+        the project directory with this workspace's environment; any exit code is returned."""
+        return subprocess.run(
+            list(argv),
+            cwd=self.project_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin,
+            check=False,
+        )
 
     def fails(self, *args: str, timeout: float = DEFAULT_TIMEOUT) -> CliResult:
         """Run a command that must exit non-zero."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import yaml
@@ -13,18 +13,6 @@ from e2e_harness import REPO_ROOT, Workspace, twilio_env
 from twilio_memory_emulator.testing import EmulatorServer
 
 EXAMPLES = REPO_ROOT / "examples"
-
-
-@pytest.fixture
-def emulator(e2e_emulator: EmulatorServer) -> Iterator[EmulatorServer]:
-    e2e_emulator.control.reset()
-    yield e2e_emulator
-
-
-@pytest.fixture
-def account(emulator: EmulatorServer) -> Iterator[Account]:
-    with emulator.http() as http:
-        yield Account(http)
 
 
 @pytest.fixture
@@ -158,15 +146,7 @@ def test_ci_drift_check_recipe(example: Callable[[str], Workspace], account: Acc
     store_id = ws.outputs()["storeId"]
 
     def drift_check() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["./drift-check.sh", "dev"],
-            cwd=ws.project_dir,
-            env=ws.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return ws.run_program("./drift-check.sh", "dev")
 
     clean = drift_check()
     assert clean.returncode == 0, clean.stdout + clean.stderr

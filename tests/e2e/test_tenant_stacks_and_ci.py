@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,18 +21,6 @@ from twilio_memory_emulator.testing import EmulatorServer
 ROOT_PROGRAM = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "program"]
 DEV = {"acme", "globex", "initech"}
 PROD = {"acme", "globex", "initech", "umbrella"}
-
-
-@pytest.fixture
-def emulator(e2e_emulator: EmulatorServer) -> Iterator[EmulatorServer]:
-    e2e_emulator.control.reset()  # every test starts with an empty account
-    yield e2e_emulator
-
-
-@pytest.fixture
-def account(emulator: EmulatorServer) -> Iterator[Account]:
-    with emulator.http() as http:
-        yield Account(http)
 
 
 @pytest.fixture
@@ -113,15 +101,7 @@ def test_preview_makes_no_api_call_and_refuses_a_broken_tenant_list(
 
 def onboard(ws: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
     """``python -m pulumi_twilio_memory.onboard`` as CI runs it, in the workspace's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "pulumi_twilio_memory.onboard", *args],
-        cwd=ws.project_dir,
-        env=ws.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return ws.run_program(sys.executable, "-m", "pulumi_twilio_memory.onboard", *args)
 
 
 def test_stack_per_tenant_onboarding_from_ci(workspace: Workspace, account: Account) -> None:

@@ -1,7 +1,7 @@
 """Helpers shared by the integration tests of the store-dependent resources (trait groups,
 identity resolution settings, conversation configurations): provider configuration pointed at the
-emulator, a ready store to hang things on, and plain-HTTP views of what the server holds (read
-without the code under test)."""
+emulator, a ready store to hang things on, plain-HTTP views of what the server holds (read
+without the code under test), and request bodies for what no resource manages (data mappings)."""
 
 from __future__ import annotations
 
@@ -76,3 +76,15 @@ def calls(emulator: Any) -> int:
 
 def route_calls(emulator: Any, method: str, route: str) -> int:
     return int(emulator.control.stats()["byRoute"].get(f"{method} {route}", 0))
+
+
+def ingress_mapping(name: str, trait_group: str, trait: str) -> dict[str, Any]:
+    """A data mapping (the API's camelCase body) feeding ingested ``$.<trait>`` into that trait."""
+    return {
+        "displayName": name,
+        "mappingFrom": {"type": "INGRESS"},
+        "mappingTo": {
+            "type": "TRAITS",
+            "mappings": [{"expression": f"$.{trait}", "traitGroup": trait_group, "traitName": trait}],
+        },
+    }

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _dependents import ingress_mapping
 from pulumi_twilio_memory.api import models as m
 from pulumi_twilio_memory.api.client import ConversationsClient, Credentials, MemoryClient
 from pulumi_twilio_memory.api.errors import NotFoundError, PreconditionFailedError
@@ -87,15 +88,7 @@ def test_identity_resolution_and_data_mappings(clients: tuple[MemoryClient, Conv
     done(mem, mem.put_identity_resolution_settings(store_id, put, if_match=settings.etag))
     assert mem.get_identity_resolution_settings(store_id).value.matching_rules == ["email"]
 
-    mapping = {
-        "displayName": "crm-feed",
-        "mappingFrom": {"type": "INGRESS"},
-        "mappingTo": {
-            "type": "TRAITS",
-            "mappings": [{"expression": "$.email", "traitGroup": "Contact", "traitName": "email"}],
-        },
-    }
-    op = done(mem, mem.create_data_mapping(store_id, mapping))
+    op = done(mem, mem.create_data_mapping(store_id, ingress_mapping("crm-feed", "Contact", "email")))
     mapping_id = str(op.result.id)
     fetched = mem.get_data_mapping(store_id, mapping_id)
     assert fetched.value["displayName"] == "crm-feed" and fetched.etag

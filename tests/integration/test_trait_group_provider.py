@@ -10,7 +10,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _dependents import GROUP_ROUTE, V1, calls, configured_store, get, props, route_calls, send, state
+from _dependents import (
+    GROUP_ROUTE,
+    V1,
+    calls,
+    configured_store,
+    get,
+    ingress_mapping,
+    props,
+    route_calls,
+    send,
+    state,
+)
 from pulumi_twilio_memory.api.errors import (
     AlreadyExistsError,
     PreconditionFailedError,
@@ -192,14 +203,7 @@ def test_delete_of_a_referenced_group_names_the_data_mapping(emulator: Any, stor
     provider = TraitGroupProvider()
     inputs = props(store_id=store_id, display_name="Preferences", traits={"tier": TIER})
     created = provider.create(inputs)
-    mapping = {
-        "displayName": "crm-import",
-        "mappingFrom": {"type": "INGRESS"},
-        "mappingTo": {
-            "type": "TRAITS",
-            "mappings": [{"expression": "$.tier", "traitGroup": "Preferences", "traitName": "tier"}],
-        },
-    }
+    mapping = ingress_mapping("crm-import", "Preferences", "tier")
     send(emulator, "POST", f"{V1}/Stores/{store_id}/DataMappings", mapping)
 
     with pytest.raises(TwilioMemoryError, match=r"still referenced by data mapping\(s\) 'crm-import'"):

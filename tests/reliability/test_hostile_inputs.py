@@ -378,3 +378,52 @@ def test_a_huge_pasted_value_is_not_echoed_back_whole(
     assert any(_names_one_of(f.property, [field]) for f in result.failures), result.failures
     longest = max(len(f.property) + len(f.reason) for f in result.failures)
     assert longest < 2_000, f"a {longest}-character check failure for {field}"
+
+
+# -- the tenant document of the onboarding program ------------------------------------------------
+
+tenant_entries = st.fixed_dictionaries(
+    {"name": st.one_of(st.sampled_from(["acme", "globex"]), hostile_strings)},
+    optional={
+        "displayName": st.one_of(hostile_strings, json_like),
+        "description": st.one_of(hostile_strings, json_like),
+        "templates": st.one_of(st.lists(st.one_of(st.just("Prefs"), hostile_strings), max_size=3), json_like),
+        "traitGroups": json_like,
+        "identityResolution": st.one_of(st.just(False), json_like),
+        "conversation": st.one_of(st.just(False), json_like),
+        "adopt": json_like,
+        "unknownKey": json_like,
+    },
+)
+documents = st.fixed_dictionaries(
+    {"tenants": st.one_of(st.lists(tenant_entries, max_size=17), json_like)},
+    optional={
+        "namePrefix": st.one_of(hostile_strings, json_like),
+        "maxStores": json_like,
+        "traitGroupTemplates": st.one_of(
+            st.just({"Prefs": {"traits": {"tier": {"dataType": "STRING"}}}}),
+            st.dictionaries(hostile_strings, json_like, max_size=2),
+        ),
+        "defaults": json_like,
+    },
+)
+
+
+@PROPERTY
+@given(document=documents)
+def test_any_tenant_document_resolves_or_lists_its_problems(document: dict[str, Any]) -> None:
+    """Whatever is pasted into the tenant list, the program either resolves it or raises one
+    TenantConfigurationError listing problems, before any resource exists; never a crash."""
+    from pulumi_twilio_memory.components.fleet import resolve_fleet
+    from pulumi_twilio_memory.components.tenant import TenantConfigurationError
+
+    FIGURES.add("tenant_documents_tried")
+    try:
+        tenants = resolve_fleet(document)
+    except TenantConfigurationError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+        FIGURES.add("tenant_documents_rejected")
+        return
+    except Exception as exc:
+        raise AssertionError(f"resolve_fleet raised {type(exc).__name__}: {exc}") from exc
+    assert len(tenants) <= 15

@@ -49,7 +49,7 @@ def test_two_pipelines_race_for_the_same_store_names(
 
     result = audit(emulator, [a.ws, b.ws])
     assert result.clean, result.describe()  # every live store tracked by exactly one stack
-    live = {s["display_name"]: s for s in inventory(emulator).stores.values()}
+    live = {s["display_name"]: sid for sid, s in inventory(emulator).stores.items()}
     assert set(live) == set(names)
     wins_a = {n for n in names if n in {r["outputs"]["display_name"] for r in _stores(a)}}
     wins_b = {n for n in names if n in {r["outputs"]["display_name"] for r in _stores(b)}}
@@ -58,21 +58,19 @@ def test_two_pipelines_race_for_the_same_store_names(
         (out_a, code_a, set(names) - wins_a),
         (out_b, code_b, set(names) - wins_b),
     ):
-        for name in lost:  # the loser was told, by name; its description did not land
+        for name in lost:  # the loser was told, by name
             assert (
                 code != 0
                 and f"A store named '{name}' {TAKEN}" in loser_output
                 and NOT_MANAGED in loser_output
             )
-    store_descriptions = {
-        n: emulator.http().get(f"/v1/ControlPlane/Stores/{live[n]['id']}").json()["description"]
-        for n in names
-        if "id" in live[n]
-    }
-    for name in names:
-        winner = "A" if name in wins_a else "B"
-        if name in store_descriptions:
-            assert store_descriptions[name] == f"{name} from {winner}"
+    with emulator.http() as http:  # and its description did not land on the winner's store
+        for name, store_id in live.items():
+            winner = "A" if name in wins_a else "B"
+            assert (
+                http.get(f"/v1/ControlPlane/Stores/{store_id}").json()["description"]
+                == f"{name} from {winner}"
+            )
     # The loser's next run fails the same way: it never adopts on its own.
     loser = a if wins_b else b
     again = loser.up(expect=None)
@@ -128,7 +126,7 @@ def test_out_of_band_writer_and_a_second_stack_never_get_overwritten_silently(
     a.ws.config_set("tenant-onboarding:tenants", json.dumps(_tenants(["oob"], "v1")))
     a.up()
     store_id = a.ws.outputs()["storeIds"]["oob"]
-    http = emulator.http()
+    http = emulator.http()  # the colleague, through the API
     url = f"/v1/ControlPlane/Stores/{store_id}"
 
     def description() -> str:

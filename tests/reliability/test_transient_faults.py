@@ -133,3 +133,33 @@ def test_faults_while_updating_and_destroying_a_fleet(
         duplicates=0,
     )
     assert destroy.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        pytest.param(f"{V1}/Stores", id="store"),
+        pytest.param(f"{V1}/Stores/{{storeId}}/TraitGroups", id="trait-group"),
+        pytest.param(f"{V2}/Configurations", id="configuration"),
+    ],
+)
+@pytest.mark.parametrize("fault", ["503", "drop"])
+def test_one_unanswered_create_does_not_fail_the_run(
+    route: str, fault: str, emulator: EmulatorServer, fleet_factory: Callable[..., Fleet]
+) -> None:
+    """A single 503 or dropped connection on a create (not applied) is absorbed in the same run."""
+    fleet = fleet_factory(emulator, ["one"]).init()
+    spec: dict[str, Any] = {"action": "error", "status": 503} if fault == "503" else {"action": "drop"}
+    emulator.control.add_fault(method="POST", route=route, times=1, **spec)
+    run = fleet.up(expect=None)
+    hits = fault_hits(emulator)
+    assert sum(hits.values()) == 1, hits
+    assert run.returncode == 0, run.describe()
+    result = fleet.assert_converged()
+    FIGURES.record(
+        f"unanswered create: {fault} on POST {route}",
+        faults_injected=1,
+        faults_survived=1,
+        duplicates=len(result.duplicates),
+        orphans=len(result.orphans),
+    )

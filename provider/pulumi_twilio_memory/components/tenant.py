@@ -37,7 +37,7 @@ from pydantic.alias_generators import to_camel
 from .. import config
 from ..api import models
 from ..api.errors import ConfigurationError
-from ..resources._base import UNKNOWN, BaseProvider
+from ..resources._base import UNKNOWN, BaseProvider, contains
 from ..resources.conversation_configuration import (
     ConversationConfiguration,
     ConversationConfigurationProvider,
@@ -120,13 +120,7 @@ class ConversationSpec(TypedDict, total=False):
 
 def _has_unknowns(value: Any) -> bool:
     """True when ``value`` holds an Output or awaitable somewhere: it cannot be validated now."""
-    if isinstance(value, pulumi.Output | Awaitable):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_unknowns(k) or _has_unknowns(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_unknowns(v) for v in value)
-    return False
+    return contains(value, lambda item: isinstance(item, pulumi.Output | Awaitable))
 
 
 #: snake_case input name -> the API's camelCase name, for error paths spelled like stack config.

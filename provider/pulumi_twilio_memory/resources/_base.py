@@ -24,9 +24,11 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    ============================  ====================================================================
 
    ``configure``, ``check`` and ``diff`` come from the base. Hooks a resource may override:
-   ``extra_failures(inputs)`` for rules the model cannot express, ``normalize(inputs)`` to make
-   API-equivalent values compare equal (defaults, casing). Implement ``create``/``read``/``update``/
-   ``delete`` with these helpers:
+   ``prepare(props)`` to record inputs in one spelling (key case, enum case) before ``check`` and
+   ``parse`` see them, ``extra_failures(inputs)`` for rules the model cannot express,
+   ``explain(property, reason)`` to reword a check failure the model's message leaves unclear,
+   ``normalize(inputs)`` to make API-equivalent values compare equal (defaults, casing). Implement
+   ``create``/``read``/``update``/``delete`` with these helpers:
 
    * ``self.parse(props)``: the validated ``inputs_model`` instance (after ``check``).
    * ``memory_client()`` / ``conversations_client()``: cached, thread-safe API clients.
@@ -54,7 +56,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -83,6 +85,7 @@ __all__ = [
     "UNKNOWN",
     "BaseProvider",
     "clear_client_cache",
+    "contains",
     "contains_unknown",
     "conversations_client",
     "is_unknown",
@@ -102,15 +105,21 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
-def contains_unknown(value: Any) -> bool:
-    """True when ``value`` is, or holds anywhere inside it, an unknown."""
-    if is_unknown(value):
+def contains(value: Any, test: Callable[[Any], bool]) -> bool:
+    """True when ``test`` holds for ``value`` or for anything inside it (dict keys and values,
+    list and tuple items, at any depth)."""
+    if test(value):
         return True
     if isinstance(value, Mapping):
-        return any(contains_unknown(k) or contains_unknown(v) for k, v in value.items())
+        return any(contains(k, test) or contains(v, test) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(contains_unknown(v) for v in value)
+        return any(contains(v, test) for v in value)
     return False
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when ``value`` is, or holds anywhere inside it, an unknown."""
+    return contains(value, is_unknown)
 
 
 def strip_none(value: Any) -> Any:
@@ -325,7 +334,7 @@ class BaseProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate every documented rule offline; unknowns (preview) are skipped. Missing or
         malformed provider configuration is reported here too, so ``pulumi preview`` fails."""
-        inputs = self.user_inputs(news)
+        inputs = self.user_inputs(self.prepare(news))
         failures = validation_failures(self.inputs_model, inputs, self.field_hints)
         failures += self.extra_failures(inputs)
         try:
@@ -334,6 +343,8 @@ class BaseProvider(ResourceProvider):
             problem = str(exc)
         if problem is not None:
             failures.append(CheckFailure("", problem))
+        for failure in failures:
+            failure.reason = self.explain(failure.property, failure.reason)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -352,9 +363,18 @@ class BaseProvider(ResourceProvider):
 
     # -- hooks ---------------------------------------------------------------------------------
 
+    def prepare(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The properties in the spelling ``check`` records and ``parse`` validates (snake_case
+        keys, the API's enum case); must tolerate malformed values and unknowns. Unchanged here."""
+        return dict(props)
+
     def extra_failures(self, inputs: dict[str, Any]) -> list[CheckFailure]:
         """Rules the inputs model cannot express; ``inputs`` may contain unknowns."""
         return []
+
+    def explain(self, prop: str, reason: str) -> str:
+        """The reason of a check failure on ``prop`` as the user should read it. Unchanged here."""
+        return reason
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Make API-equivalent inputs compare equal (fill defaults, fix casing). Identity here."""
@@ -376,7 +396,7 @@ class BaseProvider(ResourceProvider):
 
     def parse(self, props: Mapping[str, Any]) -> Any:
         """The validated inputs model (call from create/update, where nothing is unknown)."""
-        return self.inputs_model.model_validate(self.user_inputs(props))
+        return self.inputs_model.model_validate(self.user_inputs(self.prepare(props)))
 
     def changed_properties(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """Input properties whose normalized values differ (unknown new values count as changed)."""

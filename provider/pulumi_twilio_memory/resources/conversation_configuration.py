@@ -69,7 +69,6 @@ from ..api.errors import (
 )
 from ..api.operations import Deadline, wait_operation
 from ._base import (
-    PROVIDER_KEY,
     BaseProvider,
     contains_unknown,
     conversations_client,
@@ -322,11 +321,8 @@ class ConversationConfigurationProvider(BaseProvider):
     # -- check / diff ----------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate offline; record one spelling; derive the create's Idempotency-Key."""
-        prepared = canonical_inputs({k: v for k, v in news.items() if k != PROVIDER_KEY})
-        result = super().check(olds, prepared)
-        for failure in result.failures:
-            failure.reason = _explain(failure.property, failure.reason)
+        """Validate offline; record one spelling (``prepare``); derive the create's Idempotency-Key."""
+        result = super().check(olds, news)
         seed = news.get(IDEMPOTENCY_SEED)
         if isinstance(seed, str):
             result.inputs[IDEMPOTENCY_SEED] = seed
@@ -341,8 +337,16 @@ class ConversationConfigurationProvider(BaseProvider):
             )
         return result
 
-    def parse(self, props: Mapping[str, Any]) -> Any:
-        return super().parse(canonical_inputs(props))
+    def prepare(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return canonical_inputs(props)
+
+    def explain(self, prop: str, reason: str) -> str:
+        """Name the bad channel: the model's message for a bad map key does not say what it was."""
+        parts = prop.split(".")
+        if parts[0] == "channel_settings" and len(parts) == 2 and reason.startswith("Input should be"):
+            channels = "VOICE, SMS, RCS, WHATSAPP, CHAT (any case)"
+            return f"{reason}: {parts[1]!r} is not a channel; channels are {channels}"
+        return reason
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         return _with_defaults(inputs)
@@ -527,15 +531,6 @@ class ConversationConfigurationProvider(BaseProvider):
             deadline=new_deadline(),
             resource_id=id_,
         )
-
-
-def _explain(prop: str, reason: str) -> str:
-    """Name the bad channel: the model's message for a bad map key does not say what it was."""
-    parts = prop.split(".")
-    if parts[0] == "channel_settings" and len(parts) == 2 and reason.startswith("Input should be"):
-        channels = "VOICE, SMS, RCS, WHATSAPP, CHAT (any case)"
-        return f"{reason}: {parts[1]!r} is not a channel; channels are {channels}"
-    return reason
 
 
 def _patch_fields(

@@ -120,13 +120,6 @@ def _canonical_configs(configs: Any, *, defaults: bool = False) -> Any:
     return [canonical_identifier_config(c, defaults=defaults) for c in configs]
 
 
-def _prepared(props: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(props)
-    if "identifier_configs" in out:
-        out["identifier_configs"] = _canonical_configs(out["identifier_configs"])
-    return out
-
-
 class IdentityResolutionSettingsProvider(BaseProvider):
     """CRUD for a store's identity resolution settings; pickled into state, so no attributes."""
 
@@ -147,18 +140,20 @@ class IdentityResolutionSettingsProvider(BaseProvider):
     # -- check / diff ----------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate offline; record enum values in the API's lower case."""
-        prepared = _prepared(news)
-        if not is_unknown(prepared.get("store_id")):
-            result = super().check(olds, prepared)
-        else:
-            # Check the cross-field rules too while the store id is still unknown.
-            result = super().check(olds, {**prepared, "store_id": _PLACEHOLDER_STORE_ID})
-            result.inputs["store_id"] = UNKNOWN
+        """Validate offline (``prepare`` records enum values in the API's lower case)."""
+        if not is_unknown(news.get("store_id")):
+            return super().check(olds, news)
+        # Check the cross-field rules too while the store id is still unknown.
+        result = super().check(olds, {**news, "store_id": _PLACEHOLDER_STORE_ID})
+        result.inputs["store_id"] = UNKNOWN
         return result
 
-    def parse(self, props: Mapping[str, Any]) -> Any:
-        return super().parse(_prepared(props))
+    def prepare(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Identifier configs in one spelling: snake_case keys, enum values in lower case."""
+        out = dict(props)
+        if "identifier_configs" in out:
+            out["identifier_configs"] = _canonical_configs(out["identifier_configs"])
+        return out
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)

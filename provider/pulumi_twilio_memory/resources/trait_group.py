@@ -16,7 +16,8 @@ Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`
   Twilio seeds into every store) fails with a message explaining ``adopt=True``; with ``adopt=True``
   it is taken over and made to match, traits the program does not list included. A trait that
   already lives in another group of the store fails before any write (a trait cannot move between
-  groups). A POST that got no clear answer is not repeated: the group is looked up by name.
+  groups). A POST that got no clear answer (5xx, dropped connection) is never blindly repeated:
+  the group is looked up by name, and only when it does not exist is it POSTed again (3 tries).
 * **read**: live values projected onto the inputs; 404 (group or store gone) = gone.
 * **update**: one PATCH with ``If-Match`` = the ETag recorded at the last create/read/update: added
   and changed traits as full definitions, removed traits as ``{"dataType": ""}``. A 412 means the
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic.alias_generators import to_snake
 
 from ..api import models as m
@@ -48,7 +49,7 @@ from ..api.errors import (
     TransportError,
     TwilioMemoryError,
 )
-from ..api.operations import Deadline, wait_operation
+from ..api.operations import DEFAULT_BACKOFF, Deadline, wait_operation
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_props
 
 __all__ = [
@@ -63,6 +64,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
+
+#: POSTs of one create when an answer leaves it unknown whether the group was made (as for stores).
+CREATE_ATTEMPTS = 3
 
 #: Twilio seeds this group into every new store; the API refuses to delete it.
 SEEDED_GROUP = "Contact"
@@ -172,13 +176,6 @@ def _wire_trait(trait: Mapping[str, Any]) -> dict[str, Any]:
     return m.to_wire(m.TraitDefinition.model_validate(trait))
 
 
-def _prepared(props: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(props)
-    if "traits" in out:
-        out["traits"] = canonical_traits(out["traits"])
-    return out
-
-
 # -- the provider -------------------------------------------------------------------------------
 
 
@@ -218,15 +215,22 @@ class TraitGroupProvider(BaseProvider):
 
     # -- check / diff ----------------------------------------------------------------------------
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate offline, then record the canonical spelling of the traits."""
-        result = super().check(olds, _prepared(news))
-        for failure in result.failures:
-            failure.reason = _explain(failure.property, failure.reason)
-        return result
+    def prepare(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Check records (and parse validates) the canonical spelling of the traits."""
+        out = dict(props)
+        if "traits" in out:
+            out["traits"] = canonical_traits(out["traits"])
+        return out
 
-    def parse(self, props: Mapping[str, Any]) -> Any:
-        return super().parse(_prepared(props))
+    def explain(self, prop: str, reason: str) -> str:
+        """Say which trait name is wrong and why: the model's message for a bad map key does not."""
+        parts = prop.split(".", 2)
+        if len(parts) == 2 and parts[0] == "traits" and ("pattern" in reason or "at most 64" in reason):
+            return (
+                f"trait name {parts[1]!r} is not allowed: start with a lower-case letter, then letters, "
+                "digits, '_', '-' or '.', at most 64 characters (e.g. 'loyaltyTier')"
+            )
+        return reason
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)
@@ -263,19 +267,25 @@ class TraitGroupProvider(BaseProvider):
         store_id, name = inputs.store_id, inputs.display_name
         check_no_trait_moves(client, store_id, name, desired)
         body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
-        try:
-            accepted = client.create_trait_group(store_id, body)
-        except (TransportError, ServerError):
-            # Unknown whether the group was made: use it if it exists, else let the user retry.
-            if client.find_trait_group(store_id, name) is None:
-                raise
-            log.info("trait group %r exists after an unanswered create: using it", name)
-            return None
-        except ConflictError:
-            raced = client.find_trait_group(store_id, name)
-            if raced is None:
-                raise  # the store is not ACTIVE, or another rule: the API's message says which
-            return raced
+        delays = DEFAULT_BACKOFF.delays()
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                accepted = client.create_trait_group(store_id, body)
+            except (TransportError, ServerError):
+                # Unknown whether the group was made: use it if it exists, else POST again.
+                if client.find_trait_group(store_id, name) is not None:
+                    log.info("trait group %r exists after an unanswered create: using it", name)
+                    return None
+                if attempt == CREATE_ATTEMPTS or deadline.remaining() <= 0:
+                    raise
+                deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                continue
+            except ConflictError:
+                raced = client.find_trait_group(store_id, name)
+                if raced is None:
+                    raise  # the store is not ACTIVE, or another rule: the API's message says which
+                return None if attempt > 1 else raced  # after an unanswered POST: ours
+            break
         _wait(
             client,
             accepted,
@@ -506,17 +516,6 @@ def _outs(store_id: str, found: Fetched[m.TraitGroup], adopt: bool) -> dict[str,
         "version": group.version,
         "etag": found.etag,
     }
-
-
-def _explain(prop: str, reason: str) -> str:
-    """Say which trait name is wrong and why: the model's message for a bad map key does not."""
-    parts = prop.split(".", 2)
-    if len(parts) == 2 and parts[0] == "traits" and ("pattern" in reason or "at most 64" in reason):
-        return (
-            f"trait name {parts[1]!r} is not allowed: start with a lower-case letter, then letters, "
-            "digits, '_', '-' or '.', at most 64 characters (e.g. 'loyaltyTier')"
-        )
-    return reason
 
 
 class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
