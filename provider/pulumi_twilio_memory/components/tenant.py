@@ -134,7 +134,9 @@ _WIRE_NAMES: dict[str, str] = {
 
 def camel_path(text: str) -> str:
     """Re-spell the API's snake_case field names in ``text`` camelCase, as stack config writes them."""
-    return re.sub(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", lambda m: _WIRE_NAMES.get(m.group(0), m.group(0)), text)
+    # \b: a match starts only where a word starts, so a long pasted value costs linear, not
+    # quadratic, time (without it a 200 kB value made `pulumi preview` hang for minutes).
+    return re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+", lambda m: _WIRE_NAMES.get(m.group(0), m.group(0)), text)
 
 
 def _checked(provider: BaseProvider, props: Mapping[str, Any], path: str, camel: bool) -> list[str]:

@@ -6,9 +6,10 @@ Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``St
   ``adopt`` a bool. Offline; unknowns skipped.
 * **diff**: ``display_name`` and ``description`` update in place. Omitting ``description`` leaves
   the live one alone (the API cannot clear it). ``adopt`` only matters at create.
-* **create**: the display name is unique per account, so create first looks it up. Taken and not
-  ``adopt``: fail, explaining ``adopt=True``. Taken and ``adopt=True``: take the store over and update
-  it to match. Free: POST, wait for the operation, then for ACTIVE. A POST that got no clear
+* **create**: POST, wait for the operation, then for ACTIVE. The display name is unique per
+  account, so a taken name is a conflict, resolved by looking the name up. Taken and not
+  ``adopt``: fail, explaining ``adopt=True``. Taken and ``adopt=True``: take the store over and
+  update it to match. A POST that got no clear
   answer (connection dropped, 5xx) is never blindly repeated: the store is looked up by name first.
   A store that ends FAILED is deleted again (so the next ``pulumi up`` can retry) and the error
   carries the API's reason.
@@ -89,23 +90,21 @@ class StoreProvider(BaseProvider):
         inputs: StoreInputs = self.parse(props)
         client = memory_client()
         deadline = new_deadline()
-        existing = client.find_store_by_display_name(inputs.display_name)
-        if existing is None:
-            made = self._post(client, inputs, deadline)
-            if isinstance(made, str):  # ours: wait for it, and delete it again if it FAILED
-                found = self._wait_ready(client, made, inputs.display_name, deadline, cleanup=True)
-                return CreateResult(found.value.id, _outs(found, inputs.adopt))
-            existing = made  # someone else created that name meanwhile (and adopt=True)
-        if not inputs.adopt:
-            raise _name_taken(existing.value)
-        found = self._adopt(client, existing, inputs, deadline)
+        # POST first: display names are unique, so a taken name comes back as a conflict, which
+        # _post resolves by name (adopt, or refuse explaining adopt=True). Looking the name up
+        # before every create would fetch every store of the account: O(N) calls per store.
+        made = self._post(client, inputs, deadline)
+        if isinstance(made, str):  # ours: wait for it, and delete it again if it FAILED
+            found = self._wait_ready(client, made, inputs.display_name, deadline, cleanup=True)
+        else:  # the name was taken and adopt=True
+            found = self._adopt(client, made, inputs, deadline)
         return CreateResult(found.value.id, _outs(found, inputs.adopt))
 
     def _post(self, client: MemoryClient, inputs: StoreInputs, deadline: Deadline) -> str | Fetched[m.Store]:
         """POST the store and follow its operation; crash-safe (see module doc).
 
-        Returns the id of the store this call made, or (only when ``adopt``) the store that took
-        the name between the lookup and the POST.
+        Returns the id of the store this call made, or (only when ``adopt``) the store that
+        already has the name.
         """
         name = inputs.display_name
         body = m.StoreCreate(display_name=name, description=inputs.description)
