@@ -224,6 +224,7 @@ def _previews(results: dict[str, Any]) -> list[str]:
             [
                 f"`{p['command']} --expect-no-changes`",
                 _s(p["seconds"]),
+                " / ".join(f"{v:.1f}" for v in p.get("all_seconds", [p["seconds"]])),
                 str(total),
                 _methods(p["requests"]),
                 f"{total / dynamic:.2f}" if dynamic else "n/a",
@@ -237,7 +238,8 @@ def _previews(results: dict[str, Any]) -> list[str]:
         *_table(
             [
                 "command",
-                "wall (s)",
+                "wall (s, median)",
+                "all runs (s)",
                 "API requests",
                 "by method",
                 "requests per resource",

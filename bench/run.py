@@ -102,14 +102,20 @@ class Bench:
         }
 
     def preview(self, workspace: BenchWorkspace, *extra: str) -> dict[str, Any]:
-        self.emulator.control.reset_stats()
-        result = workspace.preview(*extra)
-        return {
-            "command": " ".join(["pulumi", "preview", *extra]),
-            "seconds": result.seconds,
-            "requests": _requests(self.emulator.control.stats()),
-            "peak_mib": result.peak_mib,
-        }
+        """``--repeat`` runs of one no-op preview; the median run, with every run's time."""
+        runs = []
+        for _attempt in range(self.args.repeat):
+            self.emulator.control.reset_stats()
+            result = workspace.preview(*extra)
+            runs.append(
+                {
+                    "command": " ".join(["pulumi", "preview", *extra]),
+                    "seconds": result.seconds,
+                    "requests": _requests(self.emulator.control.stats()),
+                    "peak_mib": result.peak_mib,
+                }
+            )
+        return {**_median_run(runs), "all_seconds": [run["seconds"] for run in runs]}
 
     def experiment(self, experiment: Experiment, tenants: int) -> dict[str, Any]:
         env = {"BENCH_PATCH": ",".join(experiment.patches)} if experiment.patches else {}

@@ -18,9 +18,9 @@ import pytest
 # The CLI machinery is the e2e tier's; reuse it rather than copy it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from e2e_harness import PulumiCLI, find_cli  # noqa: E402
-from rel_support import FIGURES, PROFILE, Fleet, report_dir  # noqa: E402
-from twilio_memory_emulator.testing import EmulatorServer  # noqa: E402
+from e2e_harness import PulumiCLI, find_cli
+from rel_support import FIGURES, PROFILE, Fleet, report_dir
+from twilio_memory_emulator.testing import EmulatorServer
 
 
 @pytest.fixture(scope="session")

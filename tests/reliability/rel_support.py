@@ -17,6 +17,7 @@ CLI plumbing (isolated ``PULUMI_HOME``, file backend, passphrase, transcripts) i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -396,12 +397,37 @@ class Fleet:
         )
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc), children first."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def kill_group(process: subprocess.Popen[str]) -> str:
-    """SIGKILL the whole process group (CLI, language host, program, provider); return its output."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """SIGKILL `pulumi` and everything it started, like a CI runner being torn down; return its
+    output. The language host and provider plugins run in process groups of their own, so the
+    tree is frozen (SIGSTOP) first, then every process in it is killed by id."""
+    pids = [process.pid]
+    for _ in range(2):  # freeze, then look again for anything started meanwhile
+        pids = [process.pid, *_descendants(process.pid)]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     output, _ = process.communicate(timeout=60)
     return output or ""
 

@@ -133,6 +133,7 @@ def _no_500(response: httpx.Response, what: str) -> None:
 )
 def test_every_route_and_method_with_hostile_paths_headers_and_bodies(
     server: tuple[EmulatorServer, dict[str, str]],
+    *,
     method: str,
     name: str,
     body: bytes,

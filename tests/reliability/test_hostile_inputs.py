@@ -427,3 +427,19 @@ def test_any_tenant_document_resolves_or_lists_its_problems(document: dict[str, 
     except Exception as exc:
         raise AssertionError(f"resolve_fleet raised {type(exc).__name__}: {exc}") from exc
     assert len(tenants) <= 15
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed assertion: before the fix this took hours
+@pytest.mark.parametrize("where", ["name", "displayName", "description", "traitGroups"])
+def test_a_megabyte_pasted_into_the_tenant_list_is_rejected_not_hung(where: str) -> None:
+    from pulumi_twilio_memory.components.fleet import resolve_fleet
+    from pulumi_twilio_memory.components.tenant import TenantConfigurationError
+
+    paste = "x" * 1_000_000
+    entry: dict[str, Any] = {"name": "acme"}
+    entry[where] = {paste: {"traits": {}}} if where == "traitGroups" else paste
+    with pytest.raises(TenantConfigurationError) as info:
+        resolve_fleet({"tenants": [entry]})
+    assert info.value.problems
+    FIGURES.add("tenant_documents_tried")
+    FIGURES.add("tenant_documents_rejected")

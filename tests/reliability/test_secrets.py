@@ -3,7 +3,7 @@
 Two accounts on one emulator (started with ``--access-log --log-level debug`` so it logs all it
 can). Account A runs the fleet with its API key secret in stack config (``--secret``), account B
 with its auth token in the environment; then every failure path a user can meet is provoked:
-wrong secret (401), dropped connections until retries run out, a 500 on a create. The secrets
+wrong secret (401) and 500s on a create until its retries run out. The secrets
 must not appear in the raw state files, ``pulumi stack export`` (with ``--show-secrets``), the
 stack config files, anything the CLI printed or logged, error messages, the emulator's stats,
 state snapshot or logs.
@@ -77,9 +77,6 @@ def test_no_credential_in_state_logs_errors_or_emulator(
     a.ws.preview("--expect-no-changes")
 
     # Failure paths, each with the message the user sees.
-    emu.control.add_fault(action="drop", method="GET", times=8)
-    dropped = a.ws.preview("--refresh", expect=None)
-    emu.control.clear_faults()
     wrong = fleet_factory(emu, ["initech"], credentials=(KEY_A, WRONG)).init()
     denied = wrong.up(expect=None)
     assert denied.returncode != 0 and "401" in denied.output and "Check the credentials" in denied.output
@@ -101,7 +98,7 @@ def test_no_credential_in_state_logs_errors_or_emulator(
         for resource in fleet.ws.export("--show-secrets")["deployment"]["resources"]:
             if resource["type"] != "pulumi:providers:pulumi-python":
                 texts[f"{name} {resource['urn']} (--show-secrets)"] = str(resource)
-    texts["dropped"], texts["denied"], texts["failed"] = dropped.output, denied.output, failed.output
+    texts["denied"], texts["failed"] = denied.output, failed.output
     texts["emulator stats"] = str(emu.control.stats())
     texts["emulator state"] = str(emu.control.state())
     texts["emulator faults"] = str(emu.control.faults())

@@ -15,7 +15,8 @@ Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``St
   carries the API's reason.
 * **read**: live values projected onto the inputs; 404 = gone; any other error is an error.
 * **update**: PATCH with ``If-Match`` = the ETag recorded at the last create/read/update; a 412
-  means someone changed the store outside Pulumi (``pulumi refresh``, then retry).
+  means someone changed the store outside Pulumi (``pulumi refresh``, then retry), unless the store
+  already holds the new values (a retry meeting the ETag its own lost first attempt moved on).
 * **delete**: DELETE, then wait until GET answers 404; already gone is success.
 """
 
@@ -36,6 +37,7 @@ from ..api.errors import (
     ConflictError,
     NotFoundError,
     OperationFailedError,
+    PreconditionFailedError,
     ServerError,
     TransportError,
     TwilioMemoryError,
@@ -240,6 +242,11 @@ class StoreProvider(BaseProvider):
                 method=exc.method,
                 url=exc.url,
             ) from None
+        except PreconditionFailedError:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
+            if _applied(client.get_store(store_id).value, update):
+                return wait_store_ready(client, store_id, deadline=deadline)
+            raise
         wait_operation(
             client, accepted, what=f"update of store {store_id}", deadline=deadline, resource_id=store_id
         )
@@ -268,6 +275,13 @@ def _outs(found: Fetched[m.Store], adopt: bool) -> dict[str, Any]:
         "data_as_of": store.data_as_of,
         "etag": found.etag,
     }
+
+
+def _applied(store: m.Store, update: m.StoreUpdate) -> bool:
+    """The live store already has every value ``update`` sets."""
+    return (update.display_name is None or store.display_name == update.display_name) and (
+        update.description is None or store.description == update.description
+    )
 
 
 def _name_taken(store: m.Store) -> AlreadyExistsError:
