@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from e2e_harness import REPO_ROOT, CliResult, PulumiCLI, Workspace, copy_project
 from twilio_memory_emulator.testing import EmulatorServer
@@ -99,12 +99,15 @@ class Figures:
         with self._lock:
             self.totals[key] += amount
 
+    #: Per-test sizes and run counts: shown per test, meaningless as a sum.
+    NOT_SUMMED: ClassVar[frozenset[str]] = frozenset({"tenants", "up_runs_needed", "requests"})
+
     def record(self, test: str, **values: Any) -> None:
-        """Note what one test measured; integer values are also added to the totals."""
+        """Note what one test measured; integer counts are also added to the totals."""
         with self._lock:
             self.rows.setdefault(test, {}).update(values)
             for key, value in values.items():
-                if isinstance(value, int) and not isinstance(value, bool):
+                if isinstance(value, int) and not isinstance(value, bool) and key not in self.NOT_SUMMED:
                     self.totals[key] += value
 
     def as_dict(self) -> dict[str, Any]:

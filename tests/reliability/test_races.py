@@ -100,18 +100,19 @@ def test_same_stack_from_two_working_copies(
     second = fleet_factory(emulator, names, backend_root=shared).init(select=True)
     procs = [first.start_up(), second.start_up()]
     results = [_finish(p) for p in procs]
-    codes = sorted(code for code, _ in results)
-    assert codes[0] == 0, results
-    if codes[1] != 0:  # the usual outcome: the loser hit the lock (or found the stores taken)
-        loser_output = next(out for code, out in results if code != 0)
-        assert "currently locked" in loser_output or NOT_MANAGED in loser_output, loser_output
+    refused = [out for code, out in results if code != 0]
+    # At most one gets through; the other is refused by the lock (or finds the stores taken).
+    # Both can be refused: each saw the other's lock file appear at the same moment. Safe too.
+    assert len(refused) >= 1, "two concurrent updates of one stack both ran"
+    for output in refused:
+        assert "currently locked" in output or NOT_MANAGED in output, output
     for fleet in (first, second):
         fleet.up()  # the loser's retry: converges, creating nothing twice
     result = first.assert_converged()
     second.ws.preview("--expect-no-changes")
     FIGURES.record(
         "race: one stack, two working copies",
-        race_conflicts_reported=int(codes[1] != 0),
+        race_conflicts_reported=len(refused),
         duplicates=len(result.duplicates),
         orphans=len(result.orphans),
     )
