@@ -339,15 +339,21 @@ class Fleet:
         return self
 
     def configure(self, tenants: list[dict[str, Any]] | None = None) -> None:
+        """The program's configuration in one ``config set-all`` (secrets apart, on stdin)."""
         entries = tenants if tenants is not None else [{"name": n} for n in self.tenants]
-        self.ws.config_set("tenant-onboarding:tenants", json.dumps(entries))
-        self.ws.config_set("tenant-onboarding:namePrefix", self.name_prefix)
-        self.ws.config_set("tenant-onboarding:traitGroupTemplates", json.dumps(FLEET_TEMPLATES))
-        self.ws.config_set("tenant-onboarding:defaults", json.dumps({"templates": ["Preferences"]}))
+        values = {
+            "tenant-onboarding:tenants": json.dumps(entries),
+            "tenant-onboarding:namePrefix": self.name_prefix,
+            "tenant-onboarding:traitGroupTemplates": json.dumps(FLEET_TEMPLATES),
+            "tenant-onboarding:defaults": json.dumps({"templates": ["Preferences"]}),
+        }
         if self.operation_timeout is not None:
-            self.ws.config_set("twilio-memory:operationTimeout", str(self.operation_timeout))
-        for key, value in self.credential_config.items():
-            self.ws.config_set(key, value, secret=key.endswith(("Secret", "Token")))
+            values["twilio-memory:operationTimeout"] = str(self.operation_timeout)
+        secrets = {k: v for k, v in self.credential_config.items() if k.endswith(("Secret", "Token"))}
+        values |= {k: v for k, v in self.credential_config.items() if k not in secrets}
+        self.ws.run("config", "set-all", *(f"--plaintext={k}={v}" for k, v in values.items()))
+        for key, value in secrets.items():
+            self.ws.config_set(key, value, secret=True)
 
     def display_names(self) -> set[str]:
         return {f"{self.name_prefix}{name}" for name in self.tenants}

@@ -55,6 +55,7 @@ threads (hence the locked client cache); ``configure()`` gets the stack config o
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
@@ -232,6 +233,9 @@ def new_deadline() -> Deadline:
 
 # -- check helpers ---------------------------------------------------------------------------------
 
+#: The longest word an error message repeats from the user's input as it is.
+MAX_ECHOED_WORD = 80
+
 
 def _walk(inputs: Any, loc: tuple[int | str, ...]) -> tuple[list[str], Any, bool]:
     """Follow a pydantic error ``loc`` through the user's inputs.
@@ -260,6 +264,16 @@ def _walk(inputs: Any, loc: tuple[int | str, ...]) -> tuple[list[str], Any, bool
             return parts, None, False
         # else: a union tag ('STRING', 'function-after', ...) that is not in the data: skip it
     return parts, node, is_unknown(node)
+
+
+_LONG_WORD = re.compile(rf"\S{{{MAX_ECHOED_WORD + 1},}}")
+
+
+def clip_long_words(text: str) -> str:
+    """Shorten every run of over ``MAX_ECHOED_WORD`` non-blank characters (a pasted blob used as
+    a dict key, say) to its start and its length, so an error about it stays readable and does
+    not echo the whole value back into the preview output and CI logs."""
+    return _LONG_WORD.sub(lambda m: f"{m.group(0)[:40]}…({len(m.group(0))} characters)", text)
 
 
 def _hint(hints: Mapping[str, str], path: str) -> str | None:
@@ -344,7 +358,8 @@ class BaseProvider(ResourceProvider):
         if problem is not None:
             failures.append(CheckFailure("", problem))
         for failure in failures:
-            failure.reason = self.explain(failure.property, failure.reason)
+            failure.reason = clip_long_words(self.explain(failure.property, failure.reason))
+            failure.property = clip_long_words(failure.property)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
