@@ -63,7 +63,7 @@ bodies = st.one_of(
 header_values = st.one_of(
     st.sampled_from(INJECTION[:-2]),
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=120),
-)
+).filter(lambda v: v == v.strip())  # what a client can send at all: h11 refuses edge blanks
 
 
 @pytest.fixture(scope="module")
