@@ -319,6 +319,7 @@ class _ApiClient:
             method=response.request.method,
             url=str(response.request.url),
             headers={k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+            attempts=attempts,
         )
 
     # -- helpers shared by the typed methods ---------------------------------------------------

@@ -95,7 +95,9 @@ class ApiError(TwilioMemoryError):
     """The API answered with an error status.
 
     ``status`` is the HTTP status, ``code`` the Twilio error code (the HTTP status when the body had
-    none), ``api_message`` the server's own text (already redacted), ``more_info`` its docs link.
+    none), ``api_message`` the server's own text (already redacted), ``more_info`` its docs link,
+    ``attempts`` how many times the client sent the request (more than one: an earlier attempt got
+    no clear answer and may have been applied).
     """
 
     hint: str = ""
@@ -111,8 +113,10 @@ class ApiError(TwilioMemoryError):
         method: str = "",
         url: str = "",
         headers: dict[str, str] | None = None,
+        attempts: int = 1,
     ) -> None:
         super().__init__(message)
+        self.attempts = attempts
         self.status = status
         self.code = code if code is not None else status
         self.api_message = api_message
@@ -130,7 +134,7 @@ class ApiError(TwilioMemoryError):
 
 
 class BadRequestError(ApiError):
-    hint = "Fix the value the API named above; `pulumi preview` runs the same checks offline."
+    hint = "Fix what the API named above, then run `pulumi up` again."
 
 
 class AuthenticationError(ApiError):

@@ -39,6 +39,7 @@ __all__ = [
     "Clock",
     "Deadline",
     "poll",
+    "settle_own_write",
     "wait_gone",
     "wait_operation",
     "wait_store_deleted",
@@ -159,6 +160,33 @@ def poll(
         if retry_after is not None:
             delay = min(delay, max(retry_after, backoff.initial))
         deadline.clock.sleep(min(delay, remaining))
+
+
+def settle_own_write(
+    fetch: Callable[[], T],
+    *,
+    applied: Callable[[T], bool],
+    overtaken: Callable[[T], bool],
+    retried: bool,
+    deadline: Deadline,
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> T | None:
+    """After a conditional write met a 412: the live value when it shows our write, else None.
+
+    ``retried`` says the client sent the write more than once (an earlier attempt got no clear
+    answer). Then the 412 is most likely our own first attempt, accepted and still being applied,
+    having moved the ETag on: wait for it to show (``applied``), unless a change that is not ours
+    shows first (``overtaken``, e.g. the version moved without our values) or the deadline passes.
+    Not retried: one look, no wait (a plain conflict).
+    """
+    delays = backoff.delays()
+    while True:
+        value = fetch()
+        if applied(value):
+            return value
+        if not retried or overtaken(value) or deadline.remaining() <= 0:
+            return None
+        deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
 
 
 def _operation_reason(operation: m.MemoryOperation | m.ConversationsOperation) -> str | None:

@@ -55,12 +55,14 @@ threads (hence the locked client cache); ``configure()`` gets the stack config o
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
+import pulumi
 from deepdiff import DeepDiff
 from pulumi.dynamic import (
     CheckFailure,
@@ -80,9 +82,12 @@ from ..api.client import ConversationsClient, Credentials, MemoryClient
 from ..api.errors import ConfigurationError
 from ..api.models import format_validation_error
 from ..api.operations import Deadline
+from . import _deployment
 
 __all__ = [
+    "IMPORT_ID",
     "PROVIDER_KEY",
+    "REPLACE_ON_CHANGES",
     "UNKNOWN",
     "BaseProvider",
     "clear_client_cache",
@@ -93,11 +98,19 @@ __all__ = [
     "memory_client",
     "new_deadline",
     "normalize",
+    "resource_options",
     "resource_props",
     "strip_none",
 ]
 
+log = logging.getLogger("pulumi_twilio_memory")
+
 PROVIDER_KEY = "__provider"
+#: Hidden input: the id given as ``import_`` (translated into adoption by id, see resource_options).
+IMPORT_ID = "__import_id"
+#: Hidden input: the ``replace_on_changes`` resource option (the host never tells the engine which
+#: keys changed, so the engine cannot apply it; ``diff`` does).
+REPLACE_ON_CHANGES = "__replace_on_changes"
 
 
 def is_unknown(value: Any) -> bool:
@@ -184,6 +197,37 @@ def resource_props(
     for key in output_fields:
         props.setdefault(key, None)
     return props
+
+
+def resource_options(
+    opts: pulumi.ResourceOptions | None, props: dict[str, Any], *, delete_before_replace: bool
+) -> pulumi.ResourceOptions:
+    """The resource options to register with, adjusted for what a dynamic provider cannot do.
+
+    * ``import_=ID`` becomes the hidden input ``__import_id`` (create adopts that exact resource):
+      the engine's import step calls Read without inputs, which a dynamic provider cannot serve.
+    * ``replace_on_changes`` is copied into ``__replace_on_changes`` for ``diff`` to honour.
+    * ``delete_before_replace`` defaults to the resource's own need (unique names cannot exist
+      twice; ``pulumi up --replace`` never asks the provider), unless the user set it.
+    """
+    opts = opts or pulumi.ResourceOptions()
+    if opts.import_:
+        props[IMPORT_ID] = opts.import_
+    if opts.replace_on_changes:
+        props[REPLACE_ON_CHANGES] = sorted(opts.replace_on_changes)
+    defaults = pulumi.ResourceOptions(delete_before_replace=delete_before_replace or None)
+    merged = pulumi.ResourceOptions.merge(defaults, opts)
+    merged.import_ = None
+    return merged
+
+
+def replaced_keys(paths: Any, changed: Iterable[str]) -> set[str]:
+    """The changed top-level inputs a ``replace_on_changes`` list names (``"*"`` = all; a nested
+    path such as ``traits.tier`` names its top-level input)."""
+    if not isinstance(paths, list | tuple):
+        return set()
+    tops = {re.split(r"[.\[]", str(p), maxsplit=1)[0] for p in paths}
+    return {key for key in changed if "*" in tops or key in tops}
 
 
 # -- API clients: one per configuration, shared by the host's worker threads ----------------------
@@ -357,10 +401,16 @@ class BaseProvider(ResourceProvider):
             problem = str(exc)
         if problem is not None:
             failures.append(CheckFailure("", problem))
+        import_id = news.get(IMPORT_ID)
+        if isinstance(import_id, str) and not contains_unknown(inputs):
+            reason = self.import_id_problem(inputs, import_id)
+            if reason is not None:
+                failures.append(CheckFailure("import_", reason))
         for failure in failures:
             failure.reason = clip_long_words(self.explain(failure.property, failure.reason))
             failure.property = clip_long_words(failure.property)
-        return CheckResult(inputs, failures)
+        hidden = {k: v for k, v in news.items() if k.startswith("__") and k != PROVIDER_KEY}
+        return CheckResult({**inputs, **hidden}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """In-place update or replacement, from a normalized comparison of the input properties.
@@ -369,7 +419,8 @@ class BaseProvider(ResourceProvider):
         refresh); output-only and create-only properties are ignored.
         """
         changed = self.changed_properties(olds, news)
-        replaces = sorted(k for k in changed if k in self.replace_fields)
+        forced = replaced_keys(news.get(REPLACE_ON_CHANGES), changed)
+        replaces = sorted(k for k in changed if k in self.replace_fields or k in forced)
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -391,6 +442,10 @@ class BaseProvider(ResourceProvider):
         """The reason of a check failure on ``prop`` as the user should read it. Unchanged here."""
         return reason
 
+    def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
+        """Why ``import_id`` cannot name this resource (given the inputs), or None."""
+        return None
+
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Make API-equivalent inputs compare equal (fill defaults, fix casing). Identity here."""
         return inputs
@@ -402,12 +457,21 @@ class BaseProvider(ResourceProvider):
         return tuple(cls.inputs_model.model_fields)
 
     def user_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs the user gave: no ``__provider``, no output fields, no ``None`` values."""
+        """The inputs the user gave: no Pulumi-internal (``__``) properties such as ``__provider``,
+        no output fields, no ``None`` values."""
         return {
             k: v
             for k, v in props.items()
-            if k != PROVIDER_KEY and k not in self.output_fields and v is not None
+            if not k.startswith("__") and k not in self.output_fields and v is not None
         }
+
+    def import_id(self, props: Mapping[str, Any]) -> str | None:
+        """The ``import_`` id to adopt, unless this deployment just deleted that resource (the
+        delete half of a delete-before-replace): a replacement is created anew."""
+        import_id = props.get(IMPORT_ID)
+        if not isinstance(import_id, str) or _deployment.was_deleted(self.kind, import_id):
+            return None
+        return import_id
 
     def parse(self, props: Mapping[str, Any]) -> Any:
         """The validated inputs model (call from create/update, where nothing is unknown)."""
@@ -452,6 +516,26 @@ class BaseProvider(ResourceProvider):
             return ReadResult(id_, outs, None)
         inputs = {k: outs[k] for k in self.input_names() if outs.get(k) is not None}
         return ReadResult(id_, outs, inputs)
+
+    def claim(self, id_: str) -> str:
+        """Record that this deployment manages ``id_`` (see :mod:`._deployment`); returns it."""
+        _deployment.claim(self.kind, id_)
+        return id_
+
+    def held_by_another(self, id_: str) -> bool:
+        """True, with a warning, when a create or update of this deployment manages ``id_`` under
+        another resource name (a rename adopted or imported it, or a replacement landed on the
+        same id): deleting the old resource must then only drop it from the state."""
+        if not _deployment.is_claimed(self.kind, id_):
+            return False
+        log.warning(
+            "%s %s is managed by another resource of this program now (renamed and adopted, imported, "
+            "or replaced in place): the old resource is only removed from the state, the %s stays",
+            self.kind,
+            id_,
+            self.kind,
+        )
+        return True
 
     @staticmethod
     def gone() -> ReadResult:

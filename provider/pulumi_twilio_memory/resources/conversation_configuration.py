@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -68,12 +69,14 @@ from ..api.errors import (
     TwilioMemoryError,
 )
 from ..api.operations import Deadline, wait_operation
+from . import _deployment
 from ._base import (
     BaseProvider,
     contains_unknown,
     conversations_client,
     is_unknown,
     new_deadline,
+    resource_options,
     resource_props,
 )
 
@@ -314,18 +317,12 @@ class ConversationConfigurationProvider(BaseProvider):
         "*.service_id": "use a Conversations V1 service SID: 'IS' + 32 lower-case hex digits",
     }
 
-    def user_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """Inputs without Pulumi-internal (``__``) properties such as the idempotency seed."""
-        return {k: v for k, v in super().user_inputs(props).items() if not k.startswith("__")}
-
     # -- check / diff ----------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate offline; record one spelling (``prepare``); derive the create's Idempotency-Key."""
         result = super().check(olds, news)
         seed = news.get(IDEMPOTENCY_SEED)
-        if isinstance(seed, str):
-            result.inputs[IDEMPOTENCY_SEED] = seed
         if not result.failures and not contains_unknown(result.inputs):
             prior = olds.get(IDEMPOTENCY_KEY)
             replacing = bool(self.user_inputs(olds))
@@ -359,7 +356,16 @@ class ConversationConfigurationProvider(BaseProvider):
         client = conversations_client()
         deadline = new_deadline()
         found = None
-        if inputs.adopt:
+        import_id = self.import_id(props)
+        if import_id is not None:  # import_=ID: adopt exactly that configuration
+            found = client.find_configuration(import_id)
+            if found is None:
+                raise NotFoundError(
+                    f"import_={import_id!r}: no conversation configuration with this id exists. Check the "
+                    "id, or remove import_ to create a new configuration.",
+                    status=404,
+                )
+        elif inputs.adopt:
             existing = client.find_configuration_by_display_name(inputs.display_name)
             if existing is not None:
                 found = client.get_configuration(existing.id)
@@ -367,9 +373,16 @@ class ConversationConfigurationProvider(BaseProvider):
             key = props.get(IDEMPOTENCY_KEY)
             if not isinstance(key, str):
                 key = idempotency_key(props.get(IDEMPOTENCY_SEED), self.user_inputs(props), None, False)
+            while _deployment.is_retired_key(key):  # a replacement: never replay the predecessor
+                key = _next_key(key)
             found = self._post(client, inputs, wanted, key, deadline)
         found = self._reconcile(client, found, wanted, deadline)
-        return CreateResult(found.value.id, _outs(found.value, inputs.adopt))
+        return CreateResult(self.claim(found.value.id), _outs(found.value, inputs.adopt))
+
+    def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
+        if re.match(m.CONFIGURATION_ID_PATTERN, import_id):
+            return None
+        return f"{import_id!r} is not a configuration id: import_ takes conv_configuration_..."
 
     def _post(
         self,
@@ -431,9 +444,13 @@ class ConversationConfigurationProvider(BaseProvider):
                 return other
             raise AlreadyExistsError(
                 f"A conversation configuration named {inputs.display_name!r} already exists "
-                f"({other.value.id}) and is not managed by this stack. To manage it with Pulumi, set "
-                "adopt=True on this ConversationConfiguration (it will be updated to match; `pulumi "
-                "import` does not work for dynamic resources), or choose another display_name.",
+                f"({other.value.id}) and no resource of this stack created it. If you renamed this "
+                "ConversationConfiguration in your program (its resource name or parent changed), add "
+                "`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name='<old name>')])` so Pulumi "
+                "moves it instead of creating it again. Otherwise, to manage the existing configuration "
+                f"with Pulumi, set adopt=True (or import_='{other.value.id}'): it is updated to match, "
+                "and within the same `pulumi up` no delete of an old resource name removes it. Or "
+                "choose another display_name.",
                 existing_id=other.value.id,
             ) from None
         bridge = inputs.conversations_v1_bridge
@@ -486,6 +503,7 @@ class ConversationConfigurationProvider(BaseProvider):
         wanted = self.user_inputs(news)
         if self.changed_properties(olds, wanted):
             found = self._write(client, found.value, olds, wanted, new_deadline())
+        self.claim(id_)
         return UpdateResult(_outs(found.value, inputs.adopt))
 
     def _write(
@@ -519,6 +537,8 @@ class ConversationConfigurationProvider(BaseProvider):
         return client.get_configuration(live.id)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if self.held_by_another(id_):
+            return
         client = conversations_client()
         try:
             accepted = client.delete_configuration(id_)
@@ -531,6 +551,10 @@ class ConversationConfigurationProvider(BaseProvider):
             deadline=new_deadline(),
             resource_id=id_,
         )
+        _deployment.retire(self.kind, id_)
+        key = props.get(IDEMPOTENCY_KEY)
+        if isinstance(key, str):  # a replacement's create must not replay this one's
+            _deployment.retire_key(key)
 
 
 def _patch_fields(
@@ -675,4 +699,6 @@ class ConversationConfiguration(Resource, module="twilio-memory", name="Conversa
         # parent means depending on its children, this resource included (a cycle, e.g. in
         # TenantMemory).
         props[IDEMPOTENCY_SEED] = pulumi.Output(set(), seed.future(), seed.is_known(), seed.is_secret())
+        # Display names are unique: a replacement (also `pulumi up --replace`) must delete first.
+        opts = resource_options(opts, props, delete_before_replace=True)
         super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)

@@ -39,8 +39,16 @@ from pydantic.alias_generators import to_snake
 from ..api import models as m
 from ..api.client import Fetched, MemoryClient
 from ..api.errors import NotFoundError, PreconditionFailedError
-from ..api.operations import wait_operation
-from ._base import UNKNOWN, BaseProvider, is_unknown, memory_client, new_deadline, resource_props
+from ..api.operations import settle_own_write, wait_operation
+from ._base import (
+    UNKNOWN,
+    BaseProvider,
+    is_unknown,
+    memory_client,
+    new_deadline,
+    resource_options,
+    resource_props,
+)
 
 __all__ = [
     "IdentifierConfigArgs",
@@ -168,7 +176,14 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         client = memory_client()
         current = client.get_identity_resolution_settings(inputs.store_id)
         found = self._put(client, inputs.store_id, _body(inputs), current=current, etag=current.etag)
-        return CreateResult(inputs.store_id, _outs(inputs.store_id, found))
+        return CreateResult(self.claim(inputs.store_id), _outs(inputs.store_id, found))
+
+    def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
+        if import_id == inputs.get("store_id"):
+            return None
+        return (
+            f"import_ of identity resolution settings takes their store's id, here {inputs.get('store_id')!r}"
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -180,11 +195,18 @@ class IdentityResolutionSettingsProvider(BaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: IdentityResolutionSettingsInputs = self.parse(news)
         client = memory_client()
-        found = self._put(client, id_, _body(inputs), current=None, etag=olds.get("etag"))
+        found = self._put(
+            client, id_, _body(inputs), current=None, etag=olds.get("etag"), version=olds.get("version")
+        )
+        self.claim(id_)
         return UpdateResult(_outs(id_, found))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Put the API's defaults back (there is no DELETE): the store is left as a new one."""
+        """Put the API's defaults back (there is no DELETE): the store is left as a new one. Not when
+        this deployment's create or update manages the same store's settings under another name (a
+        replacement on the same store, a rename): that would reset what the program declares."""
+        if self.held_by_another(id_):
+            return
         client = memory_client()
         try:
             current = client.get_identity_resolution_settings(id_)
@@ -200,23 +222,33 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         *,
         current: Fetched[m.IdentityResolutionSettings] | None,
         etag: str | None,
+        version: int | None = None,
     ) -> Fetched[m.IdentityResolutionSettings]:
         """PUT ``body`` with ``If-Match: etag`` and re-read; skipped when ``current`` already matches."""
         if current is not None and _same_settings(current.value, body):
             return current
+        deadline = new_deadline()
         try:
             accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
-        except PreconditionFailedError:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
-            latest = client.get_identity_resolution_settings(store_id)
-            if _same_settings(latest.value, body):
-                return latest
-            raise
+        except PreconditionFailedError as exc:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
+            # that attempt to show, unless someone else's change shows first.
+            recorded = version if version is not None else (current.value.version if current else None)
+            settled = settle_own_write(
+                lambda: client.get_identity_resolution_settings(store_id),
+                applied=lambda latest: _same_settings(latest.value, body),
+                overtaken=lambda latest: recorded is not None and latest.value.version > int(recorded),
+                retried=exc.attempts > 1,
+                deadline=deadline,
+            )
+            if settled is None:
+                raise
+            return settled
         wait_operation(
             client,
             accepted,
             what=f"update of the identity resolution settings of store {store_id}",
-            deadline=new_deadline(),
+            deadline=deadline,
             resource_id=store_id,
         )
         return client.get_identity_resolution_settings(store_id)
@@ -295,4 +327,7 @@ class IdentityResolutionSettings(Resource, module="twilio-memory", name="Identit
             },
             IdentityResolutionSettingsProvider.output_fields,
         )
+        # A singleton: a replacement creates (takes over) first, and the old one's delete then
+        # leaves the settings alone (see delete); deleting first would reset them in between.
+        opts = resource_options(opts, props, delete_before_replace=False)
         super().__init__(IdentityResolutionSettingsProvider(), resource_name, props, opts)

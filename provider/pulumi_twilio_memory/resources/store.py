@@ -23,6 +23,8 @@ Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``St
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,13 +39,22 @@ from ..api.errors import (
     ConflictError,
     NotFoundError,
     OperationFailedError,
+    OperationTimeoutError,
     PreconditionFailedError,
     ServerError,
     TransportError,
     TwilioMemoryError,
 )
-from ..api.operations import DEFAULT_BACKOFF, Deadline, wait_operation, wait_store_deleted, wait_store_ready
-from ._base import BaseProvider, memory_client, new_deadline, resource_props
+from ..api.operations import (
+    DEFAULT_BACKOFF,
+    Deadline,
+    settle_own_write,
+    wait_operation,
+    wait_store_deleted,
+    wait_store_ready,
+)
+from . import _deployment
+from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
 
 __all__ = ["Store", "StoreArgs", "StoreInputs", "StoreProvider"]
 
@@ -92,15 +103,24 @@ class StoreProvider(BaseProvider):
         inputs: StoreInputs = self.parse(props)
         client = memory_client()
         deadline = new_deadline()
+        import_id = self.import_id(props)
+        if import_id is not None:  # import_=ID: adopt exactly that store
+            found = self._adopt(client, _imported(client, import_id), inputs, deadline)
+            return CreateResult(self.claim(found.value.id), _outs(found, inputs.adopt))
         # POST first: display names are unique, so a taken name comes back as a conflict, which
-        # _post resolves by name (adopt, or refuse explaining adopt=True). Looking the name up
-        # before every create would fetch every store of the account: O(N) calls per store.
+        # _post resolves by name (adopt, or refuse explaining aliases and adopt=True). Looking the
+        # name up before every create would fetch every store of the account: O(N) calls per store.
         made = self._post(client, inputs, deadline)
         if isinstance(made, str):  # ours: wait for it, and delete it again if it FAILED
             found = self._wait_ready(client, made, inputs.display_name, deadline, cleanup=True)
         else:  # the name was taken and adopt=True
             found = self._adopt(client, made, inputs, deadline)
-        return CreateResult(found.value.id, _outs(found, inputs.adopt))
+        return CreateResult(self.claim(found.value.id), _outs(found, inputs.adopt))
+
+    def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
+        if re.match(m.STORE_ID_PATTERN, import_id):
+            return None
+        return f"{import_id!r} is not a store id: import_ takes the id of an existing store (mem_store_...)"
 
     def _post(self, client: MemoryClient, inputs: StoreInputs, deadline: Deadline) -> str | Fetched[m.Store]:
         """POST the store and follow its operation; crash-safe (see module doc).
@@ -111,30 +131,35 @@ class StoreProvider(BaseProvider):
         name = inputs.display_name
         body = m.StoreCreate(display_name=name, description=inputs.description)
         delays = DEFAULT_BACKOFF.delays()
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+        unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
+        while True:
             try:
                 accepted = client.create_store(body)
             except (TransportError, ServerError):
+                unanswered += 1
                 # Unknown whether the store was made: look before trying again.
                 found = client.find_store_by_display_name(name)
                 if found is not None:
                     log.info("store %r exists after an unanswered create: using %s", name, found.value.id)
                     return found.value.id
-                if attempt == CREATE_ATTEMPTS or deadline.remaining() <= 0:
+                if unanswered >= CREATE_ATTEMPTS:
                     raise
-                deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                _pause(deadline, delays)
                 continue
-            except (ConflictError, BadRequestError):
+            except (ConflictError, BadRequestError) as exc:
                 found = client.find_store_by_display_name(name)
-                if found is None:
-                    raise  # a real rule (e.g. the 15-store limit); the API's message says which
-                if attempt > 1:  # our own earlier, unanswered POST made it
+                if unanswered and found is not None:  # our own earlier, unanswered POST made it
                     return found.value.id
+                if unanswered and isinstance(exc, ConflictError):
+                    # The name is held by a create still being applied: ours. Wait for it to show.
+                    _pause(deadline, delays)
+                    continue
+                if found is None:
+                    raise _explained(exc) from None  # a real rule (e.g. the 15-store limit)
                 if not inputs.adopt:
                     raise _name_taken(found.value) from None
                 return found
             return self._created_id(client, accepted, name, deadline)
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _created_id(self, client: MemoryClient, accepted: Accepted, name: str, deadline: Deadline) -> str:
         try:
@@ -196,8 +221,11 @@ class StoreProvider(BaseProvider):
                 reason="store is FAILED",
             )
         found = self._wait_ready(client, store.id, store.display_name, deadline, cleanup=False)
-        if inputs.description is not None and found.value.description != inputs.description:
-            update = m.StoreUpdate(description=inputs.description)
+        update = m.StoreUpdate(
+            display_name=inputs.display_name if found.value.display_name != inputs.display_name else None,
+            description=inputs.description if found.value.description != inputs.description else None,
+        )
+        if update.display_name is not None or update.description is not None:
             found = self._patch(client, store.id, update, found.etag, deadline)
         log.info("adopted store %s (%r)", store.id, store.display_name)
         return found
@@ -222,11 +250,19 @@ class StoreProvider(BaseProvider):
         if update.display_name is None and update.description is None:
             found = wait_store_ready(client, id_, deadline=deadline)
         else:
-            found = self._patch(client, id_, update, olds.get("etag"), deadline)
+            found = self._patch(client, id_, update, olds.get("etag"), deadline, version=olds.get("version"))
+        self.claim(id_)
         return UpdateResult(_outs(found, inputs.adopt))
 
     def _patch(
-        self, client: MemoryClient, store_id: str, update: m.StoreUpdate, etag: str | None, deadline: Deadline
+        self,
+        client: MemoryClient,
+        store_id: str,
+        update: m.StoreUpdate,
+        etag: str | None,
+        deadline: Deadline,
+        *,
+        version: int | None = None,
     ) -> Fetched[m.Store]:
         """PATCH (conditional on ``etag``), wait for the operation, re-read for the new ETag."""
         try:
@@ -242,17 +278,27 @@ class StoreProvider(BaseProvider):
                 method=exc.method,
                 url=exc.url,
             ) from None
-        except PreconditionFailedError:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
-            if _applied(client.get_store(store_id).value, update):
-                return wait_store_ready(client, store_id, deadline=deadline)
-            raise
+        except PreconditionFailedError as exc:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
+            # that attempt to show, unless someone else's change shows first.
+            settled = settle_own_write(
+                lambda: client.get_store(store_id),
+                applied=lambda found: _applied(found.value, update),
+                overtaken=lambda found: version is not None and found.value.version > int(version),
+                retried=exc.attempts > 1,
+                deadline=deadline,
+            )
+            if settled is None:
+                raise
+            return wait_store_ready(client, store_id, deadline=deadline)
         wait_operation(
             client, accepted, what=f"update of store {store_id}", deadline=deadline, resource_id=store_id
         )
         return wait_store_ready(client, store_id, deadline=deadline)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if self.held_by_another(id_):
+            return
         client = memory_client()
         deadline = new_deadline()
         try:
@@ -261,6 +307,7 @@ class StoreProvider(BaseProvider):
             return  # already gone: the desired end state
         wait_operation(client, accepted, what=f"deletion of store {id_}", deadline=deadline, resource_id=id_)
         wait_store_deleted(client, id_, deadline=deadline)
+        _deployment.retire(self.kind, id_)
 
 
 def _outs(found: Fetched[m.Store], adopt: bool) -> dict[str, Any]:
@@ -287,11 +334,53 @@ def _applied(store: m.Store, update: m.StoreUpdate) -> bool:
 def _name_taken(store: m.Store) -> AlreadyExistsError:
     return AlreadyExistsError(
         f"A store named {store.display_name!r} already exists ({store.id}, status {store.status}) and "
-        "is not managed by this stack. To manage it with Pulumi, set adopt=True on this Store (it "
-        "will be taken over and updated to match; `pulumi import` does not work for dynamic "
-        "resources), or choose another display_name.",
+        "no resource of this stack created it. If you renamed this Store in your program (its resource "
+        "name or parent changed), add `opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="
+        "'<old name>')])` so Pulumi moves it instead of creating it again. Otherwise, to manage the "
+        f"existing store with Pulumi, set adopt=True (or import_='{store.id}') on this Store: it is "
+        "taken over and updated to match, and within the same `pulumi up` no delete of an old "
+        "resource name removes it. Or choose another display_name.",
         existing_id=store.id,
     )
+
+
+def _imported(client: MemoryClient, store_id: str) -> Fetched[m.Store]:
+    found = client.find_store(store_id)
+    if found is None:
+        raise NotFoundError(
+            f"import_={store_id!r}: no store with this id exists in this account. Check the id (`pulumi "
+            "stack output`, the Twilio Console), or remove import_ to create a new store.",
+            status=404,
+        )
+    return found
+
+
+def _explained(exc: ConflictError | BadRequestError) -> TwilioMemoryError:
+    """The API's refusal of a store create, with what to do when it is the per-account limit."""
+    if "limit" not in exc.api_message.lower():
+        return exc
+    return BadRequestError(
+        f"{exc} An account holds at most {m.MAX_STORES_PER_ACCOUNT} memory stores: put further tenants "
+        "in another Twilio account (a stack per account, see the multi-account example), or ask Twilio "
+        "for a higher limit. TenantMemory programs (the fleet) check this count in `pulumi preview`.",
+        status=exc.status,
+        code=exc.code,
+        api_message=exc.api_message,
+        more_info=exc.more_info,
+        method=exc.method,
+        url=exc.url,
+    )
+
+
+def _pause(deadline: Deadline, delays: Iterator[float]) -> None:
+    """Back off before the next try of a create, or give up (re-raising) when time is up."""
+    if deadline.remaining() <= 0:
+        raise OperationTimeoutError(
+            f"Timed out after {deadline.elapsed():.1f}s waiting for an unanswered store create to show. "
+            "Run `pulumi refresh`, then `pulumi up` again (it finds the store by its display name).",
+            waited=deadline.elapsed(),
+        )
+    deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
 
 
 def _with_cleanup(
@@ -362,4 +451,6 @@ class Store(Resource, module="twilio-memory", name="Store"):
             StoreProvider.output_fields,
             defaults={"adopt": False},
         )
+        # Display names are unique: a replacement (also `pulumi up --replace`) must delete first.
+        opts = resource_options(opts, props, delete_before_replace=True)
         super().__init__(StoreProvider(), resource_name, props, opts)

@@ -49,8 +49,9 @@ from ..api.errors import (
     TransportError,
     TwilioMemoryError,
 )
-from ..api.operations import DEFAULT_BACKOFF, Deadline, wait_operation
-from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_props
+from ..api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
+from . import _deployment
+from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
 
 __all__ = [
     "SEEDED_GROUP",
@@ -239,11 +240,29 @@ class TraitGroupProvider(BaseProvider):
         return {k: v for k, v in out.items() if v is not None}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Replacement within one store deletes first: a trait cannot be in two groups at once."""
+        """Replacement within one store deletes first: a trait cannot be in two groups at once.
+        Traits this change removes are noted for this deployment (a move to another group)."""
         result = super().diff(_id, olds, news)
         if result.replaces:
             result.delete_before_replace = "store_id" not in result.replaces
+        old_traits, new_traits = olds.get("traits"), news.get("traits")
+        store_id = olds.get("store_id")
+        if isinstance(old_traits, Mapping) and isinstance(store_id, str):
+            keep = new_traits if isinstance(new_traits, Mapping) and not is_unknown(new_traits) else {}
+            if not is_unknown(new_traits):
+                removed = [t for t in old_traits if t not in keep]
+                _deployment.plan_trait_removals(store_id, str(olds.get("display_name")), removed)
         return result
+
+    def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
+        store_id, name = inputs.get("store_id"), inputs.get("display_name")
+        expected = _group_id(str(store_id), str(name))
+        if import_id == expected:
+            return None
+        return (
+            f"{import_id!r} does not name this trait group: import_ takes '<storeId>/<displayName>', "
+            f"here {expected!r}"
+        )
 
     # -- create ----------------------------------------------------------------------------------
 
@@ -253,38 +272,54 @@ class TraitGroupProvider(BaseProvider):
         client = memory_client()
         deadline = new_deadline()
         desired = _desired_traits(inputs)
-        existing = client.find_trait_group(store_id, name) or self._post(client, inputs, desired, deadline)
+        imported = self.import_id(props) is not None
+        existing = client.find_trait_group(store_id, name)
+        if imported and existing is None:
+            raise NotFoundError(
+                f"import_={_group_id(store_id, name)!r}: store {store_id} has no trait group {name!r}. "
+                "Check the id, or remove import_ to create the group.",
+                status=404,
+            )
+        if existing is None:
+            existing = self._post(client, inputs, desired, deadline)
         if existing is not None:
-            found = self._adopt(client, existing, inputs, desired, deadline)
+            found = self._adopt(client, existing, inputs, desired, deadline, imported=imported)
         else:
             found = client.get_trait_group(store_id, name)
-        return CreateResult(_group_id(store_id, name), _outs(store_id, found, inputs.adopt))
+        group_id = self.claim(_group_id(store_id, name))
+        return CreateResult(group_id, _outs(store_id, found, inputs.adopt))
 
     def _post(
         self, client: MemoryClient, inputs: TraitGroupInputs, desired: dict[str, Any], deadline: Deadline
     ) -> Fetched[m.TraitGroup] | None:
         """POST the group and wait for it (None), or return the group a 409 says exists already."""
         store_id, name = inputs.store_id, inputs.display_name
-        check_no_trait_moves(client, store_id, name, desired)
+        check_no_trait_moves(client, store_id, name, desired, deadline)
         body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
         delays = DEFAULT_BACKOFF.delays()
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+        unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
+        while True:
             try:
                 accepted = client.create_trait_group(store_id, body)
             except (TransportError, ServerError):
+                unanswered += 1
                 # Unknown whether the group was made: use it if it exists, else POST again.
                 if client.find_trait_group(store_id, name) is not None:
                     log.info("trait group %r exists after an unanswered create: using it", name)
                     return None
-                if attempt == CREATE_ATTEMPTS or deadline.remaining() <= 0:
+                if unanswered >= CREATE_ATTEMPTS or deadline.remaining() <= 0:
                     raise
                 deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
                 continue
             except ConflictError:
                 raced = client.find_trait_group(store_id, name)
+                if unanswered and raced is None and deadline.remaining() > 0:
+                    # The name is held by a create still being applied: ours. Wait for it to show.
+                    deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                    continue
                 if raced is None:
                     raise  # the store is not ACTIVE, or another rule: the API's message says which
-                return None if attempt > 1 else raced  # after an unanswered POST: ours
+                return None if unanswered else raced  # after an unanswered POST: ours
             break
         _wait(
             client,
@@ -303,20 +338,26 @@ class TraitGroupProvider(BaseProvider):
         inputs: TraitGroupInputs,
         desired: dict[str, Any],
         deadline: Deadline,
+        *,
+        imported: bool = False,
     ) -> Fetched[m.TraitGroup]:
-        """Take over an existing group (only with ``adopt=True``) and make it match the inputs."""
+        """Take over an existing group (only with ``adopt=True`` or ``import_``) and make it match
+        the inputs."""
         store_id, name = inputs.store_id, inputs.display_name
-        if not inputs.adopt:
+        if not inputs.adopt and not imported:
             seeded = (
                 f" Twilio creates a {SEEDED_GROUP!r} group in every store; to manage it, adopt it."
                 if name == SEEDED_GROUP
                 else ""
             )
             raise AlreadyExistsError(
-                f"A trait group named {name!r} already exists in store {store_id} and is not managed "
-                f"by this stack.{seeded} To manage it with Pulumi, set adopt=True on this TraitGroup "
-                "(it will be made to match the program, traits it does not list included: they are "
-                "removed), or choose another display_name.",
+                f"A trait group named {name!r} already exists in store {store_id} and no resource of "
+                f"this stack created it.{seeded} If you renamed this TraitGroup in your program (its "
+                "resource name or parent changed), add `opts=pulumi.ResourceOptions(aliases=["
+                "pulumi.Alias(name='<old name>')])` so Pulumi moves it instead of creating it again. "
+                "Otherwise, to manage the existing group with Pulumi, set adopt=True (or import_="
+                f"'{_group_id(store_id, name)}') on this TraitGroup: it is made to match the program, "
+                "traits it does not list included (they are removed). Or choose another display_name.",
                 existing_id=_group_id(store_id, name),
             )
         description = inputs.description
@@ -358,9 +399,11 @@ class TraitGroupProvider(BaseProvider):
             description=inputs.description if "description" in changed else None,
             etag=olds.get("etag"),
             deadline=new_deadline(),
+            version=olds.get("version"),
         )
         if found is None:
             found = client.get_trait_group(store_id, name)
+        self.claim(id_)
         return UpdateResult(_outs(store_id, found, inputs.adopt))
 
     def _converge(
@@ -374,22 +417,30 @@ class TraitGroupProvider(BaseProvider):
         description: str | None,
         etag: str | None,
         deadline: Deadline,
+        version: int | None = None,
     ) -> Fetched[m.TraitGroup] | None:
         """Turn the traits ``current`` into ``desired`` (and set ``description`` unless None): the
         trait-move check, one conditional PATCH, the re-read group; None when nothing changes."""
         traits = trait_patch(current, desired)
         if description is None and not traits:
             return None
-        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in current])
+        check_no_trait_moves(client, store_id, name, [t for t in desired if t not in current], deadline)
         body = m.TraitGroupUpdate(description=description, traits=traits or None)
         try:
             accepted = client.update_trait_group(store_id, name, body, if_match=etag)
-        except PreconditionFailedError:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: done then.
-            found = client.get_trait_group(store_id, name)
-            if _applied(found.value, description, traits):
-                return found
-            raise
+        except PreconditionFailedError as exc:
+            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
+            # that attempt to show, unless someone else's change shows first.
+            settled = settle_own_write(
+                lambda: client.get_trait_group(store_id, name),
+                applied=lambda found: _applied(found.value, description, traits),
+                overtaken=lambda found: version is not None and found.value.version > int(version),
+                retried=exc.attempts > 1,
+                deadline=deadline,
+            )
+            if settled is None:
+                raise
+            return settled
         _wait(
             client,
             accepted,
@@ -400,6 +451,8 @@ class TraitGroupProvider(BaseProvider):
         return client.get_trait_group(store_id, name)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if self.held_by_another(id_):
+            return
         store_id, name = _split_id(id_)
         client = memory_client()
         try:
@@ -412,6 +465,7 @@ class TraitGroupProvider(BaseProvider):
                 return
             raise _still_referenced(client, store_id, name, exc) from None
         _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, new_deadline())
+        _deployment.retire(self.kind, id_)
 
 
 def _wait(
@@ -454,28 +508,50 @@ def trait_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[
     return patch
 
 
-def check_no_trait_moves(client: MemoryClient, store_id: str, group: str, added: Iterable[str]) -> None:
-    """Fail before writing when a trait to add already lives in another group of the store.
+#: How long a group gaining a trait that another group holds waits to learn (from that group's diff
+#: in this deployment) whether the other group gives it up. Diffs of one program run within moments.
+MOVE_NOTICE_SECONDS = 10.0
 
-    Twilio does not move a trait between groups; saying so up front beats a half-applied change.
-    (When a program moves a trait in one ``pulumi up``, the two groups update in parallel, so the
-    move must be done in two steps: remove it from the old group, then add it to the new one.)
+
+def check_no_trait_moves(
+    client: MemoryClient, store_id: str, group: str, added: Iterable[str], deadline: Deadline
+) -> None:
+    """Before adding traits, make sure no other group of the store holds them.
+
+    A trait belongs to one group and Twilio does not move it. When this deployment also removes
+    the trait from its current group (a move in one program change: both groups update in
+    parallel), wait until that removal has landed. Otherwise fail before writing, saying how.
     """
     wanted = set(added)
     if not wanted:
         return
-    owners: dict[str, str] = {}
-    for other in client.list_trait_groups(store_id, include_traits=True):
-        if other.display_name != group:
-            owners.update(dict.fromkeys(other.traits or {}, other.display_name))
-    clashes = sorted(t for t in wanted if t in owners)
-    if clashes:
-        where = ", ".join(f"{t!r} (in trait group {owners[t]!r})" for t in clashes)
-        raise TraitMoveError(
-            f"Cannot add trait(s) {where} to trait group {group!r} of store {store_id}: a trait "
-            "belongs to one group and cannot move between groups. Remove it from the other group "
-            "first (a separate `pulumi up`), then add it here; or give this trait another name."
-        )
+    delays = DEFAULT_BACKOFF.delays()
+    noticed = min(deadline.remaining(), MOVE_NOTICE_SECONDS)
+    started = deadline.elapsed()
+    while True:
+        owners: dict[str, str] = {}
+        for other in client.list_trait_groups(store_id, include_traits=True):
+            if other.display_name != group:
+                owners.update(dict.fromkeys(other.traits or {}, other.display_name))
+        clashes = sorted(t for t in wanted if t in owners)
+        if not clashes:
+            return
+        moving = [t for t in clashes if _deployment.planned_trait_removal(store_id, t) == owners[t]]
+        waited = deadline.elapsed() - started
+        if (len(moving) < len(clashes) and waited >= noticed) or deadline.remaining() <= 0:
+            unplanned = [t for t in clashes if t not in moving] or clashes
+            where = ", ".join(f"{t!r} (in trait group {owners[t]!r})" for t in unplanned)
+            raise TraitMoveError(
+                f"Cannot add trait(s) {where} to trait group {group!r} of store {store_id}: a trait "
+                "belongs to one group, and this `pulumi up` does not remove it from the other. To move "
+                "it, remove it from the other group's traits in the same change (both apply in one "
+                "`pulumi up`); if that group is being deleted instead, deletes run last, so remove the "
+                "trait from it first (or delete it in a separate `pulumi up`). Or give this trait "
+                "another name."
+            )
+        if moving:
+            log.info("trait group %r waits for %s to leave their old group", group, moving)
+        deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
 
 
 def _referencing_mappings(client: MemoryClient, store_id: str, group: str) -> list[str]:
@@ -565,4 +641,6 @@ class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
             TraitGroupProvider.output_fields,
             defaults={"adopt": False},
         )
+        # Names are unique in a store: a replacement (also `pulumi up --replace`) must delete first.
+        opts = resource_options(opts, props, delete_before_replace=True)
         super().__init__(TraitGroupProvider(), resource_name, props, opts)

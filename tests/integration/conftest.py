@@ -1,0 +1,24 @@
+"""Fixtures of the integration tier (every provider method against a real emulator server).
+
+A test here calls provider methods one after another in one process, where each call stands for
+a step of its own ``pulumi`` run (create in one, delete in a later one). What one deployment's
+provider host remembers (:mod:`pulumi_twilio_memory.resources._deployment`: ids claimed by a
+create or update, so a delete of the same id under another resource name leaves it alone) must
+then not carry over between the steps, so it is forgotten before and after each provider call.
+The claims themselves are tested in ``tests/unit/test_deployment.py`` and, as a user meets them,
+under the real CLI in ``tests/e2e/test_lifecycle_matrix.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pulumi_twilio_memory.resources import _deployment
+
+
+@pytest.fixture(autouse=True)
+def each_call_is_its_own_deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(_deployment, "is_claimed", lambda _kind, _id: False)
+    yield
+    _deployment.forget_all()
