@@ -1,7 +1,11 @@
 """Shared fixtures: a real emulator server on loopback (see twilio_memory_emulator.testing).
 
-* ``emulator`` - one server per test session (provisioning and operation delays 0), reset before
-  each test (``POST /_emulator/reset``: empty state, stats and faults, start-up settings).
+* ``emulator`` - one server per test session, reset before each test (``POST /_emulator/reset``:
+  empty state, stats and faults, start-up settings). Delays 0 here, for the emulator tier's own
+  contract tests (which move the virtual clock when they need time to pass); the integration,
+  e2e and reliability tiers override it with ``REALISTIC_DELAYS`` (provisioning 1 s, operations
+  0.3 s, both +/- 30 %): see ``realistic_emulator``.
+* ``realistic_emulator`` - one server per session with ``REALISTIC_DELAYS``, reset before each test.
   Attributes: ``base_url``, ``account_sid``, ``auth_token``, ``api_key``, ``api_secret``,
   ``control`` (a ControlClient), ``http()`` (an authenticated httpx client).
 * ``start_emulator(**flags)`` - a private server with its own CLI flags, e.g.
@@ -15,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from twilio_memory_emulator.testing import EmulatorServer
+from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +35,21 @@ def emulator_server() -> Iterator[EmulatorServer]:
 def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     emulator_server.control.reset()
     return emulator_server
+
+
+@pytest.fixture(scope="session")
+def realistic_emulator_server() -> Iterator[EmulatorServer]:
+    server = EmulatorServer(**REALISTIC_DELAYS).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def realistic_emulator(realistic_emulator_server: EmulatorServer) -> EmulatorServer:
+    realistic_emulator_server.control.reset()
+    return realistic_emulator_server
 
 
 @pytest.fixture

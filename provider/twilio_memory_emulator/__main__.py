@@ -26,6 +26,16 @@ _ACCOUNT_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction from 0 to 1")
+    return value
+
+
 def _delay(text: str) -> float:
     try:
         value = float(text)
@@ -73,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.5,
         metavar="SECONDS",
         help="time an asynchronous write takes to complete (default 0.5)",
+    )
+    parser.add_argument(
+        "--delay-jitter",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="spread every delay uniformly by +/- this fraction, e.g. 0.3 (default 0: exact delays)",
     )
     parser.add_argument(
         "--state-file", metavar="PATH", help="persist state in this JSON file across restarts"

@@ -470,10 +470,12 @@ class _Control:
 
     async def set_settings(self, request: Request) -> Response:
         data = _json_object(await request.body())
-        unknown = set(data) - {"provisioningDelay", "operationDelay"}
+        unknown = set(data) - {"provisioningDelay", "operationDelay", "delayJitter"}
         if unknown:
             raise BadRequest(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        self.b.update_settings(_seconds(data, "provisioningDelay"), _seconds(data, "operationDelay"))
+        self.b.update_settings(
+            _seconds(data, "provisioningDelay"), _seconds(data, "operationDelay"), _seconds(data, "delayJitter")
+        )
         return _json(_settings_view(self.b))
 
     async def state(self, request: Request) -> Response:
@@ -500,7 +502,11 @@ class _Control:
 
 def _settings_view(backend: Backend) -> dict[str, Any]:
     s = asdict(backend.settings)
-    return {"provisioningDelay": s["provisioning_delay"], "operationDelay": s["operation_delay"]}
+    return {
+        "provisioningDelay": s["provisioning_delay"],
+        "operationDelay": s["operation_delay"],
+        "delayJitter": s["delay_jitter"],
+    }
 
 
 # ------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import hashlib
 import heapq
 import logging
 import re
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -192,10 +193,17 @@ class Backend:
         self._heap: list[tuple[float, int, str, str]] = []  # (due, seq, account, operation id)
         self._seq = 0
         self._dirty = False
+        self._rng = random.Random()  # noqa: S311 - timing jitter, not security
 
     # -------------------------------------------------------------------------------------------
     # Clock, transactions, operations
     # -------------------------------------------------------------------------------------------
+
+    def _jittered(self, delay: float) -> float:
+        """``delay`` spread by ``settings.delay_jitter`` (never negative)."""
+        jitter = self.settings.delay_jitter
+        spread = self._rng.uniform(1 - jitter, 1 + jitter) if jitter else 1.0
+        return max(0.0, delay * spread)
 
     def now(self) -> float:
         """Wall clock plus the virtual offset added by ``POST /_emulator/clock``."""
@@ -270,7 +278,7 @@ class Backend:
             kind=kind,
             change=change,
             created_at=now,
-            due_at=now + max(0.0, self.settings.operation_delay),
+            due_at=now + self._jittered(self.settings.operation_delay),
             fail=req.fail,
             result_id=result_id,
             result_path=result_path,
@@ -341,7 +349,12 @@ class Backend:
         with self._tx() as now:
             return {"now": iso(now), "offsetSeconds": self._offset}
 
-    def update_settings(self, provisioning_delay: float | None, operation_delay: float | None) -> Settings:
+    def update_settings(
+        self,
+        provisioning_delay: float | None,
+        operation_delay: float | None,
+        delay_jitter: float | None = None,
+    ) -> Settings:
         with self._tx():
             for name, value in (
                 ("provisioningDelay", provisioning_delay),
@@ -349,10 +362,14 @@ class Backend:
             ):
                 if value is not None and not 0 <= value <= 86400:
                     raise BadRequest(f"{name} must be a number of seconds from 0 to 86400")
+            if delay_jitter is not None and not 0 <= delay_jitter <= 1:
+                raise BadRequest("delayJitter must be a fraction from 0 to 1")
             if provisioning_delay is not None:
                 self.settings.provisioning_delay = provisioning_delay
             if operation_delay is not None:
                 self.settings.operation_delay = operation_delay
+            if delay_jitter is not None:
+                self.settings.delay_jitter = delay_jitter
             return Settings(**asdict(self.settings))
 
     def _snapshot(self) -> dict[str, Any]:
@@ -434,7 +451,7 @@ class Backend:
                 "displayName": body.display_name,
                 "description": body.description,
                 "outcome": outcome,
-                "provisioningDelay": self.settings.provisioning_delay,
+                "provisioningDelay": self._jittered(self.settings.provisioning_delay),
             }
             path = f"{_V1}/Stores/{store_id}"
             return self._submit(req, "store.create", change, result_id=store_id, result_path=path)

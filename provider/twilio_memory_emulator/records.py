@@ -109,10 +109,13 @@ class AccountState:
 
 @dataclass
 class Settings:
-    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``), changeable via control."""
+    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``, ``--delay-jitter``),
+    changeable via control. ``delay_jitter`` is a fraction: each delay is drawn uniformly from
+    ``delay * (1 ± jitter)``, so concurrent writes finish out of order as they do on Twilio."""
 
     provisioning_delay: float = 2.0
     operation_delay: float = 0.5
+    delay_jitter: float = 0.0
 
 
 @dataclass(frozen=True)

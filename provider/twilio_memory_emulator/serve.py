@@ -93,7 +93,11 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
     )
     state_file = StateFile(args.state_file) if args.state_file else None
     backend = Backend(
-        Settings(provisioning_delay=args.provisioning_delay, operation_delay=args.operation_delay),
+        Settings(
+            provisioning_delay=args.provisioning_delay,
+            operation_delay=args.operation_delay,
+            delay_jitter=args.delay_jitter,
+        ),
         faults=FaultRegistry(api_route_templates()),
         persist=state_file.save if state_file else None,
     )

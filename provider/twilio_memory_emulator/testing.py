@@ -7,7 +7,8 @@
 
 The server is started with ``--port 0`` on loopback and the real port is read from its start-up
 line, so parallel test runs never collide. :class:`ControlClient` wraps the ``/_emulator/``
-endpoints (reset, stats, faults, clock, settings, state).
+endpoints (reset, stats, faults, clock, settings, state). :data:`REALISTIC_DELAYS` are the delays
+integration tests should run with.
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ from twilio_memory_emulator.defaults import (
     DEFAULT_AUTH_TOKEN,
 )
 
-__all__ = ["ControlClient", "EmulatorServer", "EmulatorStartError"]
+__all__ = ["REALISTIC_DELAYS", "ControlClient", "EmulatorServer", "EmulatorStartError"]
+
+#: Delays for tests of code that talks to the emulator (``EmulatorServer(**REALISTIC_DELAYS)``):
+#: stores take a second to provision and every write a moment to apply, each spread by 30 %, so
+#: pending states and out-of-order completions really happen. Zero delays hide the bugs that live
+#: there (a lost answer meeting a resource still being created); keep them for pure logic tests.
+REALISTIC_DELAYS: dict[str, float] = {"provisioning_delay": 1.0, "operation_delay": 0.3, "delay_jitter": 0.3}
 
 _LISTENING = re.compile(r"^twilio-memory-emulator listening on (http://\S+)$")
 
@@ -91,13 +98,35 @@ class ControlClient:
         return self._call("POST", "clock", {"advance": seconds})  # type: ignore[no-any-return]
 
     def settings(self, **changes: float) -> dict[str, Any]:
-        """Read settings, or change ``provisioning_delay`` / ``operation_delay`` (seconds)."""
+        """Read settings, or change ``provisioning_delay`` / ``operation_delay`` (seconds) and
+        ``delay_jitter`` (a fraction)."""
         if not changes:
             return self._call("GET", "settings")  # type: ignore[no-any-return]
         return self._call("POST", "settings", {_camel(k): v for k, v in changes.items()})  # type: ignore[no-any-return]
 
     def state(self) -> dict[str, Any]:
         return self._call("GET", "state")  # type: ignore[no-any-return]
+
+
+_TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+
+
+def _settle(client: httpx.Client, response: httpx.Response, timeout: float = 60.0) -> None:
+    """Wait until the operation a write answered with has ended (see ``EmulatorServer.http``)."""
+    if response.request.method == "GET" or response.status_code != 202:
+        return
+    response.read()
+    status_url = (response.json() if response.content else {}).get("statusUrl")
+    if not status_url:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with client.stream("GET", status_url) as polled:  # a stream: no hook recursion on GET anyway
+            polled.read()
+            if polled.status_code != 200 or polled.json().get("status") in _TERMINAL:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"operation {status_url} did not end within {timeout:g}s")
 
 
 def _camel(name: str) -> str:
@@ -159,12 +188,20 @@ class EmulatorServer:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def http(self, **kwargs: Any) -> httpx.Client:
-        """An httpx client on the emulator, authenticated as the first account by default."""
+    def http(self, *, settle: bool = False, **kwargs: Any) -> httpx.Client:
+        """An httpx client on the emulator, authenticated as the first account by default.
+
+        ``settle=True``: every write that answers with an operation (``statusUrl``) returns only
+        once that operation has ended, as for someone who waits in the Console for a change to be
+        applied (out-of-band changes in tests whose next step must see them).
+        """
         kwargs.setdefault("auth", self.auth)
         kwargs.setdefault("timeout", 30.0)
         kwargs.setdefault("verify", False)  # plain HTTP on loopback: no TLS context to build
-        return httpx.Client(base_url=self.base_url, **kwargs)
+        client = httpx.Client(base_url=self.base_url, **kwargs)
+        if settle:
+            client.event_hooks["response"] = [lambda response: _settle(client, response)]
+        return client
 
     def start(self) -> EmulatorServer:
         env = dict(os.environ, PYTHONUNBUFFERED="1")

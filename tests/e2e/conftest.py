@@ -9,9 +9,10 @@ Every test under ``tests/e2e`` is marked ``e2e`` (deselect with ``-m "not e2e"``
   :class:`~e2e_harness.Workspace` for it (own ``PULUMI_HOME``, ``file://`` backend, passphrase).
   ``env`` is added to the CLI's environment, e.g. ``twilio_env(emulator.base_url, api_key=...,
   api_secret=...)``; the caller's ``TWILIO_*``/``PULUMI_*`` variables never leak in.
-* ``e2e_emulator`` (module): an emulator server with small delays (provisioning 0.5 s, operations
-  0.1 s: the provider's waiters really poll) and credentials made up for this run, so a test can
-  grep state and output for them. Attributes as ``EmulatorServer`` plus ``api_key``/``api_secret``.
+* ``e2e_emulator`` (module): an emulator server with realistic delays (``REALISTIC_DELAYS``:
+  provisioning 1 s, operations 0.3 s, both +/- 30 %: the provider's waiters really wait, and lost
+  answers meet resources still pending) and credentials made up for this run, so a test can grep
+  state and output for them. Attributes as ``EmulatorServer`` plus ``api_key``/``api_secret``.
 * ``emulator``: ``e2e_emulator`` reset first, so the test starts with an empty account (overrides
   the session-wide ``emulator`` of ``tests/conftest.py``, which has no delays).
 * ``account``: an :class:`~e2e_api.Account` over ``emulator``, to see what the server holds.
@@ -30,7 +31,7 @@ from typing import Any
 import pytest
 from e2e_api import Account
 from e2e_harness import COMMANDS, REPORT, PulumiCLI, Workspace, copy_project, find_cli
-from twilio_memory_emulator.testing import EmulatorServer
+from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 _HERE = Path(__file__).resolve().parent
 _durations: dict[str, float] = {}
@@ -92,8 +93,7 @@ def e2e_emulator() -> Iterator[EmulatorServer]:
     token = "e2e-token-" + secrets.token_hex(12)
     key, secret = "SK" + secrets.token_hex(16), "e2e-secret-" + secrets.token_hex(12)
     server = EmulatorServer(
-        provisioning_delay=0.5,
-        operation_delay=0.1,
+        **REALISTIC_DELAYS,
         account=[f"{account}:{token}"],
         api_key=[f"{key}:{secret}:{account}"],
     )

@@ -55,15 +55,15 @@ def state(inputs: dict[str, Any], outs: dict[str, Any] | None) -> dict[str, Any]
 
 
 def get(emulator: Any, path: str, **params: Any) -> Any:
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         response = http.get(path, params=params or None)
         response.raise_for_status()
         return response.json()
 
 
 def send(emulator: Any, method: str, path: str, body: Any = None, **headers: str) -> Any:
-    """An out-of-band write (someone in the Console), waited to completion (delays are 0)."""
-    with emulator.http() as http:
+    """An out-of-band write (someone in the Console), waited to completion."""
+    with emulator.http(settle=True) as http:
         response = http.request(method, path, json=body, headers=headers)
         response.raise_for_status()
         return response.json() if response.content else None

@@ -5,6 +5,9 @@ a step of its own ``pulumi`` run (create in one, delete in a later one). What on
 provider host remembers (:mod:`pulumi_twilio_memory.resources._deployment`: ids claimed by a
 create or update, so a delete of the same id under another resource name leaves it alone) must
 then not carry over between the steps, so it is forgotten before and after each provider call.
+Every test runs against an emulator with realistic delays (``REALISTIC_DELAYS``: provisioning 1 s,
+operations 0.3 s, +/- 30 %), so the provider's waiters really wait and pending states are met.
+
 The claims themselves are tested in ``tests/unit/test_deployment.py`` and, as a user meets them,
 under the real CLI in ``tests/e2e/test_lifecycle_matrix.py``.
 """
@@ -15,6 +18,12 @@ from collections.abc import Iterator
 
 import pytest
 from pulumi_twilio_memory.resources import _deployment
+from twilio_memory_emulator.testing import EmulatorServer
+
+
+@pytest.fixture
+def emulator(realistic_emulator: EmulatorServer) -> EmulatorServer:
+    return realistic_emulator
 
 
 @pytest.fixture(autouse=True)

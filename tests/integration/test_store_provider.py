@@ -64,13 +64,13 @@ def props(**inputs: Any) -> dict[str, Any]:
 
 def live_stores(emulator: Any) -> dict[str, dict[str, Any]]:
     """What the server holds, read over plain HTTP (not through the code under test)."""
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         ids = http.get(STORES, params={"pageSize": 100}).json()["stores"]
         return {i: http.get(f"{STORES}/{i}").json() for i in ids}
 
 
 def make_store_out_of_band(emulator: Any, name: str, description: str = "made elsewhere") -> str:
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         http.post(STORES, json={"displayName": name, "description": description}).raise_for_status()
     (store_id,) = [i for i, s in live_stores(emulator).items() if s["displayName"] == name]
     return store_id
@@ -116,7 +116,7 @@ def test_read_of_a_store_deleted_elsewhere_removes_it_from_state(
     provider: StoreProvider, emulator: Any
 ) -> None:
     created = provider.create(props(display_name="gone-soon"))
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         http.delete(f"{STORES}/{created.id}").raise_for_status()
     provider_read = provider.read(created.id, created.outs or {})
     assert provider_read.id == "" and provider_read.outs == {}
@@ -125,7 +125,7 @@ def test_read_of_a_store_deleted_elsewhere_removes_it_from_state(
 def test_refresh_shows_drift_made_outside_pulumi(provider: StoreProvider, emulator: Any) -> None:
     inputs = props(display_name="drifty", description="Original")
     created = provider.create(inputs)
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         http.patch(f"{STORES}/{created.id}", json={"description": "Console edit"}).raise_for_status()
     refreshed = provider.read(created.id, {**inputs, **(created.outs or {})})
     assert refreshed.inputs is not None and refreshed.inputs["description"] == "Console edit"
@@ -140,7 +140,7 @@ def test_stale_etag_is_a_412_that_names_the_store_and_says_refresh(
     inputs = props(display_name="contended", description="v1")
     created = provider.create(inputs)
     state = {**inputs, **(created.outs or {})}
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         http.patch(f"{STORES}/{created.id}", json={"description": "someone else"}).raise_for_status()
 
     with pytest.raises(PreconditionFailedError) as info:
@@ -305,7 +305,7 @@ def test_environment_only_configuration(emulator: Any, monkeypatch: pytest.Monke
 
 
 def test_store_limit_message_comes_from_the_api(provider: StoreProvider, emulator: Any) -> None:
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         for i in range(15):
             http.post(STORES, json={"displayName": f"filler-{i}"}).raise_for_status()
     with pytest.raises(BadRequestError) as info:
@@ -370,7 +370,7 @@ def test_four_host_threads_share_one_client_safely(provider: StoreProvider, emul
 
 def test_update_of_a_store_deleted_elsewhere_says_refresh(provider: StoreProvider, emulator: Any) -> None:
     created = provider.create(props(display_name="vanishing", description="a"))
-    with emulator.http() as http:
+    with emulator.http(settle=True) as http:
         http.delete(f"{STORES}/{created.id}").raise_for_status()
     with pytest.raises(NotFoundError) as info:
         provider.update(created.id, created.outs or {}, props(display_name="vanishing", description="b"))

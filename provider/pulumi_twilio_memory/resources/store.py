@@ -154,6 +154,8 @@ class StoreProvider(BaseProvider):
                     # The name is held by a create still being applied: ours. Wait for it to show.
                     _pause(deadline, delays)
                     continue
+                if found is None and isinstance(exc, ConflictError):
+                    found = _await_holder(client, name, deadline)  # someone's create, still pending
                 if found is None:
                     raise _explained(exc) from None  # a real rule (e.g. the 15-store limit)
                 if not inputs.adopt:
@@ -370,6 +372,23 @@ def _explained(exc: ConflictError | BadRequestError) -> TwilioMemoryError:
         method=exc.method,
         url=exc.url,
     )
+
+
+#: How long a create refused for a taken name waits for the store holding it to show (a store
+#: being created is invisible until its operation completes).
+PENDING_NAME_SECONDS = 10.0
+
+
+def _await_holder(client: MemoryClient, name: str, deadline: Deadline) -> Fetched[m.Store] | None:
+    """The store that holds ``name`` once it shows, or None if none shows within a short while."""
+    delays = DEFAULT_BACKOFF.delays()
+    until = deadline.elapsed() + min(PENDING_NAME_SECONDS, max(deadline.remaining(), 0))
+    while deadline.elapsed() < until:
+        deadline.clock.sleep(min(next(delays), max(until - deadline.elapsed(), 0)))
+        found = client.find_store_by_display_name(name)
+        if found is not None:
+            return found
+    return None
 
 
 def _pause(deadline: Deadline, delays: Iterator[float]) -> None:
