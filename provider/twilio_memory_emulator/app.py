@@ -473,9 +473,8 @@ class _Control:
         unknown = set(data) - {"provisioningDelay", "operationDelay", "delayJitter"}
         if unknown:
             raise BadRequest(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        self.b.update_settings(
-            _seconds(data, "provisioningDelay"), _seconds(data, "operationDelay"), _seconds(data, "delayJitter")
-        )
+        delays = (_seconds(data, name) for name in ("provisioningDelay", "operationDelay", "delayJitter"))
+        self.b.update_settings(*delays)
         return _json(_settings_view(self.b))
 
     async def state(self, request: Request) -> Response:

@@ -24,8 +24,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import logging
-import re
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -193,7 +193,7 @@ class Backend:
         self._heap: list[tuple[float, int, str, str]] = []  # (due, seq, account, operation id)
         self._seq = 0
         self._dirty = False
-        self._rng = random.Random()  # noqa: S311 - timing jitter, not security
+        self._rng = random.Random()
 
     # -------------------------------------------------------------------------------------------
     # Clock, transactions, operations

@@ -187,7 +187,8 @@ def test_a_trait_already_in_another_group_fails_before_any_write(emulator: Any, 
     provider.create(props(store_id=store_id, display_name="Loyalty", traits={"tier": TIER}))
     emulator.control.reset_stats()
 
-    with pytest.raises(TraitMoveError, match=r"'tier' \(in trait group 'Loyalty'\).*does not remove it from the other"):
+    moved = r"'tier' \(in trait group 'Loyalty'\).*does not remove it from the other"
+    with pytest.raises(TraitMoveError, match=moved):
         provider.create(props(store_id=store_id, display_name="Preferences", traits={"tier": TIER}))
     assert route_calls(emulator, "POST", f"{V1}/Stores/{{storeId}}/TraitGroups") == 0
     assert "Preferences" not in group_names(emulator, store_id)
