@@ -16,82 +16,18 @@ scenarios in order; ``MATRIX`` counts the resource x operation cells for the tie
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
 from e2e_api import Account
-from e2e_harness import REPORT, PulumiCLI, Workspace, copy_project, twilio_env
+from e2e_harness import REPORT, PulumiCLI
+from e2e_lifecycle import INITIAL, KEYS, Lifecycle, converged, lifecycle_workspace
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.e2e
 
-PROGRAM = Path(__file__).resolve().parent / "programs" / "lifecycle"
-NS = "e2e-lifecycle"
-KEYS = ("store", "group", "identity", "conversation")
-TYPES = {
-    "store": "twilio-memory:Store",
-    "group": "twilio-memory:TraitGroup",
-    "identity": "twilio-memory:IdentityResolutionSettings",
-    "conversation": "twilio-memory:ConversationConfiguration",
-}
-#: What every new store starts with; the program declares something else, so a reset shows.
-DEFAULT_RULES = ["email", "whatsapp", "phone"]
-#: The program's config at the start (the scenarios rewrite it as a user edits their program).
-INITIAL: dict[str, Any] = {
-    "storeName": "e2e-lifecycle",
-    "storeDescription": "Store of the lifecycle matrix",
-    "groupDescription": "Loyalty programme",
-    "matchingRules": ["phone", "email"],
-    "conversationDescription": "Conversations of the lifecycle store",
-}
 #: resource x operation cells exercised (filled in by the tests, printed in the e2e summary).
 MATRIX: dict[str, set[str]] = {key: set() for key in KEYS}
-
-
-@dataclass
-class Lifecycle:
-    """The stack under test and the program's config, rewritten as a whole by :meth:`apply`."""
-
-    ws: Workspace
-    api: Account
-    config: dict[str, Any] = field(default_factory=dict)
-
-    def apply(self, **changes: Any) -> None:
-        """Change the program (its stack config); ``None`` removes a key."""
-        for key, value in changes.items():
-            if value is None:
-                self.config.pop(key, None)
-            else:
-                self.config[key] = value
-        path = self.ws.project_dir / f"Pulumi.{self.ws.stack}.yaml"
-        salt = re.search(r"(?m)^encryptionsalt:.*$", path.read_text())
-        values = json.dumps({f"{NS}:{k}": v for k, v in self.config.items()}, indent=2)
-        # JSON is YAML: the file is written whole, as an editor would leave it.
-        path.write_text(f"{salt.group(0) if salt else ''}\nconfig: {values}\n")
-
-    def urn(self, key: str) -> str:
-        for resource in self.ws.resources():
-            if resource["type"].endswith(TYPES[key]):
-                return str(resource["urn"])
-        raise AssertionError(f"no {key} in the state")
-
-    def ids(self) -> dict[str, str]:
-        outputs = self.ws.outputs()
-        return {
-            key: outputs[name]
-            for key, name in (
-                ("store", "storeId"),
-                ("group", "traitGroupId"),
-                ("identity", "identityId"),
-                ("conversation", "configurationId"),
-            )
-            if name in outputs
-        }
 
 
 def cells(operation: str, *keys: str) -> None:
@@ -99,47 +35,12 @@ def cells(operation: str, *keys: str) -> None:
         MATRIX[key].add(operation)
 
 
-def converged(stack: Lifecycle, *, no_drift: bool = True) -> dict[str, str]:
-    """Assert the three things of the module doc (the third unless ``no_drift=False``: the
-    program is mid-change); return the ids in the state."""
-    ids, api, cfg = stack.ids(), stack.api, stack.config
-    store_id = ids["store"]
-    stores = api.stores()
-    assert set(stores) == {cfg["storeName"]}, stores
-    store = stores[cfg["storeName"]]
-    assert store["id"] == store_id and store["status"] == "ACTIVE", store
-    assert store["description"] == cfg["storeDescription"], store
-    if "group" in ids:
-        assert ids["group"] == f"{store_id}/Loyalty"
-        group = api.trait_group(store_id, "Loyalty")
-        assert group is not None and set(group["traits"]) == {"tier", "points"}, group
-        assert group["description"] == cfg["groupDescription"], group
-    settings = api.identity_resolution(store_id)
-    assert settings is not None
-    if "identity" in ids:
-        assert ids["identity"] == store_id
-        assert settings["matchingRules"] == cfg["matchingRules"], settings
-    configurations = api.configurations()
-    if "conversation" in ids:
-        assert list(configurations) == [ids["conversation"]], configurations
-        configuration = configurations[ids["conversation"]]
-        assert configuration["memoryStoreId"] == store_id, configuration
-        assert configuration["description"] == cfg["conversationDescription"], configuration
-    if no_drift:
-        stack.ws.preview("--refresh", "--expect-no-changes")
-    return ids
-
-
 @pytest.fixture(scope="module")
 def stack(
     pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Lifecycle]:
     e2e_emulator.control.reset()
-    root = tmp_path_factory.mktemp("lifecycle")
-    project = copy_project(PROGRAM, root / "project")
-    env = twilio_env(e2e_emulator.base_url, api_key=e2e_emulator.api_key, api_secret=e2e_emulator.api_secret)
-    ws = pulumi_cli.workspace(root, project, env)
-    ws.init_stack("e2e")
+    ws = lifecycle_workspace(pulumi_cli, e2e_emulator, tmp_path_factory.mktemp("lifecycle"))
     with e2e_emulator.http(settle=True) as http:
         lifecycle = Lifecycle(ws, Account(http), dict(INITIAL))
         lifecycle.apply()
