@@ -37,6 +37,7 @@ INITIAL: dict[str, Any] = {
     "storeName": "e2e-lifecycle",
     "storeDescription": "Store of the lifecycle matrix",
     "groupDescription": "Loyalty programme",
+    "groupTraits": {"tier": "STRING", "points": "NUMBER"},
     "matchingRules": ["phone", "email"],
     "conversationDescription": "Conversations of the lifecycle store",
 }
@@ -96,8 +97,11 @@ def converged(stack: Lifecycle, *, no_drift: bool = True) -> dict[str, str]:
     if "group" in ids:
         assert ids["group"] == f"{store_id}/Loyalty"
         group = api.trait_group(store_id, "Loyalty")
-        assert group is not None and set(group["traits"]) == {"tier", "points"}, group
+        assert group is not None and set(group["traits"]) == set(cfg["groupTraits"]), group
         assert group["description"] == cfg["groupDescription"], group
+    if "secondGroupTraits" in cfg:
+        second = api.trait_group(store_id, "Preferences")
+        assert second is not None and set(second["traits"]) == set(cfg["secondGroupTraits"]), second
     settings = api.identity_resolution(store_id)
     assert settings is not None
     if "identity" in ids:

@@ -217,6 +217,23 @@ def test_import_of_a_store_and_a_bad_import_id(stack: Lifecycle) -> None:
     cells("import_", "store")
 
 
+def test_a_trait_moves_between_groups_in_one_up(stack: Lifecycle) -> None:
+    """Issue item 8: both groups update in parallel; the one gaining the trait waits for the other."""
+    stack.apply(secondGroupTraits={"color": "STRING"})
+    stack.ws.up()
+    converged(stack)
+    stack.apply(groupTraits={"tier": "STRING"}, secondGroupTraits={"color": "STRING", "points": "NUMBER"})
+    stack.ws.up()  # one run, no "remove it first, then add it"
+    converged(stack)
+    stack.apply(groupTraits={"tier": "STRING", "points": "NUMBER"}, secondGroupTraits={"color": "STRING"})
+    stack.ws.up()  # and back, the other way round
+    converged(stack)
+    stack.apply(secondGroupTraits=None)
+    stack.ws.up()
+    converged(stack)
+    cells("trait move", "group")
+
+
 def test_out_of_band_delete_then_up_recreates(stack: Lifecycle) -> None:
     ids = stack.ids()
     stack.api.delete_trait_group(ids["store"], "Loyalty")

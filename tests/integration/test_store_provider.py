@@ -310,7 +310,10 @@ def test_store_limit_message_comes_from_the_api(provider: StoreProvider, emulato
             http.post(STORES, json={"displayName": f"filler-{i}"}).raise_for_status()
     with pytest.raises(BadRequestError) as info:
         provider.create(props(display_name="sixteenth"))
-    assert "15" in str(info.value)
+    message = str(info.value)
+    assert "15" in message
+    # The hint says what to do, and no longer claims `pulumi preview` would have caught it.
+    assert "another Twilio account" in message and "runs the same checks offline" not in message
 
 
 def test_lifecycle_with_real_provisioning_and_operation_delays(

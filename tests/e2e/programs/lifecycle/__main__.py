@@ -5,7 +5,9 @@
 * ``options``: resource key -> keyword arguments of ``pulumi.ResourceOptions`` (``protect``,
   ``retain_on_delete``, ``ignore_changes``, ``replace_on_changes``, ``import_``, ...);
 * ``adopt``: resource key -> the resource's ``adopt`` input;
-* ``omit``: resource keys left out of the program (the store is always there).
+* ``omit``: resource keys left out of the program (the store is always there);
+* ``groupTraits`` / ``secondGroupTraits``: trait name -> data type of the group ``Loyalty`` and of
+  an optional second group ``Preferences``.
 """
 
 from typing import Any
@@ -43,11 +45,20 @@ if "group" not in omit:
         store_id=store.id,
         display_name="Loyalty",
         description=config.require("groupDescription"),
-        traits={"tier": {"data_type": "STRING"}, "points": {"data_type": "NUMBER"}},
+        traits={name: {"data_type": kind} for name, kind in config.require_object("groupTraits").items()},
         adopt=adopt.get("group"),
         opts=opts("group"),
     )
     pulumi.export("traitGroupId", group.id)
+
+second: dict[str, str] | None = config.get_object("secondGroupTraits")
+if second is not None:  # a second group of the same store (a trait moves between the two)
+    tm.TraitGroup(
+        "second-group",
+        store_id=store.id,
+        display_name="Preferences",
+        traits={name: {"data_type": kind} for name, kind in second.items()},
+    )
 
 if "identity" not in omit:
     identity = tm.IdentityResolutionSettings(
