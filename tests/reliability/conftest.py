@@ -4,6 +4,10 @@ Size: ``quick`` by default (CI), ``full`` with ``RELIABILITY_FULL=1`` (``scripts
 ``rel_support.Profile``. The figures (faults injected and survived, inputs tried, duplicates and
 orphans) are printed at the end of the run and written to ``summary.json`` / ``summary.md`` in
 ``$RELIABILITY_REPORT_DIR`` (default ``<tmp>/pulumi-twilio-memory-reliability/<profile>``).
+
+Timing: every emulator of this tier has realistic delays (``REALISTIC_DELAYS``: provisioning 1 s,
+operations 0.3 s, +/- 30 %) unless a scenario needs slower ones (``slow_emulator``: provisioning
+4 s; the lost-answer matrix: operations 0.5 s), so a lost answer meets a resource still pending.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 from e2e_harness import PulumiCLI, find_cli
 from rel_support import FIGURES, PROFILE, Fleet, report_dir
-from twilio_memory_emulator.testing import EmulatorServer
+from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +46,14 @@ def fleet_factory(pulumi_cli: PulumiCLI, tmp_path: Path) -> Callable[..., Fleet]
 
 
 @pytest.fixture
+def emulator(realistic_emulator: EmulatorServer) -> EmulatorServer:
+    return realistic_emulator
+
+
+@pytest.fixture
 def slow_emulator(start_emulator: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
     """A private emulator where stores take a while to provision (crash and timeout scenarios)."""
-    yield start_emulator(provisioning_delay=4, operation_delay=0)
+    yield start_emulator(**{**REALISTIC_DELAYS, "provisioning_delay": 4})
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

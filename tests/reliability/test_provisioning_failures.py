@@ -19,7 +19,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 from rel_support import FIGURES, Fleet, audit, inventory, tenant_names, wait_for
-from twilio_memory_emulator.testing import EmulatorServer
+from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
 
@@ -63,7 +63,7 @@ def test_failed_provisioning_is_cleaned_up_and_recreated(
 def test_slow_provisioning_times_out_then_is_adopted(
     start_emulator: Callable[..., EmulatorServer], fleet_factory: Callable[..., Fleet]
 ) -> None:
-    emulator = start_emulator(provisioning_delay=3600, operation_delay=0)
+    emulator = start_emulator(**{**REALISTIC_DELAYS, "provisioning_delay": 3600})
     fleet = fleet_factory(emulator, ["slow"], operation_timeout=3).init()
 
     timed_out = fleet.up(expect=None)

@@ -18,7 +18,7 @@ from twilio_memory_emulator.testing import EmulatorServer
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
 
 TAKEN = "already exists"
-NOT_MANAGED = "is not managed by this stack"
+NOT_MANAGED = "no resource of this stack created it"
 CHANGED_ELSEWHERE = "changed outside Pulumi"
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rel_support import FIGURES, Fleet, audit, inventory
-from twilio_memory_emulator.testing import EmulatorServer
+from rel_support import FIGURES, Fleet, audit, inventory, wait_for
+from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
 
@@ -34,8 +34,7 @@ V1, V2 = "/v1/ControlPlane", "/v2/ControlPlane"
 @pytest.fixture
 def two_accounts(start_emulator: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
     yield start_emulator(
-        provisioning_delay=0,
-        operation_delay=0,
+        **REALISTIC_DELAYS,
         account=[f"{ACCOUNT_A}:{TOKEN_A}", f"{ACCOUNT_B}:{TOKEN_B}"],
         api_key=[f"{KEY_A}:{KEY_SECRET_A}:{ACCOUNT_A}", f"{KEY_B}:{KEY_SECRET_B}:{ACCOUNT_B}"],
         access_log=True,
@@ -116,11 +115,12 @@ def test_no_credential_in_state_logs_errors_or_emulator(
 def test_no_account_reads_or_changes_another_accounts_data(two_accounts: EmulatorServer) -> None:
     """Every route, with every kind of credential of account B, on account A's real ids."""
     emu = two_accounts
-    with httpx.Client(base_url=emu.base_url, auth=(KEY_A, KEY_SECRET_A)) as a:
+    with emu.http(settle=True, auth=(KEY_A, KEY_SECRET_A)) as a:
         created = a.post(f"{V1}/Stores", json={"displayName": "secret-store", "description": "A only"})
         op_id = created.json()["statusUrl"].rsplit("/", 1)[-1]
         store = a.get(created.json()["statusUrl"]).json()["result"]["id"]
-        a.post(f"{V1}/Stores/{store}/TraitGroups", json={"displayName": "prefs"})
+        wait_for(lambda: a.get(f"{V1}/Stores/{store}").json()["status"] == "ACTIVE", 30, "store ACTIVE")
+        a.post(f"{V1}/Stores/{store}/TraitGroups", json={"displayName": "prefs"}).raise_for_status()
         conf = a.post(
             f"{V2}/Configurations",
             json={"displayName": "secret-conf", "description": "A only",
