@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -150,12 +151,26 @@ def test_store_keeps_the_delay_it_was_created_with(http: httpx.Client, emulator:
     assert (_status(http, slow), _status(http, fast)) == ("QUEUED", "ACTIVE")
 
 
+def test_jitter_spreads_operation_delays(start_emulator: Any) -> None:
+    """With --delay-jitter, equal writes finish at different moments, within delay * (1 +/- j)."""
+    emu = start_emulator(provisioning_delay=0, operation_delay=1, delay_jitter=0.5)
+    with emu.http() as http:
+        for i in range(6):
+            http.post("/v1/ControlPlane/Stores", json={"displayName": f"j{i}"}).raise_for_status()
+    pending = emu.control.state()["accounts"]
+    dues = {
+        op["due_at"] - op["created_at"] for state in pending.values() for op in state["operations"].values()
+    }
+    assert len(dues) > 1 and all(0.5 <= due <= 1.5 for due in dues), dues
+
+
 def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
     control = emulator.control
-    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0}
-    assert control.settings(provisioning_delay=3, operation_delay=1) == {
+    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0, "delayJitter": 0.0}
+    assert control.settings(provisioning_delay=3, operation_delay=1, delay_jitter=0.5) == {
         "provisioningDelay": 3.0,
         "operationDelay": 1.0,
+        "delayJitter": 0.5,
     }
     before = control.advance_clock(0)["offsetSeconds"]
     assert control.advance_clock(90)["offsetSeconds"] == before + 90
@@ -163,9 +178,10 @@ def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
         assert_error(raw.post("/_emulator/clock", json={"advance": -1}), 400)
         assert_error(raw.post("/_emulator/clock", json={"advance": "soon"}), 400)
         assert_error(raw.post("/_emulator/settings", json={"operationDelay": -1}), 400)
+        assert_error(raw.post("/_emulator/settings", json={"delayJitter": 2}), 400, mentions="delayJitter")
         assert_error(raw.post("/_emulator/settings", json={"typo": 1}), 400, mentions="typo")
     control.reset()
-    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0}
+    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0, "delayJitter": 0.0}
     assert control.advance_clock(0)["offsetSeconds"] == 0
 
 

@@ -42,14 +42,24 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    property ``""`` (that is how ``pulumi preview`` fails without credentials), so tests calling
    ``check`` directly set ``TWILIO_API_KEY``/``TWILIO_API_SECRET`` or call ``configure()``.
 
+   Lifecycle safety, the same in every resource: ``create`` and ``update`` return
+   ``self.claim(id)``, ``delete`` starts with ``if self.held_by_another(id_): return`` (see
+   :mod:`._deployment`); ``self.import_id(props)`` is the ``import_`` id to adopt at create, and
+   ``import_id_problem`` says in ``check`` why an id cannot be this resource's.
+
 3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
    token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
-   whose ``__init__`` calls ``super().__init__(XProvider(), name, resource_props(...), opts)``.
+   whose ``__init__`` builds ``props = resource_props(...)``, then ``opts = resource_options(opts,
+   props, delete_before_replace=...)`` (``import_`` and ``replace_on_changes`` become hidden
+   ``__`` inputs; the replacement order the resource needs becomes the default) and calls
+   ``super().__init__(XProvider(), name, props, opts)``.
 
 Facts about the dynamic-provider host this relies on (pulumi 3.259): the host runs four worker
 threads (hence the locked client cache); ``configure()`` gets the stack config once per process;
 ``check``/``diff`` see unknown values as :data:`UNKNOWN` during preview; ``customTimeouts``,
-``Cancel``, ``stables`` and detailed diffs never reach or leave a dynamic provider.
+``Cancel``, ``stables``, changed keys and detailed diffs never reach or leave a dynamic provider;
+``pulumi up --replace`` calls ``check`` without old inputs and never ``diff``; the engine's import
+step calls ``read`` without inputs (so no ``__provider``).
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ Shape (every resource file has it): ``ConversationConfigurationArgs`` →
   maps) compares equal to leaving it out; the order of ``intelligence_configuration_ids`` does not
   matter.
 * **create**: POST with an ``Idempotency-Key`` (see below), wait for the operation, read back. The
-  display name is unique per account: when it is taken, create fails explaining ``adopt=True``; with
-  ``adopt=True`` the configuration is taken over and patched to match.
+  display name is unique per account: when it is taken, create fails naming ``aliases`` (a renamed
+  resource), then ``adopt=True``; with ``adopt=True`` the configuration is taken over and patched
+  to match; with ``import_=ID`` exactly that configuration is. A replacement deletes first
+  (``delete_before_replace`` defaults to true: the display name cannot exist twice).
 * **read**: live values projected onto the inputs; 404 = gone.
 * **update**: the API has no ETag, so update first reads the live ``version`` and **refuses** if it
   moved since Pulumi last recorded it (someone changed the configuration outside Pulumi: ``pulumi
@@ -25,7 +27,8 @@ Shape (every resource file has it): ``ConversationConfigurationArgs`` →
   can). Removing ``conversations_v1_bridge`` needs a PUT of the whole configuration (PATCH cannot
   clear it). The version check and the write are two requests: a change landing between them is
   not detected (the API offers nothing better).
-* **delete**: DELETE and wait; already gone is success.
+* **delete**: DELETE and wait; already gone is success; one this deployment holds under another
+  resource name is left alone. The deleted one's Idempotency-Key is retired for this deployment.
 
 **Crash-safe create (why ``__idempotency_seed`` and ``__idempotency_key``).** A dynamic provider's
 ``create()`` sees only the checked inputs: not the URN, not the stack (the provider host hardcodes
@@ -37,8 +40,11 @@ in the old state when there is one). Consequences:
 * ``pulumi up`` crashes after Twilio accepted the POST but before the state was written; the
   resource is not in the state, so the next ``pulumi up`` derives the same key, Twilio replays the
   original answer and the same configuration is recorded: no duplicate.
-* A replacement (``--replace``) has old state, so its key differs from the key that created the
-  old configuration: a new configuration is really created.
+* A replacement: the engine checks a replacement without old inputs (``--replace`` and every
+  other replace), so check derives the very key that created the old configuration. The old one
+  is deleted first, and its delete retires that key in this deployment: create then sends the
+  next key in the chain, so it never replays its predecessor. After a crash between the two, the
+  next run's replay names the deleted configuration and create moves down the same chain.
 * Destroy, then ``up`` again within Twilio's 24-hour key lifetime: the replayed answer names the
   deleted configuration; create sees the 404 and POSTs again with a key derived from the first.
 * Properties starting with ``__`` are internal to Pulumi: not shown in diffs and never diffed here.

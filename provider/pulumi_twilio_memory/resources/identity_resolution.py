@@ -23,7 +23,9 @@ The settings are a **singleton per store**: every store is born with the API's d
   the settings changed outside Pulumi (``pulumi refresh``, then retry).
 * **delete**: **restores the API's defaults** (PUT with ``If-Match`` of a fresh read), so a destroyed
   stack leaves the store's identity resolution exactly as a new store's. A store that is already
-  gone is success.
+  gone is success. Not when a create or update of this deployment holds the same store's settings
+  (a ``--replace``, which creates first, or a rename): the program's rules stay.
+* **import_**: the id is the store id (nothing else to adopt: create always takes over).
 """
 
 from __future__ import annotations

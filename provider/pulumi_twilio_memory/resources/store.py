@@ -8,16 +8,23 @@ Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``St
   the live one alone (the API cannot clear it). ``adopt`` only matters at create.
 * **create**: POST, wait for the operation, then for ACTIVE. The display name is unique per
   account, so a taken name is a conflict, resolved by looking the name up. Taken and not
-  ``adopt``: fail, explaining ``adopt=True``. Taken and ``adopt=True``: take the store over and
-  update it to match. A POST that got no clear
-  answer (connection dropped, 5xx) is never blindly repeated: the store is looked up by name first.
+  ``adopt``: fail, naming ``aliases`` (a renamed resource) first, then ``adopt=True`` and
+  ``import_``. Taken and ``adopt=True``: take the store over and update it to match.
+  ``import_=ID``: take over exactly that store. A POST that got no clear answer (connection
+  dropped, 5xx) is never blindly repeated: the store is looked up by name first, and a refusal of
+  the next POST for the taken name means our own first POST is still being applied: wait for it.
   A store that ends FAILED is deleted again (so the next ``pulumi up`` can retry) and the error
   carries the API's reason.
+* **replace**: delete first (``delete_before_replace`` defaults to true: a display name cannot
+  exist twice, and ``pulumi up --replace`` never asks the provider).
 * **read**: live values projected onto the inputs; 404 = gone; any other error is an error.
 * **update**: PATCH with ``If-Match`` = the ETag recorded at the last create/read/update; a 412
   means someone changed the store outside Pulumi (``pulumi refresh``, then retry), unless the store
-  already holds the new values (a retry meeting the ETag its own lost first attempt moved on).
-* **delete**: DELETE, then wait until GET answers 404; already gone is success.
+  shows (or, after a lost answer, comes to show) the new values: a retry meeting the ETag its own
+  first attempt moved on.
+* **delete**: DELETE, then wait until GET answers 404; already gone is success. A store that a
+  create or update of this deployment holds under another resource name (renamed and adopted) is
+  left alone: only the old state entry goes (see ``_deployment``).
 """
 
 from __future__ import annotations

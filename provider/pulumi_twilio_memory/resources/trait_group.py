@@ -9,20 +9,25 @@ Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`
   Offline; unknowns (preview) skipped. Trait definitions may be written in snake_case or the API's
   camelCase, ``data_type`` in any case, and ``validation_rule.rule_type`` may be left out (it is the
   trait's ``data_type``): the state records one canonical spelling, so none of that is a diff.
-* **diff**: ``store_id`` and ``display_name`` replace (the API has no rename). A replacement in the
-  same store deletes the old group first, because its traits cannot exist in two groups at once.
+* **diff**: ``store_id`` and ``display_name`` replace (the API has no rename). A replacement
+  deletes the old group first (``delete_before_replace`` defaults to true: a name is unique in a
+  store and its traits cannot be in two groups at once). Traits the change removes are noted, so a
+  group of the same store gaining one of them in this deployment waits for the removal.
   Omitting ``description`` leaves the live one alone; ``adopt`` only matters at create.
 * **create**: a group with this name already in the store (for instance the ``Contact`` group
   Twilio seeds into every store) fails with a message explaining ``adopt=True``; with ``adopt=True``
-  it is taken over and made to match, traits the program does not list included. A trait that
-  already lives in another group of the store fails before any write (a trait cannot move between
-  groups). A POST that got no clear answer (5xx, dropped connection) is never blindly repeated:
-  the group is looked up by name, and only when it does not exist is it POSTed again (3 tries).
+  it is taken over and made to match, traits the program does not list included; ``import_`` takes
+  over exactly the group its id names. A trait that lives in another group of the store is waited
+  for when this deployment removes it there (a move), else fails before any write. A POST that got
+  no clear answer (5xx, dropped connection) is never blindly repeated: the group is looked up by
+  name, and only when it does not exist is it POSTed again (3 tries); a conflict on that retry is
+  our own first POST still being applied, waited for.
 * **read**: live values projected onto the inputs; 404 (group or store gone) = gone.
 * **update**: one PATCH with ``If-Match`` = the ETag recorded at the last create/read/update: added
   and changed traits as full definitions, removed traits as ``{"dataType": ""}``. A 412 means the
   group changed outside Pulumi (``pulumi refresh``, then retry).
-* **delete**: DELETE and wait; already gone is success. A 409 names the data mappings that still
+* **delete**: DELETE and wait; already gone is success; a group this deployment holds under another
+  resource name is left alone. A 409 names the data mappings that still
   reference the group. The store's seeded ``Contact`` group cannot be deleted: destroying an adopted
   ``Contact`` only removes it from the state.
 """

@@ -1,0 +1,159 @@
+"""Lifecycle-safety logic that needs no server: what one deployment remembers (claims, deleted
+ids, retired Idempotency-Keys, planned trait removals), the resource options a dynamic resource
+registers with, ``replace_on_changes`` in ``diff``, and waiting for one's own unanswered write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi_twilio_memory.api.operations import Deadline, settle_own_write
+from pulumi_twilio_memory.resources import _deployment
+from pulumi_twilio_memory.resources._base import (
+    IMPORT_ID,
+    REPLACE_ON_CHANGES,
+    replaced_keys,
+    resource_options,
+)
+from pulumi_twilio_memory.resources.conversation_configuration import ConversationConfigurationProvider
+from pulumi_twilio_memory.resources.identity_resolution import IdentityResolutionSettingsProvider
+from pulumi_twilio_memory.resources.store import StoreProvider
+from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider
+
+STORE = "mem_store_01h00000000000000000000000"
+
+
+@pytest.fixture(autouse=True)
+def fresh_deployment() -> Iterator[None]:
+    _deployment.forget_all()
+    yield
+    _deployment.forget_all()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_claimed_id_is_not_deleted_but_others_are() -> None:
+    provider = StoreProvider()
+    assert not provider.held_by_another(STORE)
+    provider.claim(STORE)
+    assert provider.held_by_another(STORE)
+    assert not TraitGroupProvider().held_by_another(STORE)  # claims are per kind
+
+
+def test_an_id_deleted_in_this_deployment_is_not_imported_again() -> None:
+    provider = StoreProvider()
+    props = {IMPORT_ID: STORE}
+    assert provider.import_id(props) == STORE
+    _deployment.retire(provider.kind, STORE)
+    assert provider.import_id(props) is None  # the delete half of a replacement: create anew
+    provider.claim(STORE)
+    assert provider.import_id(props) == STORE
+
+
+def test_import_ids_are_checked_per_resource() -> None:
+    store = {"display_name": "x"}
+    assert StoreProvider().import_id_problem(store, STORE) is None
+    assert "not a store id" in (StoreProvider().import_id_problem(store, "st-1") or "")
+    group = {"store_id": STORE, "display_name": "Prefs"}
+    assert TraitGroupProvider().import_id_problem(group, f"{STORE}/Prefs") is None
+    assert f"{STORE}/Prefs" in (TraitGroupProvider().import_id_problem(group, f"{STORE}/Other") or "")
+    assert IdentityResolutionSettingsProvider().import_id_problem({"store_id": STORE}, STORE) is None
+    assert IdentityResolutionSettingsProvider().import_id_problem({"store_id": STORE}, "x") is not None
+    conf = ConversationConfigurationProvider()
+    assert conf.import_id_problem({}, "conv_configuration_01h00000000000000000000000") is None
+    assert conf.import_id_problem({}, STORE) is not None
+
+
+def test_resource_options_translate_what_a_dynamic_provider_cannot_serve() -> None:
+    props: dict[str, Any] = {}
+    opts = resource_options(
+        pulumi.ResourceOptions(import_=STORE, replace_on_changes=["description"], protect=True),
+        props,
+        delete_before_replace=True,
+    )
+    assert opts.import_ is None and props[IMPORT_ID] == STORE
+    assert props[REPLACE_ON_CHANGES] == ["description"]
+    assert opts.delete_before_replace is True and opts.protect is True
+
+
+def test_an_explicit_delete_before_replace_wins() -> None:
+    opts = resource_options(
+        pulumi.ResourceOptions(delete_before_replace=False), {}, delete_before_replace=True
+    )
+    assert opts.delete_before_replace is False
+    assert resource_options(None, {}, delete_before_replace=False).delete_before_replace is None
+
+
+@pytest.mark.parametrize(
+    ("paths", "changed", "expected"),
+    [
+        (["description"], ["description", "display_name"], {"description"}),
+        (["traits.tier"], ["traits"], {"traits"}),
+        (['traits["tier"]'], ["traits"], {"traits"}),
+        (["*"], ["description", "traits"], {"description", "traits"}),
+        (["description"], ["traits"], set()),
+        (None, ["traits"], set()),
+    ],
+)
+def test_replace_on_changes_names_top_level_inputs(
+    paths: Any, changed: list[str], expected: set[str]
+) -> None:
+    assert replaced_keys(paths, changed) == expected
+
+
+def test_diff_applies_replace_on_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWILIO_API_KEY", "SK" + "0" * 32)
+    monkeypatch.setenv("TWILIO_API_SECRET", "not-a-real-secret")
+    olds = {"display_name": "acme", "description": "old", "adopt": False}
+    news = {"display_name": "acme", "description": "new", "adopt": False}
+    assert StoreProvider().diff(STORE, olds, news).replaces == []
+    forced = StoreProvider().diff(STORE, olds, {**news, REPLACE_ON_CHANGES: ["description"]})
+    assert forced.replaces == ["description"]
+
+
+def test_a_removed_trait_is_noted_for_a_move() -> None:
+    olds = {"store_id": STORE, "display_name": "Loyalty", "traits": {"tier": {}, "points": {}}}
+    news = {"store_id": STORE, "display_name": "Loyalty", "traits": {"tier": {}}}
+    TraitGroupProvider().diff(f"{STORE}/Loyalty", olds, news)
+    assert _deployment.planned_trait_removal(STORE, "points") == "Loyalty"
+    assert _deployment.planned_trait_removal(STORE, "tier") is None
+
+
+def test_settle_waits_for_its_own_write_only_after_a_retry() -> None:
+    seen = iter([1, 1, 1, 2])
+    clock = FakeClock()
+    value = settle_own_write(
+        lambda: next(seen),
+        applied=lambda v: v == 2,
+        overtaken=lambda v: False,
+        retried=True,
+        deadline=Deadline(30, clock),
+    )
+    assert value == 2 and clock.now > 0
+    once = settle_own_write(
+        lambda: 1, applied=lambda v: v == 2, overtaken=lambda v: False, retried=False, deadline=Deadline(30)
+    )
+    assert once is None  # a plain 412: one look, no wait
+
+
+def test_settle_stops_when_someone_else_moved_it() -> None:
+    clock = FakeClock()
+    value = settle_own_write(
+        lambda: 5,
+        applied=lambda v: False,
+        overtaken=lambda v: v > 4,
+        retried=True,
+        deadline=Deadline(30, clock),
+    )
+    assert value is None and clock.now == 0
