@@ -75,12 +75,13 @@ class Profile:
     fuzz_examples: int  # hypothesis examples per emulator fuzz property
     crash_points: int  # moments at which `pulumi up` is SIGKILLed
     race_rounds: int  # concurrent `pulumi up` pairs
+    lost_per_route: int  # answers lost in a row on each route of the lost-answer matrix
 
 
 QUICK = Profile("quick", tenants=4, fault_rate=0.1, retry_after=1, examples=150, fuzz_examples=60,
-                crash_points=1, race_rounds=1)  # fmt: skip
+                crash_points=1, race_rounds=1, lost_per_route=1)  # fmt: skip
 FULL = Profile("full", tenants=12, fault_rate=0.25, retry_after=1, examples=2000, fuzz_examples=600,
-               crash_points=3, race_rounds=3)  # fmt: skip
+               crash_points=3, race_rounds=3, lost_per_route=2)  # fmt: skip
 PROFILE = FULL if os.environ.get("RELIABILITY_FULL", "").lower() in ("1", "true", "yes") else QUICK
 
 

@@ -7,10 +7,11 @@ provider looks again, and that is where the bugs were ("being created by operati
 from the ETag our own first attempt moved on, a demand for ``adopt=True`` for a store this stack
 created).
 
-For each fault kind, one stack: ``pulumi up`` creates one of each resource with one fault on
-every create route, then an input change of every resource goes through with one fault on every
-write route. Each must succeed in one ``pulumi up``, with no duplicate, no orphan and no false
-"changed outside Pulumi", and the next ``preview --refresh --expect-no-changes`` finds no drift.
+For each fault kind, one stack: ``pulumi up`` creates one of each resource with a fault on every
+create route, then an input change of every resource goes through with a fault on every write
+route (one lost answer per route in the quick profile, two in a row in the full one). Each must
+succeed in one ``pulumi up``, with no duplicate, no orphan and no false "changed outside Pulumi",
+and the next ``preview --refresh --expect-no-changes`` finds no drift.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 from e2e_api import Account
 from e2e_harness import PulumiCLI
 from e2e_lifecycle import INITIAL, Lifecycle, converged, lifecycle_workspace
-from rel_support import FIGURES
+from rel_support import FIGURES, PROFILE
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e]
@@ -63,7 +64,7 @@ FAULTS = [
 def _inject(emulator: EmulatorServer, fault: Fault, routes: list[str]) -> None:
     for route in routes:
         method, template = route.split(" ", 1)
-        emulator.control.add_fault(**fault.spec, method=method, route=template, times=1)
+        emulator.control.add_fault(**fault.spec, method=method, route=template, times=PROFILE.lost_per_route)
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
@@ -97,7 +98,7 @@ def test_one_lost_answer_per_route_and_one_up_converges(
 
         rules = emulator.control.faults()
         assert len(rules) == len(CREATE_ROUTES) + len(UPDATE_ROUTES)
-        assert all(rule["hits"] == 1 for rule in rules), rules  # every route lost one answer
+        assert all(rule["hits"] == PROFILE.lost_per_route for rule in rules), rules  # each route lost them
         FIGURES.record(
             f"lost answers: {fault.name}",
             routes=len(rules),
