@@ -22,13 +22,17 @@ import pytest
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(provisioning_delay=0, operation_delay=0).start()
+def _serving(**flags: Any) -> Iterator[EmulatorServer]:
+    server = EmulatorServer(**flags).start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    yield from _serving(provisioning_delay=0, operation_delay=0)
 
 
 @pytest.fixture
@@ -39,11 +43,7 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
 
 @pytest.fixture(scope="session")
 def realistic_emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(**REALISTIC_DELAYS).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _serving(**REALISTIC_DELAYS)
 
 
 @pytest.fixture

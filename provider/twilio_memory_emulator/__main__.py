@@ -26,24 +26,22 @@ _ACCOUNT_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
 
 
-def _fraction(text: str) -> float:
+def _number(text: str, low: float, high: float, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction from 0 to 1")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g} {what}")
     return value
 
 
 def _delay(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 <= value <= 86400:
-        raise argparse.ArgumentTypeError("must be from 0 to 86400 seconds")
-    return value
+    return _number(text, 0, 86400, "seconds")
+
+
+def _fraction(text: str) -> float:
+    return _number(text, 0, 1, "(a fraction)")
 
 
 def build_parser() -> argparse.ArgumentParser:

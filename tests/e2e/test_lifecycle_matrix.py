@@ -35,6 +35,12 @@ def cells(operation: str, *keys: str) -> None:
         MATRIX[key].add(operation)
 
 
+def on_the_edited_inputs(option: str) -> dict[str, dict[str, list[str]]]:
+    """``option`` (a property-path list option) on the input each scenario edits per resource."""
+    edited = {"store": "description", "group": "description", "identity": "matching_rules"}
+    return {key: {option: [edited.get(key, "description")]} for key in KEYS}
+
+
 @pytest.fixture(scope="module")
 def stack(
     pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
@@ -94,12 +100,7 @@ def test_replace_on_changes_replaces(stack: Lifecycle) -> None:
     """Issue item 6: the host never reports changed keys, so the provider applies the option."""
     before = stack.ids()
     stack.apply(
-        options={
-            "store": {"replace_on_changes": ["description"]},
-            "group": {"replace_on_changes": ["description"]},
-            "identity": {"replace_on_changes": ["matching_rules"]},
-            "conversation": {"replace_on_changes": ["description"]},
-        },
+        options=on_the_edited_inputs("replace_on_changes"),
         storeDescription="Replaced on a description change",
         groupDescription="Loyalty, replaced",
         matchingRules=["email", "phone"],
@@ -159,12 +160,7 @@ def test_protect_refuses_a_replacement(stack: Lifecycle) -> None:
 def test_ignore_changes_leaves_the_live_value(stack: Lifecycle) -> None:
     before_ids, before_config = stack.ids(), dict(stack.config)
     stack.apply(
-        options={
-            "store": {"ignore_changes": ["description"]},
-            "group": {"ignore_changes": ["description"]},
-            "identity": {"ignore_changes": ["matching_rules"]},
-            "conversation": {"ignore_changes": ["description"]},
-        },
+        options=on_the_edited_inputs("ignore_changes"),
         storeDescription="ignored",
         groupDescription="ignored",
         matchingRules=["phone"],

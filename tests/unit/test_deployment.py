@@ -4,11 +4,14 @@ registers with, ``replace_on_changes`` in ``diff``, and waiting for one's own un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pytest
+from pulumi_twilio_memory.api.client import Fetched
+from pulumi_twilio_memory.api.errors import PreconditionFailedError
 from pulumi_twilio_memory.api.operations import Deadline, settle_own_write
 from pulumi_twilio_memory.resources import _deployment
 from pulumi_twilio_memory.resources._base import (
@@ -130,30 +133,40 @@ def test_a_removed_trait_is_noted_for_a_move() -> None:
     assert _deployment.planned_trait_removal(STORE, "tier") is None
 
 
+@dataclass
+class Live:
+    version: int
+    value: str
+
+
+def _conflict(attempts: int) -> PreconditionFailedError:
+    return PreconditionFailedError("412", status=412, attempts=attempts)
+
+
+def _fetches(*values: Live) -> Callable[[], Fetched[Live]]:
+    seen = iter(values)
+    return lambda: Fetched(next(seen), etag="e")
+
+
 def test_settle_waits_for_its_own_write_only_after_a_retry() -> None:
-    seen = iter([1, 1, 1, 2])
     clock = FakeClock()
-    value = settle_own_write(
-        lambda: next(seen),
-        applied=lambda v: v == 2,
-        overtaken=lambda v: False,
-        retried=True,
-        deadline=Deadline(30, clock),
+    fetch = _fetches(Live(1, "old"), Live(1, "old"), Live(2, "new"))
+    found = settle_own_write(
+        fetch, lambda v: v.value == "new", recorded=1, conflict=_conflict(2), deadline=Deadline(30, clock)
     )
-    assert value == 2 and clock.now > 0
-    once = settle_own_write(
-        lambda: 1, applied=lambda v: v == 2, overtaken=lambda v: False, retried=False, deadline=Deadline(30)
-    )
-    assert once is None  # a plain 412: one look, no wait
+    assert found.value.value == "new" and clock.now > 0
+    with pytest.raises(PreconditionFailedError):  # a plain 412 (sent once): one look, no wait
+        settle_own_write(
+            _fetches(Live(1, "old")), lambda v: v.value == "new", recorded=1, conflict=_conflict(1),
+            deadline=Deadline(30, clock),
+        )  # fmt: skip
 
 
 def test_settle_stops_when_someone_else_moved_it() -> None:
     clock = FakeClock()
-    value = settle_own_write(
-        lambda: 5,
-        applied=lambda v: False,
-        overtaken=lambda v: v > 4,
-        retried=True,
-        deadline=Deadline(30, clock),
-    )
-    assert value is None and clock.now == 0
+    with pytest.raises(PreconditionFailedError):
+        settle_own_write(
+            _fetches(Live(5, "theirs")), lambda v: v.value == "new", recorded=4, conflict=_conflict(2),
+            deadline=Deadline(30, clock),
+        )  # fmt: skip
+    assert clock.now == 0

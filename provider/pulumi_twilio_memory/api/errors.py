@@ -28,6 +28,7 @@ attribute ever holds a credential: the client redacts its secrets from anything 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Self
 
 __all__ = [
     "AlreadyExistsError",
@@ -124,6 +125,20 @@ class ApiError(TwilioMemoryError):
         self.method = method
         self.url = url
         self.headers = headers or {}
+
+    def reworded(self, message: str) -> Self:
+        """The same error (class, status, code, API text, request) with ``message`` as its text."""
+        return type(self)(
+            message,
+            status=self.status,
+            code=self.code,
+            api_message=self.api_message,
+            more_info=self.more_info,
+            method=self.method,
+            url=self.url,
+            headers=self.headers,
+            attempts=self.attempts,
+        )
 
     @staticmethod
     def for_status(status: int) -> type[ApiError]:

@@ -25,6 +25,7 @@ from typing import Protocol, TypeVar
 from . import models as m
 from .client import Accepted, ConversationsClient, Fetched, MemoryClient
 from .errors import (
+    ApiError,
     NotFoundError,
     OperationError,
     OperationFailedError,
@@ -162,30 +163,40 @@ def poll(
         deadline.clock.sleep(min(delay, remaining))
 
 
+class _Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
 def settle_own_write(
-    fetch: Callable[[], T],
+    fetch: Callable[[], Fetched[V]],
+    applied: Callable[[V], bool],
     *,
-    applied: Callable[[T], bool],
-    overtaken: Callable[[T], bool],
-    retried: bool,
+    recorded: int | None,
+    conflict: ApiError,
     deadline: Deadline,
     backoff: Backoff = DEFAULT_BACKOFF,
-) -> T | None:
-    """After a conditional write met a 412: the live value when it shows our write, else None.
+) -> Fetched[V]:
+    """After a conditional write met a 412 (``conflict``): the live resource if it shows our write
+    (``applied``), else ``conflict`` is raised.
 
-    ``retried`` says the client sent the write more than once (an earlier attempt got no clear
-    answer). Then the 412 is most likely our own first attempt, accepted and still being applied,
-    having moved the ETag on: wait for it to show (``applied``), unless a change that is not ours
-    shows first (``overtaken``, e.g. the version moved without our values) or the deadline passes.
-    Not retried: one look, no wait (a plain conflict).
+    When the client sent the write more than once (``conflict.attempts > 1``: an earlier attempt
+    got no clear answer), the 412 is most likely our own first attempt, accepted and still being
+    applied, having moved the ETag on: wait for it to show, unless a change that is not ours shows
+    first (the ``version`` moved past ``recorded`` without our values) or the deadline passes. A
+    write sent once: one look, no wait (a plain conflict).
     """
     delays = backoff.delays()
     while True:
-        value = fetch()
-        if applied(value):
-            return value
-        if not retried or overtaken(value) or deadline.remaining() <= 0:
-            return None
+        found = fetch()
+        if applied(found.value):
+            return found
+        overtaken = recorded is not None and found.value.version > int(recorded)
+        if conflict.attempts <= 1 or overtaken or deadline.remaining() <= 0:
+            raise conflict
         deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
 
 

@@ -89,7 +89,7 @@ from pydantic.alias_generators import to_snake
 
 from .. import config
 from ..api.client import ConversationsClient, Credentials, MemoryClient
-from ..api.errors import ConfigurationError
+from ..api.errors import ConfigurationError, NotFoundError
 from ..api.models import format_validation_error
 from ..api.operations import Deadline
 from . import _deployment
@@ -474,6 +474,14 @@ class BaseProvider(ResourceProvider):
             for k, v in props.items()
             if not k.startswith("__") and k not in self.output_fields and v is not None
         }
+
+    def not_importable(self, import_id: str) -> NotFoundError:
+        """The error for an ``import_`` id that names nothing live."""
+        return NotFoundError(
+            f"import_={import_id!r}: no {self.kind} with this id exists in this account. Check the id "
+            f"(`pulumi stack output`, the Twilio Console), or remove import_ to create a new {self.kind}.",
+            status=404,
+        )
 
     def import_id(self, props: Mapping[str, Any]) -> str | None:
         """The ``import_`` id to adopt, unless this deployment just deleted that resource (the

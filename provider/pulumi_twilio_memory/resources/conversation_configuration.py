@@ -366,11 +366,7 @@ class ConversationConfigurationProvider(BaseProvider):
         if import_id is not None:  # import_=ID: adopt exactly that configuration
             found = client.find_configuration(import_id)
             if found is None:
-                raise NotFoundError(
-                    f"import_={import_id!r}: no conversation configuration with this id exists. Check the "
-                    "id, or remove import_ to create a new configuration.",
-                    status=404,
-                )
+                raise self.not_importable(import_id)
         elif inputs.adopt:
             existing = client.find_configuration_by_display_name(inputs.display_name)
             if existing is not None:

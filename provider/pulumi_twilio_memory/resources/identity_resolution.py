@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -233,19 +234,11 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         try:
             accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
         except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
-            # that attempt to show, unless someone else's change shows first.
+            # A retry after a lost answer meets the ETag our own first attempt moved on.
             recorded = version if version is not None else (current.value.version if current else None)
-            settled = settle_own_write(
-                lambda: client.get_identity_resolution_settings(store_id),
-                applied=lambda latest: _same_settings(latest.value, body),
-                overtaken=lambda latest: recorded is not None and latest.value.version > int(recorded),
-                retried=exc.attempts > 1,
-                deadline=deadline,
-            )
-            if settled is None:
-                raise
-            return settled
+            fetch = partial(client.get_identity_resolution_settings, store_id)
+            applied = partial(_same_settings, body=body)
+            return settle_own_write(fetch, applied, recorded=recorded, conflict=exc, deadline=deadline)
         wait_operation(
             client,
             accepted,

@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -112,7 +113,10 @@ class StoreProvider(BaseProvider):
         deadline = new_deadline()
         import_id = self.import_id(props)
         if import_id is not None:  # import_=ID: adopt exactly that store
-            found = self._adopt(client, _imported(client, import_id), inputs, deadline)
+            imported = client.find_store(import_id)
+            if imported is None:
+                raise self.not_importable(import_id)
+            found = self._adopt(client, imported, inputs, deadline)
             return CreateResult(self.claim(found.value.id), _outs(found, inputs.adopt))
         # POST first: display names are unique, so a taken name comes back as a conflict, which
         # _post resolves by name (adopt, or refuse explaining aliases and adopt=True). Looking the
@@ -277,28 +281,14 @@ class StoreProvider(BaseProvider):
         try:
             accepted = client.update_store(store_id, update, if_match=etag)
         except NotFoundError as exc:
-            raise NotFoundError(
+            raise exc.reworded(
                 f"Store {store_id} no longer exists: it was deleted outside Pulumi. Run `pulumi refresh` "
-                "to drop it from the state, then `pulumi up` to create it again.",
-                status=exc.status,
-                code=exc.code,
-                api_message=exc.api_message,
-                more_info=exc.more_info,
-                method=exc.method,
-                url=exc.url,
+                "to drop it from the state, then `pulumi up` to create it again."
             ) from None
         except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
-            # that attempt to show, unless someone else's change shows first.
-            settled = settle_own_write(
-                lambda: client.get_store(store_id),
-                applied=lambda found: _applied(found.value, update),
-                overtaken=lambda found: version is not None and found.value.version > int(version),
-                retried=exc.attempts > 1,
-                deadline=deadline,
-            )
-            if settled is None:
-                raise
+            # A retry after a lost answer meets the ETag our own first attempt moved on.
+            fetch, applied = partial(client.get_store, store_id), partial(_applied, update=update)
+            settle_own_write(fetch, applied, recorded=version, conflict=exc, deadline=deadline)
             return wait_store_ready(client, store_id, deadline=deadline)
         wait_operation(
             client, accepted, what=f"update of store {store_id}", deadline=deadline, resource_id=store_id
@@ -353,31 +343,14 @@ def _name_taken(store: m.Store) -> AlreadyExistsError:
     )
 
 
-def _imported(client: MemoryClient, store_id: str) -> Fetched[m.Store]:
-    found = client.find_store(store_id)
-    if found is None:
-        raise NotFoundError(
-            f"import_={store_id!r}: no store with this id exists in this account. Check the id (`pulumi "
-            "stack output`, the Twilio Console), or remove import_ to create a new store.",
-            status=404,
-        )
-    return found
-
-
 def _explained(exc: ConflictError | BadRequestError) -> TwilioMemoryError:
     """The API's refusal of a store create, with what to do when it is the per-account limit."""
     if "limit" not in exc.api_message.lower():
         return exc
-    return BadRequestError(
+    return exc.reworded(
         f"{exc} An account holds at most {m.MAX_STORES_PER_ACCOUNT} memory stores: put further tenants "
         "in another Twilio account (a stack per account, see the multi-account example), or ask Twilio "
-        "for a higher limit. TenantMemory programs (the fleet) check this count in `pulumi preview`.",
-        status=exc.status,
-        code=exc.code,
-        api_message=exc.api_message,
-        more_info=exc.more_info,
-        method=exc.method,
-        url=exc.url,
+        "for a higher limit. TenantMemory programs (the fleet) check this count in `pulumi preview`."
     )
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -280,11 +281,7 @@ class TraitGroupProvider(BaseProvider):
         imported = self.import_id(props) is not None
         existing = client.find_trait_group(store_id, name)
         if imported and existing is None:
-            raise NotFoundError(
-                f"import_={_group_id(store_id, name)!r}: store {store_id} has no trait group {name!r}. "
-                "Check the id, or remove import_ to create the group.",
-                status=404,
-            )
+            raise self.not_importable(_group_id(store_id, name))
         if existing is None:
             existing = self._post(client, inputs, desired, deadline)
         if existing is not None:
@@ -434,18 +431,10 @@ class TraitGroupProvider(BaseProvider):
         try:
             accepted = client.update_trait_group(store_id, name, body, if_match=etag)
         except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on: wait for
-            # that attempt to show, unless someone else's change shows first.
-            settled = settle_own_write(
-                lambda: client.get_trait_group(store_id, name),
-                applied=lambda found: _applied(found.value, description, traits),
-                overtaken=lambda found: version is not None and found.value.version > int(version),
-                retried=exc.attempts > 1,
-                deadline=deadline,
-            )
-            if settled is None:
-                raise
-            return settled
+            # A retry after a lost answer meets the ETag our own first attempt moved on.
+            fetch = partial(client.get_trait_group, store_id, name)
+            applied = partial(_applied, description=description, traits=traits)
+            return settle_own_write(fetch, applied, recorded=version, conflict=exc, deadline=deadline)
         _wait(
             client,
             accepted,

@@ -39,13 +39,18 @@ store = tm.Store(
 )
 pulumi.export("storeId", store.id)
 
+
+def trait_group(name: str, display_name: str, traits: dict[str, str], **more: Any) -> tm.TraitGroup:
+    typed = {trait: {"data_type": kind} for trait, kind in traits.items()}
+    return tm.TraitGroup(name, store_id=store.id, display_name=display_name, traits=typed, **more)
+
+
 if "group" not in omit:
-    group = tm.TraitGroup(
+    group = trait_group(
         names.get("group", "group"),
-        store_id=store.id,
-        display_name="Loyalty",
+        "Loyalty",
+        config.require_object("groupTraits"),
         description=config.require("groupDescription"),
-        traits={name: {"data_type": kind} for name, kind in config.require_object("groupTraits").items()},
         adopt=adopt.get("group"),
         opts=opts("group"),
     )
@@ -53,12 +58,7 @@ if "group" not in omit:
 
 second: dict[str, str] | None = config.get_object("secondGroupTraits")
 if second is not None:  # a second group of the same store (a trait moves between the two)
-    tm.TraitGroup(
-        "second-group",
-        store_id=store.id,
-        display_name="Preferences",
-        traits={name: {"data_type": kind} for name, kind in second.items()},
-    )
+    trait_group("second-group", "Preferences", second)
 
 if "identity" not in omit:
     identity = tm.IdentityResolutionSettings(
