@@ -6,9 +6,10 @@
 The whole error hierarchy of :mod:`.api.errors` is public (``tm.PreconditionFailedError`` …).
 """
 
+from twilio_memory_api import errors as _errors
+from twilio_memory_api.errors import *  # noqa: F403 - the error hierarchy is public API, listed in errors.__all__
+
 from ._version import __version__
-from .api import errors as _errors
-from .api.errors import *  # noqa: F403 - the error hierarchy is public API, listed in errors.__all__
 from .components.tenant import TenantConfigurationError, TenantMemory
 from .resources.conversation_configuration import (
     CaptureRuleArgs,

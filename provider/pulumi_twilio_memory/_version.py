@@ -1,12 +1,5 @@
-"""The installed distribution's version, for the ``User-Agent`` header and diagnostics."""
+"""The installed distribution's version (kept where it was; it lives in the wire package)."""
 
-from __future__ import annotations
-
-from importlib import metadata
+from twilio_memory_api._version import __version__
 
 __all__ = ["__version__"]
-
-try:
-    __version__ = metadata.version("pulumi-twilio-memory")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from .api.client import Credentials
-from .api.errors import ConfigurationError
+from twilio_memory_api.client import Credentials
+from twilio_memory_api.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_CONVERSATIONS_BASE_URL",

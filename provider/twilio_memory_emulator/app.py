@@ -31,12 +31,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pulumi_twilio_memory.api import models
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route, Router
 from starlette.types import Message, Receive, Scope, Send
+from twilio_memory_api import models
 
 from twilio_memory_emulator.backend import (
     Accepted,

@@ -33,7 +33,8 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from pulumi_twilio_memory.api.models import (
+from pydantic.alias_generators import to_camel
+from twilio_memory_api.models import (
     DEFAULT_IDENTITY_RESOLUTION,
     FUZZY_THRESHOLD_DEFAULT,
     IDENTIFIER_CONFIG_DEFAULTS,
@@ -51,7 +52,6 @@ from pulumi_twilio_memory.api.models import (
     TraitGroupUpdate,
     to_wire,
 )
-from pydantic.alias_generators import to_camel
 
 from twilio_memory_emulator.datamapping import DATA_MAPPING_TYPES, DataMappingCreate, DataMappingPatch
 from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound, UnprocessableIdempotency

@@ -1,6 +1,6 @@
 """Request models of data mappings (§5 of the wire contract).
 
-They are not in the shared ``pulumi_twilio_memory.api.models`` because the provider does not
+They are not in the shared ``twilio_memory_api.models`` because the provider does not
 manage data mappings; the emulator accepts them so a store's full control plane can be exercised.
 """
 
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pulumi_twilio_memory.api.models import (
+from pydantic import Field, StringConstraints, model_validator
+from twilio_memory_api.models import (
     TRAIT_GROUP_NAME_MAX,
     TRAIT_GROUP_NAME_PATTERN,
     TRAIT_NAME_PATTERN,
     WireModel,
 )
-from pydantic import Field, StringConstraints, model_validator
 
 __all__ = ["DATA_MAPPING_TYPES", "DataMappingCreate", "DataMappingPatch"]
 

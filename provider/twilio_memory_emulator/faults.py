@@ -29,9 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pulumi_twilio_memory.api.models import format_validation_error
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+from twilio_memory_api.models import format_validation_error
 
 from twilio_memory_emulator.errors import InjectedError
 

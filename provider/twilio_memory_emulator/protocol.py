@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pulumi_twilio_memory.api.models import format_validation_error
 from pydantic import BaseModel, ValidationError
+from twilio_memory_api.models import format_validation_error
 
 from twilio_memory_emulator.errors import BadRequest, PreconditionFailed
 

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from pulumi_twilio_memory.api.models import CONFIGURATION_ID_PATTERN, STORE_ID_PATTERN
+from twilio_memory_api.models import CONFIGURATION_ID_PATTERN, STORE_ID_PATTERN
 from twilio_memory_emulator.errors import BadRequest, PreconditionFailed
 from twilio_memory_emulator.protocol import PageRequest, check_if_match, iso, make_etag, new_typeid, page_of
 

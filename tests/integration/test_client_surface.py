@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from _dependents import ingress_mapping
-from pulumi_twilio_memory.api import models as m
-from pulumi_twilio_memory.api.client import ConversationsClient, Credentials, MemoryClient
-from pulumi_twilio_memory.api.errors import NotFoundError, PreconditionFailedError
-from pulumi_twilio_memory.api.operations import Deadline, wait_operation, wait_store_deleted, wait_store_ready
+from twilio_memory_api import models as m
+from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
+from twilio_memory_api.errors import NotFoundError, PreconditionFailedError
+from twilio_memory_api.operations import Deadline, wait_operation, wait_store_deleted, wait_store_ready
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from _dependents import CONFIG_ROUTE, V2, calls, configured_store, get, props, route_calls, send, state
-from pulumi_twilio_memory.api.errors import AlreadyExistsError, OperationFailedError, TwilioMemoryError
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.conversation_configuration import (
     IDEMPOTENCY_KEY,
@@ -20,6 +19,7 @@ from pulumi_twilio_memory.resources.conversation_configuration import (
     ConfigurationChangedError,
     ConversationConfigurationProvider,
 )
+from twilio_memory_api.errors import AlreadyExistsError, OperationFailedError, TwilioMemoryError
 
 pytestmark = pytest.mark.integration
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from _dependents import IRS_ROUTE, V1, calls, configured_store, get, props, route_calls, send, state
-from pulumi_twilio_memory.api import models as m
-from pulumi_twilio_memory.api.errors import PreconditionFailedError
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.identity_resolution import IdentityResolutionSettingsProvider
 from pulumi_twilio_memory.resources.store import StoreProvider
+from twilio_memory_api import models as m
+from twilio_memory_api.errors import PreconditionFailedError
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,9 @@ import pytest
 from pulumi.dynamic import Config as DynamicConfig
 from pulumi.dynamic import ConfigureRequest
 from pulumi_twilio_memory import config
-from pulumi_twilio_memory.api.errors import (
+from pulumi_twilio_memory.resources._base import PROVIDER_KEY, clear_client_cache
+from pulumi_twilio_memory.resources.store import StoreProvider
+from twilio_memory_api.errors import (
     AlreadyExistsError,
     AuthenticationError,
     BadRequestError,
@@ -26,8 +28,6 @@ from pulumi_twilio_memory.api.errors import (
     PreconditionFailedError,
     ServerError,
 )
-from pulumi_twilio_memory.resources._base import PROVIDER_KEY, clear_client_cache
-from pulumi_twilio_memory.resources.store import StoreProvider
 
 pytestmark = pytest.mark.integration
 

@@ -22,14 +22,14 @@ from _dependents import (
     send,
     state,
 )
-from pulumi_twilio_memory.api.errors import (
+from pulumi_twilio_memory.resources._base import UNKNOWN
+from pulumi_twilio_memory.resources.store import StoreProvider
+from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider, TraitMoveError
+from twilio_memory_api.errors import (
     AlreadyExistsError,
     PreconditionFailedError,
     TwilioMemoryError,
 )
-from pulumi_twilio_memory.resources._base import UNKNOWN
-from pulumi_twilio_memory.resources.store import StoreProvider
-from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider, TraitMoveError
 
 pytestmark = pytest.mark.integration
 

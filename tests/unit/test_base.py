@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pulumi_twilio_memory.api import models as m
 from pulumi_twilio_memory.resources._base import (
     PROVIDER_KEY,
     UNKNOWN,
@@ -17,6 +16,7 @@ from pulumi_twilio_memory.resources._base import (
     validation_failures,
 )
 from pydantic import BaseModel
+from twilio_memory_api import models as m
 
 
 def paths(model: type[BaseModel], inputs: dict[str, Any]) -> dict[str, str]:

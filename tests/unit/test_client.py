@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from pulumi_twilio_memory.api import models as m
-from pulumi_twilio_memory.api.client import (
+from twilio_memory_api import models as m
+from twilio_memory_api.client import (
     USER_AGENT,
     ConversationsClient,
     Credentials,
@@ -18,7 +18,7 @@ from pulumi_twilio_memory.api.client import (
     RetryPolicy,
     parse_retry_after,
 )
-from pulumi_twilio_memory.api.errors import (
+from twilio_memory_api.errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,

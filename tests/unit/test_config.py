@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from pulumi.dynamic import Config
 from pulumi_twilio_memory import config
-from pulumi_twilio_memory.api.errors import ConfigurationError
+from twilio_memory_api.errors import ConfigurationError
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi_twilio_memory.api.client import Fetched
-from pulumi_twilio_memory.api.errors import PreconditionFailedError
-from pulumi_twilio_memory.api.operations import Deadline, settle_own_write
 from pulumi_twilio_memory.resources import _deployment
 from pulumi_twilio_memory.resources._base import (
     IMPORT_ID,
@@ -24,6 +21,9 @@ from pulumi_twilio_memory.resources.conversation_configuration import Conversati
 from pulumi_twilio_memory.resources.identity_resolution import IdentityResolutionSettingsProvider
 from pulumi_twilio_memory.resources.store import StoreProvider
 from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider
+from twilio_memory_api.client import Fetched
+from twilio_memory_api.errors import PreconditionFailedError
+from twilio_memory_api.operations import Deadline, settle_own_write
 
 STORE = "mem_store_01h00000000000000000000000"
 

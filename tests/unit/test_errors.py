@@ -6,7 +6,7 @@ import inspect
 
 import pulumi_twilio_memory as tm
 import pytest
-from pulumi_twilio_memory.api import errors
+from twilio_memory_api import errors
 
 
 def test_every_error_class_is_in_the_docstring_tree_under_its_real_parent() -> None:

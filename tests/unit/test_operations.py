@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi_twilio_memory.api import models as m
-from pulumi_twilio_memory.api.client import Accepted, Fetched
-from pulumi_twilio_memory.api.errors import (
+from twilio_memory_api import models as m
+from twilio_memory_api.client import Accepted, Fetched
+from twilio_memory_api.errors import (
     NotFoundError,
     OperationError,
     OperationFailedError,
     OperationTimeoutError,
     ServerError,
 )
-from pulumi_twilio_memory.api.operations import (
+from twilio_memory_api.operations import (
     Backoff,
     Deadline,
     poll,

@@ -9,8 +9,8 @@ import pulumi
 import pytest
 from _tenant_mocks import COMPONENT, Recorder, mocked, run
 from pulumi_twilio_memory import TenantMemory
-from pulumi_twilio_memory.api.models import DEFAULT_IDENTITY_RESOLUTION
 from pulumi_twilio_memory.components.tenant import TenantConfigurationError, tenant_problems
+from twilio_memory_api.models import DEFAULT_IDENTITY_RESOLUTION
 
 PREFERENCES = {
     "description": "What the customer likes",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from _offline import OTHER_STORE_ID, STORE_ID, assert_one_failure, offline_provider, props
-from pulumi_twilio_memory.api import models as m
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider, trait_patch
+from twilio_memory_api import models as m
 
 
 @pytest.fixture(autouse=True)

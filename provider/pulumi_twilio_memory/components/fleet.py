@@ -39,8 +39,8 @@ from typing import Any, Literal
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+from twilio_memory_api import models
 
-from ..api import models
 from .tenant import TenantConfigurationError, TenantMemory, problem_line, tenant_problems
 
 __all__ = [

@@ -33,10 +33,10 @@ from typing import Any, Literal, TypedDict
 
 import pulumi
 from pydantic.alias_generators import to_camel
+from twilio_memory_api import models
+from twilio_memory_api.errors import ConfigurationError
 
 from .. import config
-from ..api import models
-from ..api.errors import ConfigurationError
 from ..resources._base import UNKNOWN, BaseProvider, contains
 from ..resources.conversation_configuration import (
     ConversationConfiguration,

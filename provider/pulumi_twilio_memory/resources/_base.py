@@ -32,7 +32,7 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
 
    * ``self.parse(props)``: the validated ``inputs_model`` instance (after ``check``).
    * ``memory_client()`` / ``conversations_client()``: cached, thread-safe API clients.
-   * ``new_deadline()``: one :class:`~..api.operations.Deadline` per provider call.
+   * ``new_deadline()``: one :class:`~twilio_memory_api.operations.Deadline` per provider call.
    * ``self.read_result(id, outs)``: ``ReadResult`` whose inputs are projected from ``outs``
      (refresh then shows drift); ``gone()``: the ``ReadResult`` for a 404.
    * ``self.changed_properties(olds, news)``: the input names whose normalized values differ
@@ -86,12 +86,12 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_snake
+from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
+from twilio_memory_api.errors import ConfigurationError, NotFoundError
+from twilio_memory_api.models import format_validation_error
+from twilio_memory_api.operations import Deadline
 
 from .. import config
-from ..api.client import ConversationsClient, Credentials, MemoryClient
-from ..api.errors import ConfigurationError, NotFoundError
-from ..api.models import format_validation_error
-from ..api.operations import Deadline
 from . import _deployment
 
 __all__ = [

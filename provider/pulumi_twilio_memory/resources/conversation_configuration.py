@@ -63,10 +63,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 from pydantic.alias_generators import to_snake
-
-from ..api import models as m
-from ..api.client import ConversationsClient, Fetched
-from ..api.errors import (
+from twilio_memory_api import models as m
+from twilio_memory_api.client import ConversationsClient, Fetched
+from twilio_memory_api.errors import (
     AlreadyExistsError,
     ApiError,
     ConflictError,
@@ -74,7 +73,8 @@ from ..api.errors import (
     OperationFailedError,
     TwilioMemoryError,
 )
-from ..api.operations import Deadline, wait_operation
+from twilio_memory_api.operations import Deadline, wait_operation
+
 from . import _deployment
 from ._base import (
     BaseProvider,

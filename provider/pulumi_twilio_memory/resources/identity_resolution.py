@@ -38,11 +38,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 from pydantic.alias_generators import to_snake
+from twilio_memory_api import models as m
+from twilio_memory_api.client import Fetched, MemoryClient
+from twilio_memory_api.errors import NotFoundError, PreconditionFailedError
+from twilio_memory_api.operations import settle_own_write, wait_operation
 
-from ..api import models as m
-from ..api.client import Fetched, MemoryClient
-from ..api.errors import NotFoundError, PreconditionFailedError
-from ..api.operations import settle_own_write, wait_operation
 from ._base import (
     UNKNOWN,
     BaseProvider,

@@ -38,10 +38,9 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-
-from ..api import models as m
-from ..api.client import Accepted, Fetched, MemoryClient
-from ..api.errors import (
+from twilio_memory_api import models as m
+from twilio_memory_api.client import Accepted, Fetched, MemoryClient
+from twilio_memory_api.errors import (
     AlreadyExistsError,
     BadRequestError,
     ConflictError,
@@ -53,7 +52,7 @@ from ..api.errors import (
     TransportError,
     TwilioMemoryError,
 )
-from ..api.operations import (
+from twilio_memory_api.operations import (
     DEFAULT_BACKOFF,
     Deadline,
     settle_own_write,
@@ -61,6 +60,7 @@ from ..api.operations import (
     wait_store_deleted,
     wait_store_ready,
 )
+
 from . import _deployment
 from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
 

@@ -43,10 +43,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic.alias_generators import to_snake
-
-from ..api import models as m
-from ..api.client import Accepted, Fetched, MemoryClient
-from ..api.errors import (
+from twilio_memory_api import models as m
+from twilio_memory_api.client import Accepted, Fetched, MemoryClient
+from twilio_memory_api.errors import (
     AlreadyExistsError,
     ConflictError,
     NotFoundError,
@@ -55,7 +54,8 @@ from ..api.errors import (
     TransportError,
     TwilioMemoryError,
 )
-from ..api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
+from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
+
 from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
 

@@ -1,0 +1,332 @@
+"""Waiters: follow asynchronous writes to the end, with backoff and a deadline.
+
+Almost every control-plane write answers 202 with an operation to poll (control-plane.md §1.4);
+a store then moves QUEUED → PROVISIONING → ACTIVE | FAILED on its own. ``customTimeouts`` never
+reaches a dynamic provider, so the deadline is ours (``twilio-memory:operationTimeout``).
+
+* :class:`Deadline` is shared by every wait inside one provider call (operation, then status),
+  so a create cannot take twice the configured time.
+* Polls back off from fast to slower (0.2 s doubling to 5 s). A ``Retry-After`` on a poll response
+  only ever shortens the next wait (it is the server's hint of when news is due), and no sleep is
+  longer than what is left of the deadline; one last poll happens at the deadline.
+* Failures and timeouts raise :class:`~.errors.OperationFailedError` /
+  :class:`~.errors.OperationTimeoutError` saying what was awaited, what was last seen and the
+  resource id, so nothing is left behind silently.
+* The clock (``monotonic`` + ``sleep``) is injectable, so tests use a fake clock and never sleep.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from . import models as m
+from .client import Accepted, ConversationsClient, Fetched, MemoryClient
+from .errors import (
+    ApiError,
+    NotFoundError,
+    OperationError,
+    OperationFailedError,
+    OperationTimeoutError,
+    TwilioMemoryError,
+)
+
+__all__ = [
+    "DEFAULT_BACKOFF",
+    "SYSTEM_CLOCK",
+    "Backoff",
+    "Clock",
+    "Deadline",
+    "poll",
+    "settle_own_write",
+    "wait_gone",
+    "wait_operation",
+    "wait_store_deleted",
+    "wait_store_ready",
+]
+
+T = TypeVar("T")
+
+TERMINAL_FAILURES = frozenset({m.OperationStatus.FAILED.value, m.OperationStatus.CANCELLED.value})
+
+
+class Clock(Protocol):
+    """Time source of the waiters; tests pass a fake whose ``sleep`` just advances ``monotonic``."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class _SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+SYSTEM_CLOCK: Clock = _SystemClock()
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Poll intervals: ``initial``, then multiplied by ``multiplier`` up to ``maximum``."""
+
+    initial: float = 0.2
+    multiplier: float = 2.0
+    maximum: float = 5.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial
+        while True:
+            yield delay
+            delay = min(self.maximum, delay * self.multiplier)
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+class Deadline:
+    """A point in time (on ``clock``) after which waiting stops."""
+
+    def __init__(self, timeout: float, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.timeout = timeout
+        self.clock = clock
+        self.started = clock.monotonic()
+
+    def elapsed(self) -> float:
+        return self.clock.monotonic() - self.started
+
+    def remaining(self) -> float:
+        return self.timeout - self.elapsed()
+
+
+def poll(
+    fetch: Callable[[], tuple[T, float | None]],
+    *,
+    ready: Callable[[T], bool],
+    describe: Callable[[T], str],
+    what: str,
+    deadline: Deadline,
+    failed: Callable[[T], str | None] = lambda _value: None,
+    resource_id: str | None = None,
+    hint: str = "",
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> T:
+    """Call ``fetch`` until ``ready``; raise when ``failed`` gives a reason or the deadline passes.
+
+    ``fetch`` returns the observed value and the response's ``Retry-After`` (or None). ``what``
+    completes "waiting for …" (e.g. ``"store mem_store_… to become ACTIVE"``); ``describe`` renders
+    the last observation; ``hint`` is appended to timeout messages (what to do about it).
+    """
+    delays = backoff.delays()
+    while True:
+        try:
+            value, retry_after = fetch()
+        except (OperationError, NotFoundError):
+            raise
+        except TwilioMemoryError as exc:
+            where = f" (resource id {resource_id})" if resource_id else ""
+            raise OperationError(
+                f"{exc} This happened while waiting for {what}{where}; the change may still complete: "
+                f"run `pulumi refresh` to see where it stands.",
+                resource_id=resource_id,
+            ) from exc
+        reason = failed(value)
+        if reason is not None:
+            where = f" Resource id: {resource_id}." if resource_id else ""
+            raise OperationFailedError(
+                f"Failed while waiting for {what}: {reason}. Last seen: {describe(value)}.{where}",
+                resource_id=resource_id,
+                last_seen=describe(value),
+                reason=reason,
+            )
+        if ready(value):
+            return value
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            where = f" Resource id: {resource_id}." if resource_id else ""
+            raise OperationTimeoutError(
+                f"Timed out after {deadline.elapsed():.1f}s (limit {deadline.timeout:g}s, set by "
+                f"twilio-memory:operationTimeout or TWILIO_MEMORY_OPERATION_TIMEOUT) waiting for {what}. "
+                f"Last seen: {describe(value)}.{where} {hint}".rstrip(),
+                resource_id=resource_id,
+                last_seen=describe(value),
+                waited=deadline.elapsed(),
+            )
+        delay = next(delays)
+        if retry_after is not None:
+            delay = min(delay, max(retry_after, backoff.initial))
+        deadline.clock.sleep(min(delay, remaining))
+
+
+class _Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
+def settle_own_write(
+    fetch: Callable[[], Fetched[V]],
+    applied: Callable[[V], bool],
+    *,
+    recorded: int | None,
+    conflict: ApiError,
+    deadline: Deadline,
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> Fetched[V]:
+    """After a conditional write met a 412 (``conflict``): the live resource if it shows our write
+    (``applied``), else ``conflict`` is raised.
+
+    When the client sent the write more than once (``conflict.attempts > 1``: an earlier attempt
+    got no clear answer), the 412 is most likely our own first attempt, accepted and still being
+    applied, having moved the ETag on: wait for it to show, unless a change that is not ours shows
+    first (the ``version`` moved past ``recorded`` without our values) or the deadline passes. A
+    write sent once: one look, no wait (a plain conflict).
+    """
+    delays = backoff.delays()
+    while True:
+        found = fetch()
+        if applied(found.value):
+            return found
+        overtaken = recorded is not None and found.value.version > int(recorded)
+        if conflict.attempts <= 1 or overtaken or deadline.remaining() <= 0:
+            raise conflict
+        deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+
+
+def _operation_reason(operation: m.MemoryOperation | m.ConversationsOperation) -> str | None:
+    if operation.status not in TERMINAL_FAILURES:
+        return None
+    error = operation.error
+    if error is None:
+        return f"operation {operation.operation_id} ended {operation.status} without an error description"
+    parts = [p for p in (error.title, error.detail) if p]
+    code = f" (code {error.code})" if error.code is not None else ""
+    text = ": ".join(parts) if parts else "no description"
+    return f"operation {operation.operation_id} ended {operation.status}: {text}{code}"
+
+
+def wait_operation(
+    client: MemoryClient | ConversationsClient,
+    accepted: Accepted,
+    *,
+    what: str,
+    deadline: Deadline,
+    resource_id: str | None = None,
+    hint: str = "",
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> m.MemoryOperation | m.ConversationsOperation | None:
+    """Poll the operation of a 202 until COMPLETED (returned); FAILED/CANCELLED raise with the API's
+    reason. Unrecognised statuses count as still pending. Returns None when the write was
+    synchronous (no operation to follow). ``what`` names the change, e.g. ``"update of store X"``.
+    """
+    if not accepted.operation_id:
+        return None
+    operation_id = accepted.operation_id
+
+    def fetch() -> tuple[m.MemoryOperation | m.ConversationsOperation, float | None]:
+        polled: Fetched[m.MemoryOperation] | Fetched[m.ConversationsOperation] = client.get_operation(
+            operation_id
+        )
+        return polled.value, polled.retry_after
+
+    return poll(
+        fetch,
+        ready=lambda op: op.status == m.OperationStatus.COMPLETED.value,
+        failed=_operation_reason,
+        describe=lambda op: f"operation {op.operation_id} {op.status}",
+        what=f"{what} (operation {operation_id}) to complete",
+        deadline=deadline,
+        resource_id=resource_id,
+        hint=hint,
+        backoff=backoff,
+    )
+
+
+def _describe_store(found: Fetched[m.Store] | None) -> str:
+    if found is None:
+        return "store not found"
+    store = found.value
+    return f"store {store.id} ({store.display_name!r}) status {store.status}, version {store.version}"
+
+
+def wait_store_ready(
+    client: MemoryClient,
+    store_id: str,
+    *,
+    deadline: Deadline,
+    hint: str = "",
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> Fetched[m.Store]:
+    """Poll a store until ACTIVE (returned with its ETag); FAILED raises. A store that disappears
+    while being provisioned raises NotFoundError."""
+
+    def fetch() -> tuple[Fetched[m.Store], float | None]:
+        found = client.get_store(store_id)
+        return found, found.retry_after
+
+    def failed(found: Fetched[m.Store]) -> str | None:
+        if found.value.status == m.StoreStatus.FAILED.value:
+            return f"store {store_id} reached status FAILED (provisioning of its dependencies failed)"
+        return None
+
+    return poll(
+        fetch,
+        ready=lambda found: found.value.status == m.StoreStatus.ACTIVE.value,
+        failed=failed,
+        describe=_describe_store,
+        what=f"store {store_id} to become ACTIVE",
+        deadline=deadline,
+        resource_id=store_id,
+        hint=hint,
+        backoff=backoff,
+    )
+
+
+def wait_gone(
+    find: Callable[[], T | None],
+    *,
+    what: str,
+    describe: Callable[[T | None], str],
+    deadline: Deadline,
+    resource_id: str | None = None,
+    hint: str = "",
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> None:
+    """Poll ``find`` (None = gone, i.e. a 404) until the resource is gone."""
+    poll(
+        lambda: (find(), None),
+        ready=lambda found: found is None,
+        describe=describe,
+        what=what,
+        deadline=deadline,
+        resource_id=resource_id,
+        hint=hint,
+        backoff=backoff,
+    )
+
+
+def wait_store_deleted(
+    client: MemoryClient,
+    store_id: str,
+    *,
+    deadline: Deadline,
+    hint: str = "",
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> None:
+    """Poll until GET of the store answers 404."""
+    wait_gone(
+        lambda: client.find_store(store_id),
+        what=f"store {store_id} to be deleted",
+        describe=_describe_store,
+        deadline=deadline,
+        resource_id=store_id,
+        hint=hint,
+        backoff=backoff,
+    )
