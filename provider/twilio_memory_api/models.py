@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel, to_snake
 
 __all__ = [
+    "CONFIGURATION_DESCRIPTION_MAX",
     "CONFIGURATION_ID_PATTERN",
     "DEFAULT_IDENTITY_RESOLUTION",
     "IDENTIFIER_CONFIG_DEFAULTS",
@@ -94,6 +95,7 @@ __all__ = [
     "ValidationRule",
     "WireModel",
     "format_validation_error",
+    "normalize_trait_name",
     "to_wire",
 ]
 
@@ -103,17 +105,17 @@ __all__ = [
 
 STORE_ID_PATTERN = r"^mem_(store|service)_[0-7][0-9a-z]{25}$"
 STORE_DISPLAY_NAME_PATTERN = r"^[a-zA-Z0-9-]+$"
-STORE_DISPLAY_NAME_MAX = 32  # [P] D1's limit applied to [O]'s pattern
+STORE_DISPLAY_NAME_MAX = 64  # the spec's limit (a product page says 32; the wider published one wins)
 STORE_DESCRIPTION_MAX = 128
 TRAIT_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9_\-.]+$"
 TRAIT_GROUP_NAME_MAX = 64
-TRAIT_NAME_PATTERN = r"^[a-z][a-zA-Z0-9_\-.]*$"  # [P] borrowed from data mappings' traitName
-TRAIT_NAME_MAX = 64
+TRAIT_NAME_PATTERN = r"^[a-z][a-zA-Z0-9_\-.]*$"  # data mappings' traitName (trait keys: any, normalized)
 TRAIT_DESCRIPTION_MAX = 1024
 ID_TYPE_PROMOTION_MAX = 30
 CONFIGURATION_ID_PATTERN = r"^conv_configuration_[0-7][0-9a-z]{25}$"  # [P]
 CONFIGURATION_DISPLAY_NAME_PATTERN = r"^[a-zA-Z0-9-_ ]+$"
 CONFIGURATION_DISPLAY_NAME_MAX = 32
+CONFIGURATION_DESCRIPTION_MAX = 512
 V1_SERVICE_ID_PATTERN = r"^IS[0-9a-f]{32}$"
 MAX_STORES_PER_ACCOUNT = 15
 MAX_TRAITS_PER_GROUP = 95
@@ -207,9 +209,6 @@ class Channel(StrEnum):
 class CallbackMethod(StrEnum):
     POST = "POST"
     GET = "GET"
-    PUT = "PUT"
-    DELETE = "DELETE"
-    PATCH = "PATCH"
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,9 +302,45 @@ class ConversationsOperation(ResponseModel):
 # Trait groups (§3)
 # --------------------------------------------------------------------------------------------
 
-TraitName = Annotated[
-    str, StringConstraints(min_length=1, max_length=TRAIT_NAME_MAX, pattern=TRAIT_NAME_PATTERN)
-]
+#: A trait name as written: the API accepts any key and normalizes it (normalize_trait_name).
+TraitName = Annotated[str, StringConstraints(min_length=1)]
+
+_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+")
+
+
+def normalize_trait_name(name: str) -> str:
+    """The trait name as the API stores it: lowerCamelCase. Words (runs of letters and digits,
+    split at anything else) are joined, the first with a lower-case first letter, the others with
+    an upper-case one: ``FirstName`` -> ``firstName``, ``first_name`` -> ``firstName``, ``tier`` ->
+    ``tier``. (The spec says names are normalized to lowerCamelCase; the exact word rule is the
+    emulator's choice, written down in docs/wire-protocol.md.)"""
+    words = [w for w in _WORD_BREAK.split(name) if w]
+    if not words:
+        return ""
+    head, *rest = words
+    return head[:1].lower() + head[1:] + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def _normalized_traits(traits: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Trait keys normalized; two keys that normalize alike (``first_name``, ``firstName``) or a key
+    with no letter or digit are refused naming them."""
+    if traits is None:
+        return None
+    out: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for name, trait in traits.items():
+        key = normalize_trait_name(name)
+        if not key:
+            raise ValueError(f"trait name {name!r} has no letter or digit")
+        if key in seen:
+            raise ValueError(
+                f"trait names {seen[key]!r} and {name!r} are the same trait ({key!r}) once normalized"
+            )
+        seen[key] = name
+        out[key] = trait
+    return out
+
+
 TraitGroupName = Annotated[
     str, StringConstraints(min_length=1, max_length=TRAIT_GROUP_NAME_MAX, pattern=TRAIT_GROUP_NAME_PATTERN)
 ]
@@ -408,13 +443,22 @@ class TraitPatch(WireModel):
         return self.data_type == ""
 
 
-class TraitGroupCreate(WireModel):
+class _NormalizedTraits(WireModel):
+    """Trait keys in the spelling the API stores (see :func:`normalize_trait_name`)."""
+
+    @field_validator("traits", check_fields=False)
+    @classmethod
+    def _normalize(cls, traits: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _normalized_traits(traits)
+
+
+class TraitGroupCreate(_NormalizedTraits):
     display_name: TraitGroupName
     description: LongDescription | None = None
     traits: Annotated[dict[TraitName, TraitDefinition], Field(max_length=MAX_TRAITS_PER_GROUP)] | None = None
 
 
-class TraitGroupUpdate(WireModel):
+class TraitGroupUpdate(_NormalizedTraits):
     description: LongDescription | None = None
     traits: Annotated[dict[TraitName, TraitPatch], Field(max_length=MAX_TRAITS_PER_GROUP)] | None = None
 
@@ -452,12 +496,6 @@ class IdentifierConfig(WireModel):
     limit_policy: LimitPolicy | None = None
     enforce_unique: bool | None = None
     normalization: Normalization | None = None
-
-    @model_validator(mode="after")
-    def _threshold_only_with_fuzzy(self) -> IdentifierConfig:
-        if self.matching_threshold is not None and self.matching_algo != MatchingAlgo.FUZZY:
-            raise ValueError("matchingThreshold is only allowed when matchingAlgo is 'fuzzy'")
-        return self
 
 
 MatchingRule = Annotated[str, StringConstraints(min_length=1, max_length=30)]
@@ -557,11 +595,14 @@ IntelligenceIds = Annotated[
 ]
 
 
+ConfigurationDescription = Annotated[str, StringConstraints(max_length=CONFIGURATION_DESCRIPTION_MAX)]
+
+
 class ConfigurationPatch(WireModel):
     """PATCH: only what is sent changes; a channel mapped to ``None`` is removed."""
 
     display_name: ConfigurationDisplayName | None = None
-    description: str | None = None
+    description: ConfigurationDescription | None = None
     conversation_grouping_type: ConversationGroupingType | None = None
     memory_store_id: StoreId | None = None
     channel_settings: dict[Channel, ChannelSetting | None] | None = None
@@ -575,7 +616,7 @@ class ConfigurationPut(WireModel):
     """PUT: full replacement; omitted optional fields reset to their defaults [P]."""
 
     display_name: ConfigurationDisplayName | None = None
-    description: str
+    description: ConfigurationDescription
     conversation_grouping_type: ConversationGroupingType
     memory_store_id: StoreId
     channel_settings: dict[Channel, ChannelSetting]
@@ -587,7 +628,7 @@ class ConfigurationPut(WireModel):
 
 class ConfigurationCreate(WireModel):
     display_name: ConfigurationDisplayName
-    description: str
+    description: ConfigurationDescription
     conversation_grouping_type: ConversationGroupingType
     memory_store_id: StoreId
     channel_settings: dict[Channel, ChannelSetting] | None = None

@@ -74,8 +74,14 @@ def sms(**setting: Any) -> dict[str, Any]:
         (
             {"status_callbacks": [{"url": "https://x", "method": "TRACE"}]},
             "status_callbacks[0].method",
-            "'PATCH'",
+            "use POST or GET",
         ),
+        (  # the spec's request enum is POST and GET only
+            {"status_callbacks": [{"url": "https://x", "method": "PUT"}]},
+            "status_callbacks[0].method",
+            "'POST' or 'GET'",
+        ),
+        ({"description": "d" * 513}, "description", "at most 512"),
         ({"status_callbacks": [{"url": "https://x"}] * 3}, "status_callbacks", "at most 2 status callbacks"),
         ({"intelligence_configuration_ids": ["a"] * 6}, "intelligence_configuration_ids", "at most 5"),
         (

@@ -78,12 +78,6 @@ def test_docs_spelling_is_accepted_and_recorded_in_lower_case() -> None:
         (email(limit=101), None, "identifier_configs[0].limit", "use 1-100"),
         (email(limit=2.5), None, "identifier_configs[0].limit", "integer"),
         (
-            email(matching_threshold=80),
-            None,
-            "identifier_configs[0]",
-            "only allowed when matching_algo is 'fuzzy'",
-        ),
-        (
             email(matching_algo="fuzzy", matching_threshold=49),
             None,
             "identifier_configs[0].matching_threshold",

@@ -44,7 +44,7 @@ def test_valid_inputs_pass_and_outputs_are_not_inputs() -> None:
     [
         ({"display_name": "client acme"}, "display_name", "letters, digits or '-'"),
         ({"display_name": "client_acme"}, "display_name", "letters, digits or '-'"),
-        ({"display_name": "x" * 33}, "display_name", "at most 32"),
+        ({"display_name": "x" * 65}, "display_name", "at most 64"),
         ({"display_name": ""}, "display_name", "at least 1"),
         ({"display_name": "ok", "description": ""}, "description", "1-128"),
         ({"display_name": "ok", "description": "d" * 129}, "description", "at most 128"),

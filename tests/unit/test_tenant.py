@@ -222,7 +222,7 @@ def test_a_name_that_cannot_be_a_display_name_says_to_pass_one() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     err = rejected(
-        display_name="a" * 40,
+        display_name="a" * 65,
         trait_groups={"Prefs": {"traits": {"Tier": {"data_type": "TEXT"}}}},
         identity_resolution={"identifier_configs": [{"id_type": "email"}], "matching_rules": ["phone"]},
         conversation={"memory_store_id": "mem_store_x"},

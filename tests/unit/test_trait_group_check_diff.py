@@ -50,9 +50,12 @@ def test_valid_inputs_pass_and_are_recorded_in_one_spelling() -> None:
 @pytest.mark.parametrize(
     ("overrides", "prop", "needle"),
     [
-        ({"traits": {"Tier": {"data_type": "STRING"}}}, "traits.Tier", "start with a lower-case letter"),
-        ({"traits": {"t" * 65: {"data_type": "STRING"}}}, "traits." + "t" * 65, "at most 64"),
-        ({"traits": {"has space": {"data_type": "STRING"}}}, "traits.has space", "lower-case letter"),
+        ({"traits": {"__": {"data_type": "STRING"}}}, "traits", "no letter or digit"),
+        (
+            {"traits": {"first_name": {"data_type": "STRING"}, "firstName": {"data_type": "STRING"}}},
+            "traits",
+            "same trait ('firstName') once normalized",
+        ),
         (one_trait(data_type="TEXT"), "traits.tier.data_type", "STRING, NUMBER, BOOLEAN, ARRAY"),
         (one_trait(data_type=""), "traits.tier.data_type", "STRING, NUMBER, BOOLEAN, ARRAY"),
         (one_trait(validation_rule={"rule_type": "NUMBER", "min": 1}), "traits.tier", "must equal data_type"),
@@ -106,7 +109,7 @@ def test_required_inputs_and_several_failures_at_once() -> None:
     many = failures(
         display_name="no spaces", traits={"Bad": {"data_type": "STRING"}, "ok": {"data_type": "X"}}
     )
-    assert set(many) == {"display_name", "traits.Bad", "traits.ok.data_type"}
+    assert set(many) == {"display_name", "traits.ok.data_type"}  # 'Bad' is fine: stored as 'bad'
 
 
 def test_95_traits_are_allowed() -> None:
@@ -179,3 +182,15 @@ def test_trait_patch_adds_and_changes_in_full_and_deletes_with_the_marker() -> N
             "drop": {"dataType": ""},
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [("FirstName", "firstName"), ("first_name", "firstName"), ("has space", "hasSpace"), ("tier", "tier")],
+)
+def test_trait_names_are_recorded_as_the_api_stores_them(written: str, stored: str) -> None:
+    """The spec accepts any trait key and normalizes it to lowerCamelCase: check records that
+    spelling (so the live name is not drift) instead of refusing the name."""
+    result = TraitGroupProvider().check({}, group(traits={written: {"data_type": "STRING"}}))
+    assert result.failures == []
+    assert list(result.inputs["traits"]) == [stored]

@@ -3,13 +3,13 @@
 Shape (every resource file has it): ``ConversationConfigurationArgs`` →
 ``ConversationConfigurationProvider`` → ``ConversationConfiguration``.
 
-* **check**: ``display_name`` 1-32 letters, digits, spaces, ``-`` or ``_``; ``description`` and
-  ``conversation_grouping_type`` (GROUP_BY_PROFILE, GROUP_BY_PARTICIPANT_ADDRESSES,
+* **check**: ``display_name`` 1-32 letters, digits, spaces, ``-`` or ``_``; ``description`` (at
+  most 512 characters) and ``conversation_grouping_type`` (GROUP_BY_PROFILE, GROUP_BY_PARTICIPANT_ADDRESSES,
   GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE) required; ``memory_store_id`` a store id;
   ``channel_settings`` keyed by VOICE, SMS, RCS, WHATSAPP or CHAT, timeouts >= 1 minute, capture
-  rules with ``from`` and ``to``; at most 2 ``status_callbacks`` (http(s) URL; POST, GET, PUT, DELETE
-  or PATCH); at most 5 ``intelligence_configuration_ids``; ``conversations_v1_bridge.service_id``
-  ``IS`` + 32 hex digits. Offline; unknowns skipped. Enum values may be written in any case.
+  rules with ``from`` and ``to``; at most 2 ``status_callbacks`` (http(s) URL; POST or GET); at
+  most 5 ``intelligence_configuration_ids``; ``conversations_v1_bridge.service_id`` ``IS`` + 32
+  hex digits. Offline; unknowns skipped. Enum values may be written in any case.
 * **diff**: everything updates in place (the API can PATCH every field); nothing replaces. What
   the API fills in (``memory_extraction_enabled`` false, callback ``method`` POST, empty lists and
   maps) compares equal to leaving it out; the order of ``intelligence_configuration_ids`` does not
@@ -144,7 +144,7 @@ class StatusCallbackArgs:
     """A webhook for conversation status changes."""
 
     url: pulumi.Input[str]
-    #: POST (default), GET, PUT, DELETE or PATCH.
+    #: POST (default) or GET.
     method: pulumi.Input[str] | None = None
 
 
@@ -313,6 +313,8 @@ class ConversationConfigurationProvider(BaseProvider):
     create_only_fields = frozenset({"adopt"})
     field_hints = {
         "display_name": "use 1-32 letters, digits, spaces, '-' or '_', unique in the account",
+        "description": f"use at most {m.CONFIGURATION_DESCRIPTION_MAX} characters",
+        "*.method": "use POST or GET",
         "memory_store_id": "use a memory store id such as mem_store_01h..., usually `store.id`",
         "conversation_grouping_type": "any case is accepted",
         "status_callbacks": f"give at most {m.MAX_STATUS_CALLBACKS} status callbacks",

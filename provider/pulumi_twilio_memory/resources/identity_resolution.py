@@ -7,7 +7,7 @@ The settings are a **singleton per store**: every store is born with the API's d
 ``whatsapp`` and ``phone``, exact matching, rules in that order), there is no POST and no DELETE.
 
 * **check**: 1-15 ``identifier_configs`` with unique ``id_type`` (2-30 characters); ``matching_algo``
-  exact|fuzzy, ``matching_threshold`` 50-99 and only with fuzzy, ``limit`` 1-100, ``limit_policy``
+  exact|fuzzy, ``matching_threshold`` 50-99 (what fuzzy matching uses), ``limit`` 1-100, ``limit_policy``
   fifo|lifo, ``normalization`` phone|email|trim|none; 1-15 ``matching_rules``, each naming a
   configured ``id_type`` once (compound ``AND`` rules are not supported). The upper-case spellings
   of the product docs (``EXACT``, ``FIFO``, ``EMAIL``) are accepted and recorded in lower case.
@@ -76,7 +76,7 @@ class IdentifierConfigArgs:
     id_type: pulumi.Input[str]
     #: ``exact`` (default) or ``fuzzy``.
     matching_algo: pulumi.Input[str] | None = None
-    #: 50-99 (percent), fuzzy only; default 75.
+    #: 50-99 (percent), used by fuzzy matching; default 75 for fuzzy.
     matching_threshold: pulumi.Input[int] | None = None
     #: Values kept per profile, 1-100; default 100.
     limit: pulumi.Input[int] | None = None
@@ -145,7 +145,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         "matching_rules": f"give 1-{m.MAX_MATCHING_RULES} rules, each a configured id_type, highest first",
         "*.id_type": "use 2-30 characters, unique within identifier_configs (e.g. 'email')",
         "*.limit": "use 1-100 values kept per profile (default 100)",
-        "*.matching_threshold": "use 50-99 (percent), with matching_algo 'fuzzy' only (default 75)",
+        "*.matching_threshold": "use 50-99 (percent; fuzzy matching uses it, default 75)",
     }
 
     # -- check / diff ----------------------------------------------------------------------------

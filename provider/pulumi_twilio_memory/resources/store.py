@@ -2,7 +2,7 @@
 
 Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``Store``.
 
-* **check**: ``display_name`` 1-32 letters, digits or ``-``; ``description`` 1-128 characters;
+* **check**: ``display_name`` 1-64 letters, digits or ``-``; ``description`` 1-128 characters;
   ``adopt`` a bool. Offline; unknowns skipped.
 * **diff**: ``display_name`` and ``description`` update in place. Omitting ``description`` leaves
   the live one alone (the API cannot clear it). ``adopt`` only matters at create.
@@ -76,7 +76,7 @@ CREATE_ATTEMPTS = 3
 class StoreArgs:
     """Inputs of a :class:`Store`."""
 
-    #: Unique in the account: 1-32 letters, digits or ``-`` (e.g. ``client-acme``).
+    #: Unique in the account: 1-64 letters, digits or ``-`` (e.g. ``client-acme``).
     display_name: pulumi.Input[str]
     #: 1-128 characters. Omitted: whatever the store has is left alone.
     description: pulumi.Input[str] | None = None
@@ -100,7 +100,7 @@ class StoreProvider(BaseProvider):
     create_only_fields = frozenset({"adopt"})
     unmanaged_when_absent = frozenset({"description"})
     field_hints = {
-        "display_name": "use 1-32 letters, digits or '-', unique in the account (e.g. 'client-acme')",
+        "display_name": "use 1-64 letters, digits or '-', unique in the account (e.g. 'client-acme')",
         "description": "use 1-128 characters",
         "adopt": "use true or false",
     }

@@ -3,8 +3,9 @@
 Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`` → ``TraitGroup``.
 
 * **check**: ``display_name`` 1-64 letters, digits, ``_``, ``-`` or ``.``; ``description`` at most
-  1024 characters; at most 95 traits; trait names start with a lower-case letter (then letters,
-  digits, ``_``, ``-``, ``.``; at most 64); ``data_type`` one of STRING, NUMBER, BOOLEAN, ARRAY;
+  1024 characters; at most 95 traits; trait names are any text with a letter or digit, recorded
+  as the API stores them (lowerCamelCase: ``FirstName`` -> ``firstName``), two names that become
+  one refused; ``data_type`` one of STRING, NUMBER, BOOLEAN, ARRAY;
   a validation rule of the trait's own type with ``min <= max`` and a pattern that compiles.
   Offline; unknowns (preview) skipped. Trait definitions may be written in snake_case or the API's
   camelCase, ``data_type`` in any case, and ``validation_rule.rule_type`` may be left out (it is the
@@ -169,9 +170,14 @@ def canonical_trait(trait: Any) -> Any:
 
 
 def canonical_traits(traits: Any) -> Any:
+    """Trait definitions in one spelling, keyed by the names the API stores (``FirstName`` is
+    recorded as ``firstName``), unless two names would become one: check then reports them."""
     if not isinstance(traits, Mapping):
         return traits
-    return {name: canonical_trait(trait) for name, trait in traits.items()}
+    names = [m.normalize_trait_name(k) if isinstance(k, str) and not is_unknown(k) else k for k in traits]
+    if "" in names or len(set(names)) != len(names):
+        names = list(traits)
+    return {name: canonical_trait(trait) for name, trait in zip(names, traits.values(), strict=True)}
 
 
 def _traits_from_api(traits: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -228,16 +234,6 @@ class TraitGroupProvider(BaseProvider):
         if "traits" in out:
             out["traits"] = canonical_traits(out["traits"])
         return out
-
-    def explain(self, prop: str, reason: str) -> str:
-        """Say which trait name is wrong and why: the model's message for a bad map key does not."""
-        parts = prop.split(".", 2)
-        if len(parts) == 2 and parts[0] == "traits" and ("pattern" in reason or "at most 64" in reason):
-            return (
-                f"trait name {parts[1]!r} is not allowed: start with a lower-case letter, then letters, "
-                "digits, '_', '-' or '.', at most 64 characters (e.g. 'loyaltyTier')"
-            )
-        return reason
 
     def normalize(self, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)
