@@ -128,6 +128,23 @@ def test_invalid_input_fails_preview_naming_the_field_without_writes(
     assert deployed.writes() == {}
 
 
+@pytest.mark.usefixtures("restore_config")
+def test_preview_accepts_what_the_spec_accepts_and_refuses_what_it_refuses(deployed: Deployed) -> None:
+    """Twilio's OpenAPI spec decides: a 64-character store name and a trait named ``FirstName``
+    (stored as ``firstName``) pass `pulumi preview`; a 513-character configuration description
+    fails it, naming the field. No API call either way (preview checks offline)."""
+    ws, control = deployed.ws, deployed.emulator.control
+    ws.config_set(f"{NS}:storeName", "s" * 64)
+    ws.config_set(f"{NS}:traits.FirstName.data_type", "STRING", path=True)
+    control.reset_stats()
+    accepted = ws.preview("--diff")
+    assert "firstName" in accepted.stdout, accepted.describe()  # recorded as the API will store it
+    ws.config_set(f"{NS}:conversation.description", "d" * 513, path=True)
+    refused = ws.fails("preview")
+    assert "description" in refused.output and "at most 512" in refused.output, refused.describe()
+    assert control.stats()["total"] == 0
+
+
 def test_concurrent_change_between_refresh_and_update_is_refused(deployed: Deployed) -> None:
     ws, api = deployed.ws, deployed.api
     outputs = deployed.outputs()
