@@ -126,6 +126,21 @@ class ApiError(TwilioMemoryError):
         self.url = url
         self.headers = headers or {}
 
+    @property
+    def conflicting_resource_id(self) -> str | None:
+        """The id in ``X-Conflicting-Resource-Id``, when the API sent one."""
+        return self.headers.get("x-conflicting-resource-id")
+
+    @property
+    def name_taken(self) -> bool:
+        """The write was refused because a unique display name is taken: a 409, or the 400 that
+        operations documenting no 409 answer (it names ``displayName`` or the holder)."""
+        if self.status == 409:
+            return True
+        return self.status == 400 and (
+            "displayName" in self.api_message or self.conflicting_resource_id is not None
+        )
+
     def reworded(self, message: str) -> Self:
         """The same error (class, status, code, API text, request) with ``message`` as its text."""
         return type(self)(
@@ -173,11 +188,6 @@ class NotFoundError(ApiError):
 
 class ConflictError(ApiError):
     hint = "Choose another name, or adopt the existing resource if it should be managed here."
-
-    @property
-    def conflicting_resource_id(self) -> str | None:
-        """The id in ``X-Conflicting-Resource-Id`` (Conversations), when the API sent one."""
-        return self.headers.get("x-conflicting-resource-id")
 
 
 class PreconditionFailedError(ApiError):

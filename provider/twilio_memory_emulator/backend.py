@@ -54,7 +54,7 @@ from twilio_memory_api.models import (
 )
 
 from twilio_memory_emulator.datamapping import DATA_MAPPING_TYPES, DataMappingCreate, DataMappingPatch
-from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound, UnprocessableIdempotency
+from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, NotFound, UnprocessableIdempotency
 from twilio_memory_emulator.faults import FaultRegistry
 from twilio_memory_emulator.protocol import (
     Page,
@@ -426,11 +426,14 @@ class Backend:
     def _check_store_name(self, state: AccountState, name: str, exclude: str | None) -> None:
         for store in state.stores.values():
             if store.display_name == name and store.id != exclude:
-                raise Conflict(f"A store named {name!r} already exists ({store.id})", conflicting_id=store.id)
+                raise NameTaken(
+                    f"displayName: a store named {name!r} already exists ({store.id})",
+                    conflicting_id=store.id,
+                )
         for op in self._pending_changes(state, "store.create", "store.update"):
             if op.change.get("displayName") == name and op.change["id"] != exclude:
-                raise Conflict(
-                    f"A store named {name!r} is being created or renamed by operation {op.id}",
+                raise NameTaken(
+                    f"displayName: a store named {name!r} is being created or renamed by operation {op.id}",
                     conflicting_id=op.change["id"],
                 )
 
@@ -539,11 +542,10 @@ class Backend:
     @staticmethod
     def _require_active(store: StoreRec, now: float) -> None:
         status = store_status(store, now)
-        if status != "ACTIVE":
-            raise Conflict(
+        if status != "ACTIVE":  # 400: the status every one of these operations documents
+            raise BadRequest(
                 f"Store {store.id} is {status}, not ACTIVE: wait until its status is ACTIVE before changing "
-                "its trait groups, identity resolution settings or data mappings",
-                conflicting_id=store.id,
+                "its trait groups, identity resolution settings or data mappings"
             )
 
     @staticmethod
@@ -565,7 +567,7 @@ class Backend:
                 if op.change["storeId"] == store.id
             ]
             if name in store.trait_groups or any(op.change["displayName"] == name for op in pending):
-                raise Conflict(f"Trait group {name!r} already exists in store {store.id}")
+                raise NameTaken(f"displayName: trait group {name!r} already exists in store {store.id}")
             if len(store.trait_groups) + len(pending) >= MAX_TRAIT_GROUPS_PER_STORE:
                 raise BadRequest(
                     "Trait group limit reached: a store can have at most "

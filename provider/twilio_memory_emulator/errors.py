@@ -5,12 +5,13 @@ legacy error body ``{code, message, more_info, status}`` (control-plane.md §1.7
 
     ApiError                     status  code
     ├── BadRequest                  400   400    a field, query parameter or header is invalid
+    │   └── NameTaken               400   400    a unique display name is taken (where no 409 is documented)
     ├── Unauthorized                401   20003  missing or wrong credentials
     ├── Forbidden                   403   403    control endpoint without the control token
     ├── NotFound                    404   20404  unknown resource (or another account's)
     ├── MethodNotAllowed            405   405
     ├── Conflict                    409   20409  uniqueness, state or reference conflict
-    ├── PreconditionFailed          412   412    If-Match does not match the current ETag
+    ├── PreconditionFailed          412   20412  If-Match does not match the current ETag
     ├── PayloadTooLarge             413   413    body over the size limit
     ├── UnprocessableIdempotency    422   422    Idempotency-Key reused with another request
     └── InjectedError               any   any    produced by a fault rule (429, 500, 503, ...)
@@ -31,6 +32,7 @@ __all__ = [
     "Forbidden",
     "InjectedError",
     "MethodNotAllowed",
+    "NameTaken",
     "NotFound",
     "PayloadTooLarge",
     "PreconditionFailed",
@@ -50,6 +52,7 @@ _CODES_BY_STATUS = {
     403: 403,
     404: 20404,
     409: 20409,
+    412: 20412,
     429: 20429,
     500: 20500,
     503: 20503,
@@ -95,6 +98,16 @@ class ApiError(Exception):
 
 class BadRequest(ApiError, status=400):
     """A field, query parameter or header is invalid."""
+
+
+class NameTaken(BadRequest):
+    """A unique display name is taken: 400, the status CreateStore, PatchStore and CreateTraitGroup
+    document (they document no 409), with the holder in ``X-Conflicting-Resource-Id``."""
+
+    def __init__(self, message: str, *, conflicting_id: str | None = None) -> None:
+        super().__init__(message)
+        if conflicting_id:
+            self.headers["X-Conflicting-Resource-Id"] = conflicting_id
 
 
 class Unauthorized(ApiError, status=401):

@@ -52,7 +52,7 @@ def test_operation_goes_pending_running_completed(http: httpx.Client, emulator: 
     assert "completedAt" not in pending.json() and "result" not in pending.json()
     assert pending.headers["Operation-Id"] == accepted.headers["Operation-Id"]
     assert http.get(STORES).json()["stores"] == []  # the change is applied when the operation completes
-    assert_error(http.post(STORES, json={"displayName": "acme"}), 409, 20409)  # but the name is reserved
+    assert_error(http.post(STORES, json={"displayName": "acme"}), 400, mentions="displayName")  # reserved
 
     emulator.control.advance_clock(50)
     assert http.get(status_url).json()["status"] == "RUNNING"

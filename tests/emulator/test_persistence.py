@@ -54,7 +54,7 @@ def test_state_survives_a_restart(persisted: Callable[..., EmulatorServer]) -> N
         assert http.get(f"{CONFIGS}/{config_id}").json()["memoryStoreId"] == store_id
         assert http.get(op_url.replace(first.base_url, second.base_url)).json()["status"] == "COMPLETED"
         assert len(http.get(STORES).json()["stores"]) == 2
-        assert http.post(STORES, json={"displayName": "acme"}).status_code == 409
+        assert http.post(STORES, json={"displayName": "acme"}).status_code == 400  # the name is taken
 
 
 def test_pending_operations_and_the_clock_survive(persisted: Callable[..., EmulatorServer]) -> None:

@@ -37,7 +37,7 @@ class StoreModel(RuleBasedStateMachine):
     def create(self, name: str) -> None:
         response = self.http.post(STORES, json={"displayName": name})
         if name in self._names():
-            assert response.status_code == 409
+            assert response.status_code == 400
         elif len(self.stores) >= 15:
             assert response.status_code == 400
         else:
@@ -60,7 +60,7 @@ class StoreModel(RuleBasedStateMachine):
         if stale:
             assert response.status_code == 412
         elif name != store["name"] and name in self._names():
-            assert response.status_code == 409
+            assert response.status_code == 400
         else:
             assert response.status_code == 202
             store["name"] = name
@@ -88,7 +88,7 @@ class StoreModel(RuleBasedStateMachine):
                 groups.discard(group)
         else:
             response = self.http.post(url, json={"displayName": group})
-            assert response.status_code == (409 if group in groups else 202)
+            assert response.status_code == (400 if group in groups else 202)
             groups.add(group)
 
     @invariant()

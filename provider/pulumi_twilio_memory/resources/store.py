@@ -161,11 +161,11 @@ class StoreProvider(BaseProvider):
                 found = client.find_store_by_display_name(name)
                 if unanswered and found is not None:  # our own earlier, unanswered POST made it
                     return found.value.id
-                if unanswered and isinstance(exc, ConflictError):
+                if unanswered and exc.name_taken:
                     # The name is held by a create still being applied: ours. Wait for it to show.
                     _pause(deadline, delays)
                     continue
-                if found is None and isinstance(exc, ConflictError):
+                if found is None and exc.name_taken:
                     found = _await_holder(client, name, deadline)  # someone's create, still pending
                 if found is None:
                     raise _explained(exc) from None  # a real rule (e.g. the 15-store limit)

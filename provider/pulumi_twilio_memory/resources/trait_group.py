@@ -48,6 +48,7 @@ from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
 from twilio_memory_api.errors import (
     AlreadyExistsError,
+    BadRequestError,
     ConflictError,
     NotFoundError,
     PreconditionFailedError,
@@ -309,7 +310,9 @@ class TraitGroupProvider(BaseProvider):
                     raise
                 deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
                 continue
-            except ConflictError:
+            except (ConflictError, BadRequestError) as exc:
+                if not exc.name_taken:
+                    raise  # the store is not ACTIVE, or another rule: the API's message says which
                 raced = client.find_trait_group(store_id, name)
                 if unanswered and raced is None and deadline.remaining() > 0:
                     # The name is held by a create still being applied: ours. Wait for it to show.

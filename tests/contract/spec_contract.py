@@ -1,0 +1,157 @@
+"""Twilio's OpenAPI spec as the judge of the emulator's answers (the contract tier's machinery).
+
+The spec extracts are vendored in ``twilio_memory_emulator/spec/`` (provenance in its README).
+:func:`problems` says what is wrong with one exchange: an answer status the operation does not
+document, a body its response schema refuses (validated by ``openapi-schema-validator``'s OAS 3.0
+validator, not by anything of this project), or a documented header missing or malformed.
+:class:`Recorder` is an httpx event hook that keeps every exchange a test makes, so a test drives
+a scenario and then asks for the problems of all of them at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import httpx
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+__all__ = ["Exchange", "Operation", "Recorder", "find_operation", "problems", "request_schema", "spec"]
+
+SPEC_FILES = {"/v1/": "twilio_memory_v1.json", "/v2/": "twilio_conversations_v2.json"}
+
+
+@cache
+def spec(name: str) -> dict[str, Any]:
+    text = resources.files("twilio_memory_emulator").joinpath("spec", name).read_text()
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def _deref(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> Any:
+    """``node`` with every local ``$ref`` replaced by what it points at (recursively). A
+    ``discriminator`` is dropped: its mapping names schemas by reference, and the ``oneOf`` it
+    annotates already says which shapes are allowed."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+            target: Any = document
+            for part in ref[2:].split("/"):
+                target = target[part]
+            return _deref(document, target, seen | {ref})
+        return {k: _deref(document, v, seen) for k, v in node.items() if k != "discriminator"}
+    if isinstance(node, list):
+        return [_deref(document, v, seen) for v in node]
+    return node
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    template: str
+    document: str
+    definition: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.definition.get("operationId", f"{self.method} {self.template}"))
+
+    def responses(self) -> dict[str, Any]:
+        return _deref(spec(self.document), self.definition.get("responses", {}))  # type: ignore[no-any-return]
+
+
+def find_operation(method: str, path: str) -> Operation | None:
+    """The spec operation serving ``method path`` (path without query), or None."""
+    for prefix, name in SPEC_FILES.items():
+        if not path.startswith(prefix):
+            continue
+        for template, ops in spec(name)["paths"].items():
+            pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
+            if re.match(pattern, path) and method.lower() in ops:
+                return Operation(method.upper(), template, name, ops[method.lower()])
+    return None
+
+
+def request_schema(method: str, template: str) -> dict[str, Any]:
+    """The dereferenced JSON request body schema of an operation."""
+    op = find_operation(method, re.sub(r"\{[^/]+\}", "x", template))
+    assert op is not None, f"no {method} {template} in the spec"
+    body = op.definition["requestBody"]["content"]["application/json"]["schema"]
+    return _deref(spec(op.document), body)  # type: ignore[no-any-return]
+
+
+def _validate(schema: dict[str, Any], value: Any) -> list[str]:
+    validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message[:300]}"
+        for e in validator.iter_errors(value)
+    ]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    path: str
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} -> {self.status}"
+
+
+def problems(exchange: Exchange) -> list[str]:
+    """What the spec says is wrong with this answer (empty: it conforms)."""
+    op = find_operation(exchange.method, exchange.path)
+    if op is None:
+        return [f"{exchange}: no such operation in the spec"]
+    responses = op.responses()
+    documented = responses.get(str(exchange.status))
+    if documented is None:
+        return [
+            f"{exchange}: {op.name} does not document {exchange.status} (documented: {sorted(responses)})"
+        ]
+    found: list[str] = []
+    for name, header in (documented.get("headers") or {}).items():
+        value = exchange.headers.get(name.lower())
+        if value is None:
+            if header.get("required"):
+                found.append(f"{exchange}: required header {name} missing")
+            continue
+        schema = header.get("schema") or {}
+        typed: Any = int(value) if schema.get("type") == "integer" and value.isdigit() else value
+        found += [f"{exchange}: header {name}: {p}" for p in _validate(schema, typed)]
+    content = (documented.get("content") or {}).get("application/json")
+    if content is not None:
+        found += [f"{exchange}: {p}" for p in _validate(content.get("schema") or {}, exchange.body)]
+    return found
+
+
+@dataclass
+class Recorder:
+    """``client.event_hooks["response"].append(recorder)``: keeps every API exchange."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def __call__(self, response: httpx.Response) -> None:
+        path = response.request.url.path
+        if path.startswith("/_emulator/"):
+            return
+        response.read()
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = response.text
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        self.exchanges.append(Exchange(response.request.method, path, response.status_code, headers, body))
+
+    def statuses(self) -> dict[str, set[int]]:
+        """operationId -> the statuses seen (what a scenario covered)."""
+        seen: dict[str, set[int]] = {}
+        for exchange in self.exchanges:
+            op = find_operation(exchange.method, exchange.path)
+            seen.setdefault(op.name if op else str(exchange), set()).add(exchange.status)
+        return seen
