@@ -63,7 +63,8 @@ from twilio_memory_emulator.errors import (
     error_body,
 )
 from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.protocol import iso, parse_body, parse_bool, parse_page_request
+from twilio_memory_emulator.protocol import iso, parse_body, parse_bool, parse_json, parse_page_request
+from twilio_memory_emulator.spec import check_request
 
 __all__ = [
     "Credentials",
@@ -252,7 +253,16 @@ def _write(
     async def endpoint(request: Request) -> Response:
         args: list[Any] = _path_args(request, path)
         if body is not None:
-            args.append(parse_body(body, _ctx(request).body, empty_ok=method == "PATCH"))
+            raw = _ctx(request).body
+            judged = None
+            if raw.strip() or method != "PATCH":  # Twilio's spec first, then the business rules
+                judged = check_request(method, path, parse_json(raw))
+                if not judged.shapes_only:
+                    judged.raise_problems()
+                raw = json.dumps(judged.data).encode()
+            args.append(parse_body(body, raw, empty_ok=method == "PATCH"))
+            if judged is not None:
+                judged.raise_problems()  # a shape the spec refuses and the rules did not catch
         return _accepted(request, action(_write_request(request), *args))
 
     return Route(path, endpoint, methods=[method])

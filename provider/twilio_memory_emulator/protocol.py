@@ -33,6 +33,7 @@ __all__ = [
     "page_of",
     "parse_body",
     "parse_bool",
+    "parse_json",
     "parse_page_request",
     "validate_idempotency_key",
 ]
@@ -220,6 +221,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def parse_json(raw: bytes) -> Any:
+    """A request body's JSON (strictly: no NaN, Infinity or lone surrogates), or a 400."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise BadRequest("Request body is not valid JSON (send Content-Type: application/json)") from None
+
+
 def parse_body(model: type[M], raw: bytes, *, empty_ok: bool = False) -> M:
     """Validate a JSON body against a shared request model, strictly (no "5" for 5).
 
@@ -228,10 +237,7 @@ def parse_body(model: type[M], raw: bytes, *, empty_ok: bool = False) -> M:
     """
     if empty_ok and not raw.strip():
         raw = b"{}"
-    try:  # the stdlib parser rejects what pydantic's tolerates: NaN, Infinity, lone surrogates
-        json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise BadRequest("Request body is not valid JSON (send Content-Type: application/json)") from None
+    parse_json(raw)  # the stdlib parser rejects what pydantic's tolerates
     try:
         return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:

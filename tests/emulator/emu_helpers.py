@@ -65,7 +65,7 @@ def data_mapping_body(name: str = "crm", expression: str = "$.t", **fields: Any)
     """A valid data mapping create body: ``expression`` of ingested data into the prefs.tier trait."""
     return {
         "displayName": name,
-        "mappingFrom": {"type": "INGRESS"},
+        "mappingFrom": {"type": "INGRESS", "columns": ["t"]},
         "mappingTo": {
             "type": "TRAITS",
             "mappings": [{"expression": expression, "traitGroup": "prefs", "traitName": "tier"}],

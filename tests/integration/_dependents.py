@@ -82,7 +82,7 @@ def ingress_mapping(name: str, trait_group: str, trait: str) -> dict[str, Any]:
     """A data mapping (the API's camelCase body) feeding ingested ``$.<trait>`` into that trait."""
     return {
         "displayName": name,
-        "mappingFrom": {"type": "INGRESS"},
+        "mappingFrom": {"type": "INGRESS", "columns": [trait]},
         "mappingTo": {
             "type": "TRAITS",
             "mappings": [{"expression": f"$.{trait}", "traitGroup": trait_group, "traitName": trait}],
