@@ -53,8 +53,13 @@ from twilio_memory_api.models import (
     to_wire,
 )
 
-from twilio_memory_emulator.datamapping import DATA_MAPPING_TYPES, DataMappingCreate, DataMappingPatch
-from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, NotFound, UnprocessableIdempotency
+from twilio_memory_emulator.datamapping import (
+    CHECKED_TARGET_TYPES,
+    DATA_MAPPING_TYPES,
+    DataMappingCreate,
+    DataMappingPatch,
+)
+from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, NotFound
 from twilio_memory_emulator.faults import FaultRegistry
 from twilio_memory_emulator.protocol import (
     Page,
@@ -102,6 +107,8 @@ CONTACT_TRAIT_GROUP = "Contact"  # [D3] every store starts with it
 MAX_DATA_MAPPINGS_PAGE = 100
 
 _V1 = "/v1/ControlPlane"
+#: Where Conversations lives: a FAILED operation's ``error.instance`` is an absolute URI under it.
+CONVERSATIONS_ORIGIN = "https://conversations.twilio.com"
 _V2 = "/v2/ControlPlane"
 
 #: What each kind of write's 202 says (Memory shows it; Conversations keeps it for replays).
@@ -770,7 +777,8 @@ class Backend:
             store = self._find_store(state, store_id)
             self._require_active(store, now)
             wire = to_wire(body)
-            self._check_mapping_targets(store, wire["mappingTo"])
+            if wire["mappingFrom"]["type"] in CHECKED_TARGET_TYPES:  # INGRESS: checked at ingestion
+                self._check_mapping_targets(store, wire["mappingTo"])
             self._check_mapping_name(state, store, body.display_name, None)
             mapping_id = new_typeid("mem_datamapping", now)
             change = {"storeId": store.id, "id": mapping_id, "isEnabled": True, **wire}
@@ -820,7 +828,7 @@ class Backend:
             self._check_if_match(req, state, etag, what, "datamapping.update", id=mapping.id)
             self._require_active(store, now)
             wire = to_wire(body)
-            if "mappingTo" in wire:
+            if "mappingTo" in wire and mapping.data["mappingFrom"]["type"] in CHECKED_TARGET_TYPES:
                 self._check_mapping_targets(store, wire["mappingTo"])
             if body.display_name is not None:
                 self._check_mapping_name(state, store, body.display_name, mapping.id)
@@ -945,11 +953,7 @@ class Backend:
             del state.idempotency[key]
             record = None
         if record is not None:
-            if record.fingerprint != fingerprint:
-                raise UnprocessableIdempotency(
-                    "Idempotency-Key was already used with a different request; "
-                    "use a new key for a new request"
-                )
+            # A key reused with another body gets the original answer (the spec), not a 422.
             op = state.operations[record.accepted["operation_id"]]
             return Accepted(**{**record.accepted, "retry_after": self._retry_after(op, now)})
         accepted = action()
@@ -1082,7 +1086,7 @@ class Backend:
                     "title": "Operation failed",
                     "status": 500,
                     "detail": op.error or "The operation failed",
-                    "instance": f"{_V2}/Operations/{op.id}",
+                    "instance": f"{CONVERSATIONS_ORIGIN}{_V2}/Operations/{op.id}",  # absolute, as specified
                 }
             return view, self._retry_after(op, now)
 

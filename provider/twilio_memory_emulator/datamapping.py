@@ -16,36 +16,44 @@ from twilio_memory_api.models import (
     WireModel,
 )
 
-__all__ = ["DATA_MAPPING_TYPES", "DataMappingCreate", "DataMappingPatch"]
+__all__ = ["CHECKED_TARGET_TYPES", "DATA_MAPPING_TYPES", "DataMappingCreate", "DataMappingPatch"]
 
 
 _DataMappingName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z][a-zA-Z0-9-.]*$")
 ]
 _DataMappingDescription = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-DATA_MAPPING_TYPES = ("INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET")
+DATA_MAPPING_TYPES = ("INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE")
+#: The types whose target traits must exist when the mapping is written (INGRESS: at ingestion).
+CHECKED_TARGET_TYPES = frozenset({"DATASET_CLOUDAPP", "DATASET_WAREHOUSE"})
 
 
 class _MappingFrom(WireModel):
-    type: Literal["INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE", "DATASET"]
+    """One of three shapes (the spec's oneOf, checked against it first): INGRESS with 1-100
+    ``columns``, the DATASET types with a ``datasetId``."""
+
+    type: Literal["INGRESS", "DATASET_CLOUDAPP", "DATASET_WAREHOUSE"]
     dataset_id: Annotated[str, StringConstraints(pattern=r"^tdi_dataset_[0-7][0-9a-z]{25}$")] | None = None
-    columns: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] | None = None
+    columns: (
+        Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(max_length=100)] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> _MappingFrom:
+        if self.type == "INGRESS" and not self.columns:
+            raise ValueError("INGRESS mappings need 1-100 columns")
+        if self.type != "INGRESS" and self.dataset_id is None:
+            raise ValueError(f"{self.type} mappings need a datasetId")
+        return self
 
 
 class _MappingItem(WireModel):
-    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
-    field_name: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     trait_group: Annotated[
         str,
         StringConstraints(min_length=1, max_length=TRAIT_GROUP_NAME_MAX, pattern=TRAIT_GROUP_NAME_PATTERN),
     ]
     trait_name: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=TRAIT_NAME_PATTERN)]
-
-    @model_validator(mode="after")
-    def _source(self) -> _MappingItem:
-        if self.expression is None and self.field_name is None:
-            raise ValueError("expression is required (or the deprecated fieldName)")
-        return self
 
 
 class _MappingTo(WireModel):

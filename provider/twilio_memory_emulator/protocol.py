@@ -42,7 +42,7 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 MAX_IF_MATCH = 100  # [O] If-Match is at most 100 characters
-MAX_PAGE_TOKEN = 500  # [O] Memory pageToken is at most 500 characters
+MAX_PAGE_TOKEN = 4096  # the spec: Memory pageToken is at most 4096 characters
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # TypeID's alphabet: no i, l, o, u
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -204,12 +204,13 @@ def page_of(items: Sequence[T], request: PageRequest, key: str) -> Page:
     ordered = list(reversed(items)) if request.descending else list(items)
     start = request.offset
     end = start + request.page_size
-    meta: dict[str, Any] = {"key": key, "pageSize": request.page_size}
+    page = ordered[start:end]
+    meta: dict[str, Any] = {"key": key, "pageSize": len(page)}  # the spec: items returned
     if end < len(ordered):
         meta["nextToken"] = _encode_token(end)
     if start > 0:
         meta["previousToken"] = _encode_token(max(0, start - request.page_size))
-    return Page(items=ordered[start:end], meta=meta)
+    return Page(items=page, meta=meta)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -125,9 +126,17 @@ def test_malformed_bodies_are_400(http: httpx.Client, raw: bytes, mentions: str)
     assert_error(response, 400, mentions=mentions)
 
 
-def test_oversized_body_is_413(http: httpx.Client) -> None:
-    body = {"displayName": "acme", "description": "d" * (70 * 1024)}
-    assert_error(http.post(STORES, json=body), 413)
+def test_oversized_body_is_413_but_the_largest_valid_request_is_not(
+    http: httpx.Client, store_id: str
+) -> None:
+    assert_error(http.post(STORES, json={"displayName": "acme", "description": "d" * (1100 * 1024)}), 413)
+    rule = {"ruleType": "STRING", "pattern": "p" * 1000, "minLength": 1, "maxLength": 2}
+    traits = {
+        f"t{i}": {"dataType": "STRING", "description": "d" * 1024, "validationRule": rule} for i in range(95)
+    }
+    body = {"displayName": "big", "description": "d" * 1024, "traits": traits}
+    assert len(json.dumps(body)) > 190_000  # about 200 kB: valid, so not refused for its size
+    assert http.post(f"{STORES}/{store_id}/TraitGroups", json=body).status_code == 202
 
 
 # ------------------------------------------------------------------------------------------------
@@ -368,6 +377,14 @@ def _mapping(**fields: Any) -> dict[str, Any]:
     return emu_helpers.data_mapping_body("crm-import", "$.tier", **fields)
 
 
+def _dataset(**fields: Any) -> dict[str, Any]:
+    """A DATASET_CLOUDAPP mapping: its target traits are checked when it is written."""
+    return _mapping(
+        mappingFrom={"type": "DATASET_CLOUDAPP", "datasetId": "tdi_dataset_01h00000000000000000000000"},
+        **fields,
+    )
+
+
 def _one_mapping(type_: str = "TRAITS", **item: str | None) -> dict[str, Any]:
     """``mappingTo`` with one mapping of ``x`` into prefs.tier, but for ``item`` (None drops a key)."""
     merged = {"expression": "x", "traitGroup": "prefs", "traitName": "tier", **item}
@@ -384,8 +401,8 @@ def _one_mapping(type_: str = "TRAITS", **item: str | None) -> dict[str, Any]:
         (_mapping(mappingTo={"type": "TRAITS", "mappings": []}), "mappings"),
         (_mapping(mappingTo=_one_mapping("PROFILES")), "type"),
         (_mapping(mappingTo=_one_mapping(expression=None)), "expression"),
-        (_mapping(mappingTo=_one_mapping(traitGroup="nope")), "traitGroup"),
-        (_mapping(mappingTo=_one_mapping(traitName="nope")), "traitName"),
+        (_dataset(mappingTo=_one_mapping(traitGroup="nope")), "traitGroup"),
+        (_dataset(mappingTo=_one_mapping(traitName="nope")), "traitName"),
     ],
 )
 def test_data_mapping_create_rejects(
