@@ -41,6 +41,7 @@ from twilio_memory_api.models import (
     MAX_STORES_PER_ACCOUNT,
     MAX_TRAIT_GROUPS_PER_STORE,
     MAX_TRAITS_PER_GROUP,
+    SEEDED_TRAIT_GROUP,
     STORE_ID_PATTERN,
     ConfigurationCreate,
     ConfigurationPatch,
@@ -103,7 +104,7 @@ log = logging.getLogger("twilio_memory_emulator")
 
 STATE_FORMAT = 1  # bump when the snapshot layout changes incompatibly
 IDEMPOTENCY_TTL = 24 * 3600.0  # [O] keys live 24 hours
-CONTACT_TRAIT_GROUP = "Contact"  # [D3] every store starts with it
+CONTACT_TRAIT_GROUP = SEEDED_TRAIT_GROUP  # every store starts with it
 MAX_DATA_MAPPINGS_PAGE = 100
 
 _V1 = "/v1/ControlPlane"

@@ -13,7 +13,6 @@ legacy error body ``{code, message, more_info, status}`` (control-plane.md §1.7
     ├── Conflict                    409   20409  uniqueness, state or reference conflict
     ├── PreconditionFailed          412   20412  If-Match does not match the current ETag
     ├── PayloadTooLarge             413   413    body over the size limit
-    ├── UnprocessableIdempotency    422   422    Idempotency-Key reused with another request
     └── InjectedError               any   any    produced by a fault rule (429, 500, 503, ...)
 
 Messages never contain credentials; they name the field or resource at fault and say what is
@@ -37,7 +36,6 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "Unauthorized",
-    "UnprocessableIdempotency",
     "error_body",
     "twilio_code_for_status",
 ]
@@ -147,10 +145,6 @@ class PreconditionFailed(ApiError, status=412):
 
 class PayloadTooLarge(ApiError, status=413):
     """The request body is over the size limit."""
-
-
-class UnprocessableIdempotency(ApiError, status=422):
-    """An Idempotency-Key was reused with another request."""
 
 
 class InjectedError(ApiError):

@@ -78,7 +78,7 @@ log = logging.getLogger("pulumi_twilio_memory")
 CREATE_ATTEMPTS = 3
 
 #: Twilio seeds this group into every new store; the API refuses to delete it.
-SEEDED_GROUP = "Contact"
+SEEDED_GROUP = m.SEEDED_TRAIT_GROUP
 
 
 @dataclass(frozen=True, kw_only=True)
