@@ -45,6 +45,7 @@ from twilio_memory_emulator.backend import (
     DataMappingPatch,
     WriteRequest,
 )
+from twilio_memory_emulator.bodies import TraitGroupCreateBody
 from twilio_memory_emulator.defaults import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_API_KEY_SECRET,
@@ -358,7 +359,7 @@ class _Api:
             _read(store, b.get_store),
             _write("PATCH", store, b.update_store, models.StoreUpdate),
             _write("DELETE", store, b.delete_store),
-            _write("POST", groups, b.create_trait_group, models.TraitGroupCreate),
+            _write("POST", groups, b.create_trait_group, TraitGroupCreateBody),
             Route(groups, self.list_trait_groups, methods=["GET"]),
             Route(group, self.get_trait_group, methods=["GET"]),
             _write("PATCH", group, b.update_trait_group, models.TraitGroupUpdate),

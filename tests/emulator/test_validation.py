@@ -158,7 +158,6 @@ GROUP_CASES = [
     ("traits", {f"t{i}": {"dataType": "STRING"} for i in range(96)}, "traits"),
     (f"{TRAIT}.dataType", MISSING, "dataType"),
     (f"{TRAIT}.dataType", "TEXT", "dataType"),
-    (f"{TRAIT}.dataType", "", "dataType"),
     (f"{TRAIT}.dataType", "string", "dataType"),
     (f"{TRAIT}.description", "d" * 1025, "description"),
     (f"{TRAIT}.idTypePromotion", "i" * 31, "idTypePromotion"),
