@@ -79,7 +79,7 @@ class StoreRec:
 class OperationRec:
     id: str
     product: str  # "memory" or "conversations"
-    kind: str  # e.g. "store.create"; selects the function that applies the change
+    kind: str  # an OpKind value ("store.create"); OpKind.applier names what applies the change
     change: dict[str, Any]
     created_at: float
     due_at: float
