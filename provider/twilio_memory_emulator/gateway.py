@@ -1,0 +1,321 @@
+"""The gateway every request passes through, a plain ASGI wrapper, in this order:
+
+1. ``/_emulator/...`` control endpoints, guarded by the loopback rule or ``--control-token``;
+   never counted in stats, never faulted;
+2. route resolution to a template such as ``PATCH /v1/ControlPlane/Stores/{storeId}``;
+3. HTTP Basic authentication (:class:`Credentials`: Account SID + auth token, or API key + secret);
+4. the request-body size limit (413);
+5. fault rules (latency, injected errors, dropped connections, failed operations);
+6. the route; an :class:`~twilio_memory_emulator.errors.ApiError` becomes Twilio's error body, any
+   other exception is logged and becomes a 500 with the same body shape;
+7. request counting by route template and status (:class:`Stats`), whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from starlette.responses import Response
+from starlette.routing import Match, Router
+from starlette.types import Message, Receive, Scope, Send
+
+from twilio_memory_emulator.backend import (
+    Backend,
+)
+from twilio_memory_emulator.control import Control
+from twilio_memory_emulator.defaults import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_API_KEY_SECRET,
+    DEFAULT_API_KEY_SID,
+    DEFAULT_AUTH_TOKEN,
+    MAX_BODY_BYTES,
+)
+from twilio_memory_emulator.errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    error_body,
+)
+from twilio_memory_emulator.faults import FaultRegistry
+from twilio_memory_emulator.responses import (
+    CONTROL_HEADER,
+    CONTROL_PREFIX,
+    RequestCtx,
+    render_error,
+    render_json,
+)
+from twilio_memory_emulator.routes import Api
+from twilio_memory_emulator.stats import Stats
+
+__all__ = ["Credentials", "Gateway", "Stats"]
+
+log = logging.getLogger("twilio_memory_emulator")
+
+_V1 = "/v1/ControlPlane"
+_V2 = "/v2/ControlPlane"
+
+
+@dataclass
+class Credentials:
+    """Accounts (SID -> auth token) and API keys (key SID -> (secret, owning account SID))."""
+
+    accounts: dict[str, str] = field(default_factory=dict)
+    api_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> Credentials:
+        return cls(
+            accounts={DEFAULT_ACCOUNT_SID: DEFAULT_AUTH_TOKEN},
+            api_keys={DEFAULT_API_KEY_SID: (DEFAULT_API_KEY_SECRET, DEFAULT_ACCOUNT_SID)},
+        )
+
+    def __repr__(self) -> str:  # never show secrets
+        return f"Credentials(accounts={sorted(self.accounts)}, api_keys={sorted(self.api_keys)})"
+
+    def authenticate(self, authorization: str | None) -> str:
+        """The Account SID a Basic ``Authorization`` header belongs to; 401 otherwise."""
+        if not authorization or not authorization[:6].lower() == "basic ":
+            raise Unauthorized()
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized() from None
+        user, sep, password = decoded.partition(":")
+        if not sep:
+            raise Unauthorized()
+        if user in self.accounts:
+            expected, account = self.accounts[user], user
+        elif user in self.api_keys:
+            expected, account = self.api_keys[user]
+        else:
+            raise Unauthorized()
+        if not hmac.compare_digest(expected.encode(), password.encode()):
+            raise Unauthorized()
+        return account
+
+
+async def _send_response(send: Send, response: Response, scope: Scope, receive: Receive) -> None:
+    await response(scope, receive, send)
+
+
+async def _drop_connection(send: Send) -> None:
+    """Close the TCP connection with no answer (uvicorn exposes its transport on ``send``)."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
+        for _ in range(3):  # let uvicorn see the disconnect before the app returns
+            await asyncio.sleep(0)
+        return
+    # Fallback: promise a body and never send it; the server then closes the connection.
+    await send({"type": "http.response.start", "status": 500, "headers": [(b"content-length", b"1")]})
+
+
+class Gateway:
+    """The ASGI app: control endpoints, auth, limits, faults, stats, error mapping, then routes."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        credentials: Credentials,
+        faults: FaultRegistry,
+        *,
+        control_token: str | None = None,
+        loopback: bool = True,
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.backend = backend
+        self.credentials = credentials
+        self.faults = faults
+        self.stats = Stats(backend.now)
+        self.max_body = max_body
+        self._control_token = control_token
+        self._loopback = loopback
+        self._api_routes = Api(backend).routes()
+        self._api = Router(routes=self._api_routes)
+        self._control = Router(routes=Control(backend, faults, self.stats).routes())
+
+    def _resolve(self, scope: Scope) -> tuple[str | None, bool]:
+        """(route template, method allowed) for an API request; (None, False) if no path matches."""
+        template = None
+        for route in self._api_routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return route.path, True
+            if match is Match.PARTIAL:
+                template = route.path
+        return template, False
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    raise BadRequest("Content-Length header is not a number") from None
+                if declared > self.max_body:
+                    raise PayloadTooLarge(f"Request body is larger than {self.max_body} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise PayloadTooLarge(f"Request body is larger than {self.max_body} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _check_control_access(self, scope: Scope) -> None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if self._control_token is not None:
+            presented = headers.get(CONTROL_HEADER, "")
+            auth = headers.get("authorization", "")
+            if auth[:7].lower() == "bearer ":
+                presented = presented or auth[7:].strip()
+            if not hmac.compare_digest(presented.encode(), self._control_token.encode()):
+                raise Forbidden(
+                    "Control endpoints need the X-Emulator-Control-Token header given by --control-token"
+                )
+        elif not self._loopback:
+            raise Forbidden(
+                "Control endpoints are disabled: the emulator is not bound to loopback "
+                "and no --control-token was set"
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._api(scope, receive, send)
+            return
+        if scope["path"] == CONTROL_PREFIX or scope["path"].startswith(CONTROL_PREFIX + "/"):
+            await self._serve_control(scope, receive, send)
+            return
+        method = scope["method"]
+        template, allowed = self._resolve(scope)
+        label = f"{method} {template or '<unmatched>'}"
+        sent: dict[str, int] = {}
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+                request_id = (
+                    b"Twilio-Request-Id",
+                    ("RQ" + secrets.token_hex(16)).encode(),
+                )  # as Twilio sends
+                message = {**message, "headers": [*message.get("headers", []), request_id]}
+            await send(message)
+
+        try:
+            await self._serve_api(scope, receive, counting_send, send, template=template, allowed=allowed)
+        finally:
+            self.stats.record(label, str(sent["status"]) if "status" in sent else "dropped")
+
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, call: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``call``; map ApiError to Twilio's body and anything else to a logged 500."""
+        try:
+            await call()
+        except ApiError as exc:
+            await _send_response(send, render_error(exc), scope, receive)
+        except Exception:
+            log.exception("unexpected error while handling %s %s", scope.get("method"), scope.get("path"))
+            body = error_body(500, 20500, "Internal Server Error (emulator bug: see the emulator log)")
+            await _send_response(send, render_json(body, 500), scope, receive)
+
+    async def _serve_control(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def call() -> None:
+            self._check_control_access(scope)
+            body = await self._read_body(scope, receive)
+            await self._dispatch(self._control, scope, body, send, _control_not_found)
+
+        await self._guarded(scope, receive, send, call)
+
+    async def _serve_api(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        raw_send: Send,
+        *,
+        template: str | None,
+        allowed: bool,
+    ) -> None:
+        async def call() -> None:
+            headers = dict(scope.get("headers", []))
+            authorization = headers.get(b"authorization", b"").decode("latin-1") or None
+            account = self.credentials.authenticate(authorization)
+            if template is None:
+                raise NotFound(f"The requested resource {scope['path']} was not found")
+            if not allowed:
+                raise MethodNotAllowed(f"Method {scope['method']} is not allowed on {template}")
+            body = await self._read_body(scope, receive)
+            decision = self.faults.evaluate(scope["method"], template, account)
+            if decision.latency:
+                await asyncio.sleep(decision.latency)
+            if decision.phase == "before" and decision.drop:
+                await _drop_connection(raw_send)
+                return
+            if decision.phase == "before" and decision.error is not None:
+                raise decision.error
+            scope["emulator"] = RequestCtx(account=account, body=body, fail=decision.fail_operation)
+            if decision.phase == "after" and (decision.drop or decision.error is not None):
+                await self._guarded(
+                    scope, receive, _discard, lambda: self._dispatch(self._api, scope, body, _discard)
+                )
+                if decision.drop:
+                    await _drop_connection(raw_send)
+                    return
+                assert decision.error is not None
+                raise decision.error
+            await self._dispatch(self._api, scope, body, send)
+
+        await self._guarded(scope, receive, send, call)
+
+    @staticmethod
+    async def _dispatch(
+        router: Router,
+        scope: Scope,
+        body: bytes,
+        send: Send,
+        not_found: Callable[[Scope], ApiError] | None = None,
+    ) -> None:
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        for route in router.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child)
+                await route.handle(scope, replay, send)
+                return
+        if any(route.matches(scope)[0] is Match.PARTIAL for route in router.routes):
+            raise MethodNotAllowed(f"Method {scope['method']} is not allowed on {scope['path']}")
+        raise (not_found or _api_not_found)(scope)
+
+
+async def _discard(message: Message) -> None:
+    """A ``send`` that swallows the response (for faults that lose the answer after the change)."""
+
+
+def _api_not_found(scope: Scope) -> ApiError:
+    return NotFound(f"The requested resource {scope['path']} was not found")
+
+
+def _control_not_found(scope: Scope) -> ApiError:
+    return NotFound(f"No control endpoint {scope['path']}")
