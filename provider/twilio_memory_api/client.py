@@ -1,6 +1,6 @@
 """HTTP clients for the Memory (``/v1/ControlPlane``) and Conversations (``/v2/ControlPlane``) APIs.
 
-One method per control-plane call (control-plane.md §2-8), typed with the wire models. What every
+One method per control-plane call, typed with the wire models. What every
 call gets from :class:`_ApiClient`:
 
 * HTTP Basic auth: API key SID + secret (recommended) or account SID + auth token.
@@ -423,7 +423,7 @@ class MemoryClient(_ApiClient):
     prefix = "/v1/ControlPlane"
     base_url_setting = "twilio-memory:memoryBaseUrl (TWILIO_MEMORY_BASE_URL)"
 
-    # -- stores (§2) ---------------------------------------------------------------------------
+    # -- stores ---------------------------------------------------------------------------
 
     def iter_store_ids(self, *, page_size: int = 100, order_by: str | None = None) -> Iterator[str]:
         params: dict[str, Any] = {"pageSize": page_size}
@@ -475,7 +475,7 @@ class MemoryClient(_ApiClient):
     def delete_store(self, store_id: str) -> Accepted:
         return self.send("DELETE", f"/Stores/{_segment(store_id)}", action=f"delete store {store_id}")
 
-    # -- trait groups (§3) ---------------------------------------------------------------------
+    # -- trait groups ---------------------------------------------------------------------
 
     def _trait_group_path(self, store_id: str, name: str | None = None) -> str:
         path = f"/Stores/{_segment(store_id)}/TraitGroups"
@@ -535,7 +535,7 @@ class MemoryClient(_ApiClient):
         action = f"delete trait group {name!r} of store {store_id}"
         return self.send("DELETE", self._trait_group_path(store_id, name), action=action)
 
-    # -- identity resolution settings (§4) -----------------------------------------------------
+    # -- identity resolution settings -----------------------------------------------------
 
     def get_identity_resolution_settings(self, store_id: str) -> Fetched[m.IdentityResolutionSettings]:
         return self._fetch(
@@ -551,7 +551,7 @@ class MemoryClient(_ApiClient):
         path = f"/Stores/{_segment(store_id)}/IdentityResolutionSettings"
         return self.send("PUT", path, body=body, if_match=if_match, action=action)
 
-    # -- data mappings (§5): no resource manages them, so bodies are the API's camelCase dicts. The
+    # -- data mappings: no resource manages them, so bodies are the API's camelCase dicts. The
     # trait group provider lists them to name the mappings that block a group's deletion.
 
     def _data_mapping_path(self, store_id: str, mapping_id: str | None = None) -> str:
@@ -589,7 +589,7 @@ class MemoryClient(_ApiClient):
         action = f"delete data mapping {mapping_id} of store {store_id}"
         return self.send("DELETE", self._data_mapping_path(store_id, mapping_id), action=action)
 
-    # -- operations (§6) -----------------------------------------------------------------------
+    # -- operations -----------------------------------------------------------------------
 
     def get_operation(self, operation_id: str) -> Fetched[m.MemoryOperation]:
         return self._fetch(

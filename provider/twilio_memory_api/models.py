@@ -2,8 +2,8 @@
 
 One source of truth for field names, enums and documented constraints, shared by the provider
 (which validates inputs in ``check()`` before any HTTP call) and the emulator (which rejects what
-Twilio rejects). The contract is ``shared/api/control-plane.md``; ``[P]`` rules there are our
-choices where the API is silent, and they are marked ``[P]`` here too.
+Twilio rejects). Twilio's OpenAPI spec is the contract (vendored with the emulator); where it is
+silent, our choices are marked "our choice" here and listed in docs/wire-protocol.md.
 
 Conventions:
 
@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------
-# Identifiers, patterns and limits (control-plane.md §1.6 and the per-resource sections)
+# Identifiers, patterns and limits (docs/wire-protocol.md)
 # --------------------------------------------------------------------------------------------
 
 STORE_ID_PATTERN = r"^mem_(store|service)_[0-7][0-9a-z]{25}$"
@@ -113,7 +113,7 @@ TRAIT_GROUP_NAME_MAX = 64
 TRAIT_NAME_PATTERN = r"^[a-z][a-zA-Z0-9_\-.]*$"  # data mappings' traitName (trait keys: any, normalized)
 TRAIT_DESCRIPTION_MAX = 1024
 ID_TYPE_PROMOTION_MAX = 30
-CONFIGURATION_ID_PATTERN = r"^conv_configuration_[0-7][0-9a-z]{25}$"  # [P]
+CONFIGURATION_ID_PATTERN = r"^conv_configuration_[0-7][0-9a-z]{25}$"  # our choice (docs/wire-protocol.md)
 CONFIGURATION_DISPLAY_NAME_PATTERN = r"^[a-zA-Z0-9-_ ]+$"
 CONFIGURATION_DISPLAY_NAME_MAX = 32
 CONFIGURATION_DESCRIPTION_MAX = 512
@@ -122,7 +122,7 @@ V1_SERVICE_ID_PATTERN = r"^IS[0-9a-f]{32}$"
 SEEDED_TRAIT_GROUP = "Contact"
 MAX_STORES_PER_ACCOUNT = 15
 MAX_TRAITS_PER_GROUP = 95
-MAX_TRAIT_GROUPS_PER_STORE = 50  # [P]
+MAX_TRAIT_GROUPS_PER_STORE = 50  # our choice (docs/wire-protocol.md)
 MAX_IDENTIFIER_CONFIGS = 15
 MAX_MATCHING_RULES = 15
 MAX_STATUS_CALLBACKS = 2
@@ -215,7 +215,7 @@ class CallbackMethod(StrEnum):
 
 
 # --------------------------------------------------------------------------------------------
-# Memory stores (§2)
+# Memory stores
 # --------------------------------------------------------------------------------------------
 
 StoreDisplayName = Annotated[
@@ -247,7 +247,7 @@ class Store(ResponseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Asynchronous writes and operations (§1.4, §6, §8)
+# Asynchronous writes and operations
 # --------------------------------------------------------------------------------------------
 
 
@@ -302,7 +302,7 @@ class ConversationsOperation(ResponseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Trait groups (§3)
+# Trait groups
 # --------------------------------------------------------------------------------------------
 
 #: A trait name as written: the API accepts any key and normalizes it (normalize_trait_name).
@@ -411,7 +411,7 @@ ValidationRule = Annotated[
 def _rule_matches_type(
     data_type: str, rule: StringRule | NumberRule | BooleanRule | ArrayRule | None
 ) -> None:
-    """[P] A validation rule only makes sense for values of its own type."""
+    """Our choice (docs/wire-protocol.md): A validation rule only makes sense for values of its own type."""
     if rule is not None and data_type and rule.rule_type != data_type:
         raise ValueError(f"validationRule.ruleType {rule.rule_type!r} must equal dataType {data_type!r}")
 
@@ -474,12 +474,12 @@ class TraitGroup(ResponseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Identity resolution settings (§4)
+# Identity resolution settings
 # --------------------------------------------------------------------------------------------
 
 IdType = Annotated[str, StringConstraints(min_length=2, max_length=30)]
 
-#: What the API assumes for an identifier config field that is not sent [O, S].
+#: What the API assumes for an identifier config field that is not sent (the spec and the SDK).
 IDENTIFIER_CONFIG_DEFAULTS: dict[str, Any] = {
     "matching_algo": "exact",
     "matching_threshold": None,  # 75 applies, but only to fuzzy configs
@@ -537,7 +537,7 @@ class IdentityResolutionSettings(ResponseModel):
     version: int = 1
 
 
-#: The settings a new store starts with, and what a deleted IdentityResolutionSettings restores ([O] example).
+#: The settings a new store starts with, and what a deleted IdentityResolutionSettings restores (the spec's example).
 DEFAULT_IDENTITY_RESOLUTION = IdentityResolutionSettingsPut(
     identifier_configs=[
         IdentifierConfig(
@@ -555,7 +555,7 @@ DEFAULT_IDENTITY_RESOLUTION = IdentityResolutionSettingsPut(
 
 
 # --------------------------------------------------------------------------------------------
-# Conversations v2 configurations (§7)
+# Conversations v2 configurations
 # --------------------------------------------------------------------------------------------
 
 ConfigurationDisplayName = Annotated[
@@ -616,7 +616,7 @@ class ConfigurationPatch(WireModel):
 
 
 class ConfigurationPut(WireModel):
-    """PUT: full replacement; omitted optional fields reset to their defaults [P]."""
+    """PUT: full replacement; omitted optional fields reset to their defaults (our choice)."""
 
     display_name: ConfigurationDisplayName | None = None
     description: ConfigurationDescription
@@ -661,7 +661,7 @@ class Configuration(ResponseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Errors and pages (§1.3, §1.7)
+# Errors and pages
 # --------------------------------------------------------------------------------------------
 
 

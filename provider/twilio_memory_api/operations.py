@@ -1,6 +1,6 @@
 """Waiters: follow asynchronous writes to the end, with backoff and a deadline.
 
-Almost every control-plane write answers 202 with an operation to poll (control-plane.md §1.4);
+Almost every control-plane write answers 202 with an operation to poll;
 a store then moves QUEUED → PROVISIONING → ACTIVE | FAILED on its own. ``customTimeouts`` never
 reaches a dynamic provider, so the deadline is ours (``twilio-memory:operationTimeout``).
 

@@ -40,7 +40,7 @@ _STORE_RE = re.compile(STORE_ID_PATTERN)
 
 
 def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
-    """[P] What GET shows for fields that were not sent: the API's defaults, not absence."""
+    """Our choice (docs/wire-protocol.md): What GET shows for fields that were not sent: the API's defaults, not absence."""
     out = dict(data)
     out.setdefault("channelSettings", {})
     out["statusCallbacks"] = [{"method": "POST", **cb} for cb in out.get("statusCallbacks", [])]
@@ -61,7 +61,7 @@ class ConversationsBackend(CoreBackend):
         def _find_store(self, state: AccountState, store_id: str) -> StoreRec: ...
 
     # -------------------------------------------------------------------------------------------
-    # Conversations v2 configurations (§7) and operations (§8)
+    # Conversations v2 configurations and operations
     # -------------------------------------------------------------------------------------------
 
     def _find_configuration(self, state: AccountState, config_id: str) -> ConfigurationRec:
@@ -211,7 +211,7 @@ class ConversationsBackend(CoreBackend):
             op = self._find_operation(self._view(account), op_id, "conversations")
             view: dict[str, Any] = {
                 "operationId": op.id,
-                "status": op.status,  # [S] models only PENDING, COMPLETED and FAILED
+                "status": op.status,  # the SDK models only PENDING, COMPLETED and FAILED
                 "createdAt": iso(op.created_at),
                 "completedAt": iso(op.completed_at) if op.completed_at is not None else None,
                 "statusUrl": f"{base_url}{_V2}/Operations/{op.id}",

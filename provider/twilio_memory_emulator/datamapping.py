@@ -1,4 +1,4 @@
-"""Request models of data mappings (§5 of the wire contract).
+"""Request models of data mappings (docs/wire-protocol.md).
 
 They are not in the shared ``twilio_memory_api.models`` because the provider does not
 manage data mappings; the emulator accepts them so a store's full control plane can be exercised.
@@ -70,7 +70,7 @@ class DataMappingCreate(WireModel):
 
 
 class DataMappingPatch(WireModel):
-    """PATCH replaces ``mappingTo`` whole; ``mappingFrom`` cannot change (§5)."""
+    """PATCH replaces ``mappingTo`` whole; ``mappingFrom`` cannot change."""
 
     display_name: _DataMappingName | None = None
     description: _DataMappingDescription | None = None

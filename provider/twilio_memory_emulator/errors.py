@@ -1,7 +1,7 @@
 """Typed errors raised by the emulator's backend and mapped to HTTP by the app.
 
 Every error carries the HTTP status and the Twilio error ``code`` that the real API puts in its
-legacy error body ``{code, message, more_info, status}`` (control-plane.md §1.7)::
+legacy error body ``{code, message, more_info, status}``::
 
     ApiError                     status  code
     ├── BadRequest                  400   400    a field, query parameter or header is invalid
@@ -41,9 +41,9 @@ __all__ = [
 ]
 
 MORE_INFO_URL = "https://www.twilio.com/docs/api/errors/{code}"
-_MAX_MESSAGE = 1024  # [O] message is at most 1024 characters
+_MAX_MESSAGE = 1024  # The spec: message is at most 1024 characters
 
-#: Twilio's codes for statuses a fault rule may inject ([O] example codes).
+#: Twilio's codes for statuses a fault rule may inject (the spec's example codes).
 _CODES_BY_STATUS = {
     400: 400,
     401: 20003,

@@ -61,7 +61,7 @@ MAX_DATA_MAPPINGS_PAGE = 100
 _V1 = "/v1/ControlPlane"
 _STORE_RE = re.compile(STORE_ID_PATTERN)
 
-#: [D0/D3] The default Contact group: its identifiers are promoted to profile identifiers.
+#: The default Contact group (product pages): its identifiers are promoted to profile identifiers.
 _CONTACT_TRAITS: dict[str, dict[str, Any]] = {
     "firstName": {"dataType": "STRING", "description": "First name"},
     "lastName": {"dataType": "STRING", "description": "Last name"},
@@ -72,7 +72,7 @@ _CONTACT_TRAITS: dict[str, dict[str, Any]] = {
 
 
 def _fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """[O, S] defaults the API applies to an identifier config field that is not sent."""
+    """The defaults the API applies to an identifier config field that is not sent."""
     out = dict(config)
     for name, default in IDENTIFIER_CONFIG_DEFAULTS.items():
         key = to_camel(name)
@@ -95,11 +95,11 @@ class MemoryBackend(CoreBackend):
     """Stores, trait groups, identity resolution settings, data mappings, Memory operations."""
 
     # -------------------------------------------------------------------------------------------
-    # Memory stores (§2)
+    # Memory stores
     # -------------------------------------------------------------------------------------------
 
     def _find_store(self, state: AccountState, store_id: str) -> StoreRec:
-        # mem_service_ is a legacy alias of mem_store_ with the same suffix (§1.6).
+        # mem_service_ is a legacy alias of mem_store_ with the same suffix.
         key = (
             "mem_store_" + store_id.removeprefix("mem_service_")
             if store_id.startswith("mem_service_")
@@ -223,7 +223,7 @@ class MemoryBackend(CoreBackend):
         state.stores.pop(op.change["id"], None)
 
     # -------------------------------------------------------------------------------------------
-    # Trait groups (§3)
+    # Trait groups
     # -------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -366,7 +366,7 @@ class MemoryBackend(CoreBackend):
         store.trait_groups.pop(op.change["displayName"], None)
 
     # -------------------------------------------------------------------------------------------
-    # Identity resolution settings (§4)
+    # Identity resolution settings
     # -------------------------------------------------------------------------------------------
 
     def get_identity_resolution(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
@@ -409,7 +409,7 @@ class MemoryBackend(CoreBackend):
         irs.version += 1
 
     # -------------------------------------------------------------------------------------------
-    # Data mappings (§5)
+    # Data mappings
     # -------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -423,7 +423,7 @@ class MemoryBackend(CoreBackend):
 
     @staticmethod
     def _check_mapping_targets(store: StoreRec, mapping_to: dict[str, Any]) -> None:
-        """[O] Referenced trait groups and traits must exist."""
+        """The spec: Referenced trait groups and traits must exist."""
         for index, item in enumerate(mapping_to["mappings"]):
             group = store.trait_groups.get(item["traitGroup"])
             if group is None:
@@ -548,7 +548,7 @@ class MemoryBackend(CoreBackend):
         store.data_mappings.pop(op.change["id"], None)
 
     # -------------------------------------------------------------------------------------------
-    # Memory operations (§6)
+    # Memory operations
     # -------------------------------------------------------------------------------------------
 
     def get_memory_operation(self, account: str, op_id: str, base_url: str) -> tuple[dict[str, Any], int]:

@@ -1,6 +1,6 @@
 """Wire-protocol helpers shared by the backend's rules: ids, timestamps, ETags, pages, bodies.
 
-Each helper implements one paragraph of ``control-plane.md`` §1 and raises the typed errors of
+Each helper implements one rule of the common protocol (docs/wire-protocol.md) and raises the typed errors of
 :mod:`twilio_memory_emulator.errors`, so the backend's business rules read as a list of checks.
 """
 
@@ -41,14 +41,14 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
-MAX_IF_MATCH = 100  # [O] If-Match is at most 100 characters
+MAX_IF_MATCH = 100  # The spec: If-Match is at most 100 characters
 MAX_PAGE_TOKEN = 4096  # the spec: Memory pageToken is at most 4096 characters
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # TypeID's alphabet: no i, l, o, u
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # ------------------------------------------------------------------------------------------------
-# Identifiers and timestamps (§1.6)
+# Identifiers and timestamps
 # ------------------------------------------------------------------------------------------------
 
 
@@ -73,12 +73,12 @@ def iso(timestamp: float) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Optimistic concurrency (§1.5)
+# Optimistic concurrency
 # ------------------------------------------------------------------------------------------------
 
 
 def make_etag(ident: str, version: int) -> str:
-    """[P] Quoted base64url (no padding) of ``{"id": ..., "v": ...}``, like the [O] example."""
+    """Our choice (docs/wire-protocol.md): Quoted base64url (no padding) of ``{"id": ..., "v": ...}``, like the The spec: example."""
     raw = json.dumps({"id": ident, "v": version}, separators=(",", ":")).encode()
     return '"' + base64.urlsafe_b64encode(raw).rstrip(b"=").decode() + '"'
 
@@ -93,7 +93,7 @@ def _opaque(tag: str) -> str:
 def check_if_match(if_match: str | None, ident: str, version: int, what: str, *, pending: int = 0) -> None:
     """Raise 412 unless ``If-Match`` is absent, ``*`` or lists the current ETag.
 
-    Weak markers and quotes are ignored (the [O] example quotes If-Match but not the ETag).
+    Weak markers and quotes are ignored (the The spec: example quotes If-Match but not the ETag).
     ``pending`` accepted updates not yet applied make every ETag a client can hold stale: a
     second conditional write cannot overwrite a first one that is still being applied.
     """
@@ -115,14 +115,14 @@ def check_if_match(if_match: str | None, ident: str, version: int, what: str, *,
 
 
 def validate_idempotency_key(key: str) -> str:
-    """[O] An Idempotency-Key is a UUID (hex 8-4-4-4-12)."""
+    """The spec: An Idempotency-Key is a UUID (hex 8-4-4-4-12)."""
     if not _UUID_RE.match(key):
         raise BadRequest("Idempotency-Key header must be a UUID such as 123e4567-e89b-12d3-a456-426614174000")
     return str(uuid.UUID(key))
 
 
 # ------------------------------------------------------------------------------------------------
-# Token pagination (§1.3)
+# Token pagination
 # ------------------------------------------------------------------------------------------------
 
 
@@ -199,7 +199,7 @@ def parse_page_request(
 def page_of(items: Sequence[T], request: PageRequest, key: str) -> Page:
     """Slice ``items`` (oldest first) into one page with ``meta`` as the SDK reads it.
 
-    [P] ``nextToken`` is omitted on the last page and ``previousToken`` on the first.
+    Our choice: ``nextToken`` is omitted on the last page and ``previousToken`` on the first.
     """
     ordered = list(reversed(items)) if request.descending else list(items)
     start = request.offset
@@ -214,7 +214,7 @@ def page_of(items: Sequence[T], request: PageRequest, key: str) -> Page:
 
 
 # ------------------------------------------------------------------------------------------------
-# Request bodies (§1.2)
+# Request bodies
 # ------------------------------------------------------------------------------------------------
 
 

@@ -56,8 +56,8 @@ class DocumentRec:
     version: int = 1
 
 
-DataMappingRec = DocumentRec  # a Memory data mapping (§5)
-ConfigurationRec = DocumentRec  # a Conversations v2 configuration (§7)
+DataMappingRec = DocumentRec  # a Memory data mapping
+ConfigurationRec = DocumentRec  # a Conversations v2 configuration
 
 
 @dataclass

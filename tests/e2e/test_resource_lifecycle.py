@@ -23,7 +23,7 @@ PROGRAM = Path(__file__).resolve().parent / "programs" / "resources"
 NS = "e2e-resources"
 #: stack + store + trait group + identity-resolution settings + configuration
 RESOURCE_COUNT = 5
-#: What every new store starts with (control-plane.md §4), and what destroy must leave behind.
+#: What every new store starts with, and what destroy must leave behind.
 DEFAULT_MATCHING_RULES = ["email", "whatsapp", "phone"]
 
 

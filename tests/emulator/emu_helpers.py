@@ -12,7 +12,7 @@ V1 = "/v1/ControlPlane"
 V2 = "/v2/ControlPlane"
 STORES = f"{V1}/Stores"
 CONFIGS = f"{V2}/Configurations"
-#: Twilio's error codes for HTTP statuses (control-plane.md §1.7); others use the status itself.
+#: Twilio's error codes for HTTP statuses; others use the status itself.
 TWILIO_CODES = {401: 20003, 404: 20404, 409: 20409, 412: 20412, 429: 20429, 500: 20500, 503: 20503}
 
 

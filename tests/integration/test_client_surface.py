@@ -1,4 +1,4 @@
-"""The wire layer's whole surface (control-plane.md §2-8) against a real emulator on loopback:
+"""The wire layer's whole surface against a real emulator on loopback:
 every client method, followed to completion with the waiters, checked by reading back."""
 
 from __future__ import annotations

@@ -184,7 +184,7 @@ def test_one_hostile_field_in_valid_inputs_never_crashes(
 
 
 def _invalid_values() -> dict[type[BaseProvider], dict[str, st.SearchStrategy[Any]]]:
-    """Per resource and field: values that break a documented constraint (control-plane.md)."""
+    """Per resource and field: values that break a documented constraint (docs/wire-protocol.md)."""
     not_a_string = st.one_of(
         st.integers(),
         st.booleans(),

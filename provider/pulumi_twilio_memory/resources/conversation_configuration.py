@@ -1,4 +1,4 @@
-"""``ConversationConfiguration``: a Conversations v2 configuration feeding a memory store (§7).
+"""``ConversationConfiguration``: a Conversations v2 configuration feeding a memory store.
 
 Shape (every resource file has it): ``ConversationConfigurationArgs`` →
 ``ConversationConfigurationProvider`` → ``ConversationConfiguration``.

@@ -1,4 +1,4 @@
-"""``IdentityResolutionSettings``: how a store matches and merges profiles (control-plane.md §4).
+"""``IdentityResolutionSettings``: how a store matches and merges profiles.
 
 Shape (every resource file has it): ``IdentityResolutionSettingsArgs`` →
 ``IdentityResolutionSettingsProvider`` → ``IdentityResolutionSettings``.

@@ -1,4 +1,4 @@
-"""``Store``: a Conversation Memory store, usually one per client/tenant (control-plane.md §2).
+"""``Store``: a Conversation Memory store, usually one per client/tenant.
 
 Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``Store``.
 

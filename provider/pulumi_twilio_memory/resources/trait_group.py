@@ -1,4 +1,4 @@
-"""``TraitGroup``: a named set of trait definitions in a memory store (control-plane.md §3).
+"""``TraitGroup``: a named set of trait definitions in a memory store.
 
 Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`` → ``TraitGroup``.
 
