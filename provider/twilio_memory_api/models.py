@@ -411,7 +411,7 @@ ValidationRule = Annotated[
 def _rule_matches_type(
     data_type: str, rule: StringRule | NumberRule | BooleanRule | ArrayRule | None
 ) -> None:
-    """Our choice (docs/wire-protocol.md): A validation rule only makes sense for values of its own type."""
+    """A validation rule only makes sense for values of its own type (our choice)."""
     if rule is not None and data_type and rule.rule_type != data_type:
         raise ValueError(f"validationRule.ruleType {rule.rule_type!r} must equal dataType {data_type!r}")
 
@@ -537,7 +537,8 @@ class IdentityResolutionSettings(ResponseModel):
     version: int = 1
 
 
-#: The settings a new store starts with, and what a deleted IdentityResolutionSettings restores (the spec's example).
+#: The settings a new store starts with, and what a deleted IdentityResolutionSettings restores
+#: (the spec's example).
 DEFAULT_IDENTITY_RESOLUTION = IdentityResolutionSettingsPut(
     identifier_configs=[
         IdentifierConfig(

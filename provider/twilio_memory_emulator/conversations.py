@@ -40,7 +40,8 @@ _STORE_RE = re.compile(STORE_ID_PATTERN)
 
 
 def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
-    """Our choice (docs/wire-protocol.md): What GET shows for fields that were not sent: the API's defaults, not absence."""
+    """What GET shows for fields that were not sent: the API's defaults, not absence (our choice,
+    docs/wire-protocol.md)."""
     out = dict(data)
     out.setdefault("channelSettings", {})
     out["statusCallbacks"] = [{"method": "POST", **cb} for cb in out.get("statusCallbacks", [])]

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 MORE_INFO_URL = "https://www.twilio.com/docs/api/errors/{code}"
-_MAX_MESSAGE = 1024  # The spec: message is at most 1024 characters
+_MAX_MESSAGE = 1024  # the spec: message is at most 1024 characters
 
 #: Twilio's codes for statuses a fault rule may inject (the spec's example codes).
 _CODES_BY_STATUS = {

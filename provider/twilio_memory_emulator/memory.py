@@ -423,7 +423,7 @@ class MemoryBackend(CoreBackend):
 
     @staticmethod
     def _check_mapping_targets(store: StoreRec, mapping_to: dict[str, Any]) -> None:
-        """The spec: Referenced trait groups and traits must exist."""
+        """Referenced trait groups and traits must exist (the spec)."""
         for index, item in enumerate(mapping_to["mappings"]):
             group = store.trait_groups.get(item["traitGroup"])
             if group is None:

@@ -41,7 +41,7 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
-MAX_IF_MATCH = 100  # The spec: If-Match is at most 100 characters
+MAX_IF_MATCH = 100  # the spec: If-Match is at most 100 characters
 MAX_PAGE_TOKEN = 4096  # the spec: Memory pageToken is at most 4096 characters
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # TypeID's alphabet: no i, l, o, u
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -78,7 +78,8 @@ def iso(timestamp: float) -> str:
 
 
 def make_etag(ident: str, version: int) -> str:
-    """Our choice (docs/wire-protocol.md): Quoted base64url (no padding) of ``{"id": ..., "v": ...}``, like the The spec: example."""
+    """Quoted base64url (no padding) of ``{"id": ..., "v": ...}``, like the spec's example (the
+    encoding is our choice, docs/wire-protocol.md)."""
     raw = json.dumps({"id": ident, "v": version}, separators=(",", ":")).encode()
     return '"' + base64.urlsafe_b64encode(raw).rstrip(b"=").decode() + '"'
 
@@ -93,7 +94,7 @@ def _opaque(tag: str) -> str:
 def check_if_match(if_match: str | None, ident: str, version: int, what: str, *, pending: int = 0) -> None:
     """Raise 412 unless ``If-Match`` is absent, ``*`` or lists the current ETag.
 
-    Weak markers and quotes are ignored (the The spec: example quotes If-Match but not the ETag).
+    Weak markers and quotes are ignored (the spec's example quotes If-Match but not the ETag).
     ``pending`` accepted updates not yet applied make every ETag a client can hold stale: a
     second conditional write cannot overwrite a first one that is still being applied.
     """
@@ -115,7 +116,7 @@ def check_if_match(if_match: str | None, ident: str, version: int, what: str, *,
 
 
 def validate_idempotency_key(key: str) -> str:
-    """The spec: An Idempotency-Key is a UUID (hex 8-4-4-4-12)."""
+    """An Idempotency-Key is a UUID (hex 8-4-4-4-12), as the spec says."""
     if not _UUID_RE.match(key):
         raise BadRequest("Idempotency-Key header must be a UUID such as 123e4567-e89b-12d3-a456-426614174000")
     return str(uuid.UUID(key))
