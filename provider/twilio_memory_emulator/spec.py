@@ -22,7 +22,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from twilio_memory_emulator.errors import BadRequest
 
-__all__ = ["SPEC_FILES", "SpecCheck", "check_request", "load"]
+__all__ = ["SPEC_FILES", "SpecCheck", "check_request", "deref", "load"]
 
 #: Path prefix -> the spec extract that documents it.
 SPEC_FILES = {"/v1/": "twilio_memory_v1.json", "/v2/": "twilio_conversations_v2.json"}
@@ -34,17 +34,19 @@ def load(name: str) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("spec", name).read_text())  # type: ignore[no-any-return]
 
 
-def _deref(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> Any:
+def deref(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> Any:
+    """``node`` with every local ``$ref`` inlined; a ``discriminator`` is dropped (its mapping names
+    schemas by reference, and the ``oneOf`` it annotates already says which shapes are allowed)."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
             target: Any = document
             for part in ref[2:].split("/"):
                 target = target[part]
-            return _deref(document, target, seen | {ref})
-        return {k: _deref(document, v, seen) for k, v in node.items() if k != "discriminator"}
+            return deref(document, target, seen | {ref})
+        return {k: deref(document, v, seen) for k, v in node.items() if k != "discriminator"}
     if isinstance(node, list):
-        return [_deref(document, v, seen) for v in node]
+        return [deref(document, v, seen) for v in node]
     return node
 
 
@@ -59,7 +61,7 @@ def _request_validator(method: str, template: str) -> tuple[dict[str, Any], OAS3
     content = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if content is None:
         return None
-    schema = _deref(document, content["schema"])
+    schema = deref(document, content["schema"])
     return schema, OAS30Validator(schema, format_checker=oas30_format_checker)
 
 

@@ -1,6 +1,8 @@
 """Twilio's OpenAPI spec as the judge of the emulator's answers (the contract tier's machinery).
 
-The spec extracts are vendored in ``twilio_memory_emulator/spec/`` (provenance in its README).
+The spec extracts are vendored in ``twilio_memory_emulator/spec/`` (provenance in its README); the
+files are read and their local ``$ref`` inlined with that package's two helpers, and the judging
+itself is ``openapi-schema-validator``'s.
 :func:`problems` says what is wrong with one exchange: an answer status the operation does not
 document, a body its response schema refuses (validated by ``openapi-schema-validator``'s OAS 3.0
 validator, not by anything of this project), or a documented header missing or malformed.
@@ -10,42 +12,25 @@ a scenario and then asks for the problems of all of them at once.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import httpx
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from twilio_memory_emulator.spec import deref, load
 
 __all__ = ["Exchange", "Operation", "Recorder", "find_operation", "problems", "request_schema", "spec"]
 
 SPEC_FILES = {"/v1/": "twilio_memory_v1.json", "/v2/": "twilio_conversations_v2.json"}
 
 
-@cache
 def spec(name: str) -> dict[str, Any]:
-    text = resources.files("twilio_memory_emulator").joinpath("spec", name).read_text()
-    return json.loads(text)  # type: ignore[no-any-return]
+    return load(name)
 
 
-def _deref(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> Any:
-    """``node`` with every local ``$ref`` replaced by what it points at (recursively). A
-    ``discriminator`` is dropped: its mapping names schemas by reference, and the ``oneOf`` it
-    annotates already says which shapes are allowed."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
-            target: Any = document
-            for part in ref[2:].split("/"):
-                target = target[part]
-            return _deref(document, target, seen | {ref})
-        return {k: _deref(document, v, seen) for k, v in node.items() if k != "discriminator"}
-    if isinstance(node, list):
-        return [_deref(document, v, seen) for v in node]
-    return node
+def _deref(document: dict[str, Any], node: Any) -> Any:
+    return deref(document, node)
 
 
 @dataclass(frozen=True)

@@ -2,32 +2,8 @@
 written against ``pulumi_twilio_memory.api`` keep working (the wire package never imports pulumi;
 importing it from here does, because ``pulumi_twilio_memory`` is the Pulumi package)."""
 
-from twilio_memory_api.client import (
-    Accepted,
-    ConversationsClient,
-    Credentials,
-    Fetched,
-    MemoryClient,
-    RetryPolicy,
-)
-from twilio_memory_api.operations import (
-    Backoff,
-    Deadline,
-    wait_operation,
-    wait_store_deleted,
-    wait_store_ready,
-)
+import twilio_memory_api as _wire
+from twilio_memory_api.client import *  # noqa: F403
+from twilio_memory_api.operations import *  # noqa: F403
 
-__all__ = [
-    "Accepted",
-    "Backoff",
-    "ConversationsClient",
-    "Credentials",
-    "Deadline",
-    "Fetched",
-    "MemoryClient",
-    "RetryPolicy",
-    "wait_operation",
-    "wait_store_deleted",
-    "wait_store_ready",
-]
+__all__ = list(_wire.__all__)
