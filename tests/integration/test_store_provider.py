@@ -180,7 +180,7 @@ def test_deadline_expiry_names_the_store_and_how_to_recover(
 ) -> None:
     for name in config.ENVIRONMENT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    provider = configure(emulator, operationTimeout="1")
+    provider = configure(emulator, operationTimeout="3")
     try:
         emulator.control.add_fault(action="hang_provisioning", times=1)
         with pytest.raises(OperationTimeoutError) as info:

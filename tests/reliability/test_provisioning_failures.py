@@ -64,7 +64,7 @@ def test_slow_provisioning_times_out_then_is_adopted(
     start_emulator: Callable[..., EmulatorServer], fleet_factory: Callable[..., Fleet]
 ) -> None:
     emulator = start_emulator(**{**REALISTIC_DELAYS, "provisioning_delay": 3600})
-    fleet = fleet_factory(emulator, ["slow"], operation_timeout=3).init()
+    fleet = fleet_factory(emulator, ["slow"], operation_timeout=6).init()
 
     timed_out = fleet.up(expect=None)
     assert timed_out.returncode != 0 and "Timed out" in timed_out.output and "'slow'" in timed_out.output
@@ -94,7 +94,7 @@ def test_provisioning_that_never_finishes_is_named_then_replaced(
     emulator: EmulatorServer, fleet_factory: Callable[..., Fleet]
 ) -> None:
     names = tenant_names(2, prefix="h")
-    fleet = fleet_factory(emulator, names, operation_timeout=3).init()
+    fleet = fleet_factory(emulator, names, operation_timeout=5).init()
     emulator.control.add_fault(action="hang_provisioning", times=1)
 
     hung = fleet.up(expect=None)
