@@ -165,7 +165,7 @@ def test_concurrent_change_between_refresh_and_update_is_refused(deployed: Deplo
         message = diagnostics.split(resource, 1)[-1].split("\n\n", 1)[0]
         assert resource in diagnostics and "changed outside Pulumi" in message, refused.describe()
         assert "pulumi refresh" in message, refused.describe()
-    assert "(HTTP 412)" in diagnostics, refused.describe()  # the trait group's If-Match
+    assert "(HTTP 412, Twilio error 20412)" in diagnostics, refused.describe()  # the trait group's If-Match
     assert _description(api.trait_group(store_id, group)) == theirs
     assert _description(api.configuration(configuration_id)) == theirs
 
@@ -174,7 +174,9 @@ def test_concurrent_change_between_refresh_and_update_is_refused(deployed: Deplo
     api.patch_store(store_id, description=theirs)
     refused = ws.up(expect=None)
     assert refused.returncode != 0, refused.describe()
-    assert "Could not update store" in refused.output and "(HTTP 412)" in refused.output, refused.describe()
+    assert (
+        "Could not update store" in refused.output and "(HTTP 412, Twilio error 20412)" in refused.output
+    ), refused.describe()
     assert "changed outside Pulumi" in refused.output, refused.describe()
     assert _description(api.store(store_id)) == theirs
 
