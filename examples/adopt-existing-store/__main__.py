@@ -1,8 +1,9 @@
 """Adopt a store created in the Console (or by a script) and manage it from now on.
 
-``pulumi import`` does not work for dynamic resources; ``adopt=True`` is the import path: create
-finds the store by its display name, takes it over and updates it to match (here: the
-description). Config: ``displayName`` (default ``legacy-support``), ``protect`` (default true).
+``pulumi import`` does not work for dynamic resources; ``adopt=True`` is the import path by name:
+create finds the store by its display name, takes it over and updates it to match (here: the
+description). ``opts=pulumi.ResourceOptions(import_="mem_store_…")`` does the same by id.
+Config: ``displayName`` (default ``legacy-support``), ``protect`` (default true).
 """
 
 import pulumi

@@ -197,7 +197,7 @@ def rejected(**kwargs: Any) -> TenantConfigurationError:
 def test_a_contact_trait_group_is_refused_with_the_reason_and_the_way_out() -> None:
     err = rejected(trait_groups={"Contact": PREFERENCES})
     assert "trait_groups['Contact']: Twilio creates a 'Contact' trait group in every store" in str(err)
-    assert "409" in str(err) and "'adopt': True" in str(err)
+    assert "the name is taken" in str(err) and "'adopt': True" in str(err)
 
 
 def test_the_seeded_contact_group_is_managed_when_adopted() -> None:

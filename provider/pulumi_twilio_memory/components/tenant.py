@@ -267,8 +267,9 @@ def _trait_group_problems(groups: dict[Any, Any], adopt: bool, at: _Paths) -> li
         if seeded and not (adopt or spec.get("adopt")):
             problems.append(
                 f"{group_path}: Twilio creates a {SEEDED_TRAIT_GROUP!r} trait group in every store, so "
-                "creating it again fails (409). To manage it, set 'adopt': True on it (it then holds "
-                "exactly the traits listed: seeded ones left out are removed), or put extra traits in "
+                "creating it again fails (the name is taken). To manage it, set 'adopt': True on it (it "
+                "then holds exactly the traits listed: seeded ones left out are removed), or put extra "
+                "traits in "
                 f"a group with another name, e.g. '{SEEDED_TRAIT_GROUP}Extras'."
             )
         props = {"store_id": UNKNOWN, "display_name": group_name, **spec}
