@@ -103,6 +103,14 @@ class Deadline:
     def remaining(self) -> float:
         return self.timeout - self.elapsed()
 
+    def within(self, seconds: float) -> Deadline:
+        """A shorter deadline on the same clock: ``seconds`` from now, but never past this one."""
+        return Deadline(min(seconds, max(self.remaining(), 0)), self.clock)
+
+    def pause(self, delays: Iterator[float]) -> None:
+        """Sleep the next of ``delays`` (a backoff), but never past the deadline."""
+        self.clock.sleep(min(next(delays), max(self.remaining(), 0)))
+
 
 def poll(
     fetch: Callable[[], tuple[T, float | None]],
@@ -197,7 +205,7 @@ def settle_own_write(
         overtaken = recorded is not None and found.value.version > int(recorded)
         if conflict.attempts <= 1 or overtaken or deadline.remaining() <= 0:
             raise conflict
-        deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+        deadline.pause(delays)
 
 
 def _operation_reason(operation: m.MemoryOperation | m.ConversationsOperation) -> str | None:

@@ -29,10 +29,6 @@ def spec(name: str) -> dict[str, Any]:
     return load(name)
 
 
-def _deref(document: dict[str, Any], node: Any) -> Any:
-    return deref(document, node)
-
-
 @dataclass(frozen=True)
 class Operation:
     method: str
@@ -45,7 +41,7 @@ class Operation:
         return str(self.definition.get("operationId", f"{self.method} {self.template}"))
 
     def responses(self) -> dict[str, Any]:
-        return _deref(spec(self.document), self.definition.get("responses", {}))  # type: ignore[no-any-return]
+        return deref(spec(self.document), self.definition.get("responses", {}))  # type: ignore[no-any-return]
 
 
 def find_operation(method: str, path: str) -> Operation | None:
@@ -65,7 +61,7 @@ def request_schema(method: str, template: str) -> dict[str, Any]:
     op = find_operation(method, re.sub(r"\{[^/]+\}", "x", template))
     assert op is not None, f"no {method} {template} in the spec"
     body = op.definition["requestBody"]["content"]["application/json"]["schema"]
-    return _deref(spec(op.document), body)  # type: ignore[no-any-return]
+    return deref(spec(op.document), body)  # type: ignore[no-any-return]
 
 
 def _validate(schema: dict[str, Any], value: Any) -> list[str]:

@@ -362,9 +362,9 @@ PENDING_NAME_SECONDS = 10.0
 def _await_holder(client: MemoryClient, name: str, deadline: Deadline) -> Fetched[m.Store] | None:
     """The store that holds ``name`` once it shows, or None if none shows within a short while."""
     delays = DEFAULT_BACKOFF.delays()
-    until = deadline.elapsed() + min(PENDING_NAME_SECONDS, max(deadline.remaining(), 0))
-    while deadline.elapsed() < until:
-        deadline.clock.sleep(min(next(delays), max(until - deadline.elapsed(), 0)))
+    window = deadline.within(PENDING_NAME_SECONDS)
+    while window.remaining() > 0:
+        window.pause(delays)
         found = client.find_store_by_display_name(name)
         if found is not None:
             return found
@@ -379,7 +379,7 @@ def _pause(deadline: Deadline, delays: Iterator[float]) -> None:
             "Run `pulumi refresh`, then `pulumi up` again (it finds the store by its display name).",
             waited=deadline.elapsed(),
         )
-    deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+    deadline.pause(delays)
 
 
 def _with_cleanup(

@@ -250,11 +250,10 @@ class TraitGroupProvider(BaseProvider):
             result.delete_before_replace = "store_id" not in result.replaces
         old_traits, new_traits = olds.get("traits"), news.get("traits")
         store_id = olds.get("store_id")
-        if isinstance(old_traits, Mapping) and isinstance(store_id, str):
-            keep = new_traits if isinstance(new_traits, Mapping) and not is_unknown(new_traits) else {}
-            if not is_unknown(new_traits):
-                removed = [t for t in old_traits if t not in keep]
-                _deployment.plan_trait_removals(store_id, str(olds.get("display_name")), removed)
+        if isinstance(old_traits, Mapping) and isinstance(store_id, str) and not is_unknown(new_traits):
+            keep = new_traits if isinstance(new_traits, Mapping) else {}
+            removed = [t for t in old_traits if t not in keep]
+            _deployment.plan_trait_removals(store_id, str(olds.get("display_name")), removed)
         return result
 
     def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
@@ -308,7 +307,7 @@ class TraitGroupProvider(BaseProvider):
                     return None
                 if unanswered >= CREATE_ATTEMPTS or deadline.remaining() <= 0:
                     raise
-                deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                deadline.pause(delays)
                 continue
             except (ConflictError, BadRequestError) as exc:
                 if not exc.name_taken:
@@ -316,7 +315,7 @@ class TraitGroupProvider(BaseProvider):
                 raced = client.find_trait_group(store_id, name)
                 if unanswered and raced is None and deadline.remaining() > 0:
                     # The name is held by a create still being applied: ours. Wait for it to show.
-                    deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                    deadline.pause(delays)
                     continue
                 if raced is None:
                     raise  # the store is not ACTIVE, or another rule: the API's message says which
@@ -519,8 +518,7 @@ def check_no_trait_moves(
     if not wanted:
         return
     delays = DEFAULT_BACKOFF.delays()
-    noticed = min(deadline.remaining(), MOVE_NOTICE_SECONDS)
-    started = deadline.elapsed()
+    notice = deadline.within(MOVE_NOTICE_SECONDS)
     while True:
         owners: dict[str, str] = {}
         for other in client.list_trait_groups(store_id, include_traits=True):
@@ -530,8 +528,7 @@ def check_no_trait_moves(
         if not clashes:
             return
         moving = [t for t in clashes if _deployment.planned_trait_removal(store_id, t) == owners[t]]
-        waited = deadline.elapsed() - started
-        if (len(moving) < len(clashes) and waited >= noticed) or deadline.remaining() <= 0:
+        if (len(moving) < len(clashes) and notice.remaining() <= 0) or deadline.remaining() <= 0:
             unplanned = [t for t in clashes if t not in moving] or clashes
             where = ", ".join(f"{t!r} (in trait group {owners[t]!r})" for t in unplanned)
             raise TraitMoveError(
@@ -544,7 +541,7 @@ def check_no_trait_moves(
             )
         if moving:
             log.info("trait group %r waits for %s to leave their old group", group, moving)
-        deadline.clock.sleep(min(next(delays), max(deadline.remaining(), 0)))
+        deadline.pause(delays)
 
 
 def _referencing_mappings(client: MemoryClient, store_id: str, group: str) -> list[str]:
