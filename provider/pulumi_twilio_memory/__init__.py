@@ -11,6 +11,7 @@ from twilio_memory_api.errors import *  # noqa: F403 - the error hierarchy is pu
 
 from ._version import __version__
 from .components.tenant import TenantConfigurationError, TenantMemory
+from .hosts import HostPool
 from .resources.conversation_configuration import (
     CaptureRuleArgs,
     ChannelSettingArgs,
@@ -42,6 +43,7 @@ __all__ = [
     "ConversationConfiguration",
     "ConversationConfigurationArgs",
     "ConversationsV1BridgeArgs",
+    "HostPool",
     "IdentifierConfigArgs",
     "IdentityResolutionSettings",
     "IdentityResolutionSettingsArgs",

@@ -44,6 +44,8 @@ __all__ = [
     "DEFAULT_OPERATION_TIMEOUT",
     "ENVIRONMENT_VARIABLES",
     "NAMESPACE",
+    "SECRET_KEYS",
+    "STACK_KEYS",
     "ProviderConfig",
     "configure",
     "current",
@@ -68,6 +70,12 @@ _SETTINGS: dict[str, tuple[str, str]] = {
 
 #: Every environment variable the provider reads.
 ENVIRONMENT_VARIABLES = tuple(env for _key, env in _SETTINGS.values())
+
+#: Every stack configuration key the provider reads, in full (``twilio-memory:apiKey``).
+STACK_KEYS = tuple(f"{NAMESPACE}:{key}" for key, _env in _SETTINGS.values())
+
+#: The keys whose values are secrets wherever they are recorded (state, provider inputs).
+SECRET_KEYS = frozenset({f"{NAMESPACE}:apiSecret", f"{NAMESPACE}:authToken"})
 
 MISSING_CREDENTIALS = (
     "No Twilio credentials are configured for twilio-memory. Either set them in the stack "

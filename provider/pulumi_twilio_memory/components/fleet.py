@@ -6,6 +6,7 @@ configuration or from a YAML/JSON file. Keys are camelCase as everywhere in Pulu
 
     namePrefix: dev-            # prepended to every store's display name (default "")
     maxStores: 15               # stores this stack may use in its account (1..15, default 15)
+    providerHosts: 4            # provider host processes (1..32; default: 1 per 2 tenants, <= 8)
     traitGroupTemplates:        # shared trait groups, by group name
       Preferences: {description: ..., traits: {tier: {dataType: STRING}}}
     defaults:                   # applied to every tenant unless the tenant says otherwise
@@ -41,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 from twilio_memory_api import models
 
+from ..hosts import MAX_POOL_SIZE, HostPool, hosts_for
 from .tenant import TenantConfigurationError, TenantMemory, problem_line, tenant_problems
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "deploy_tenants",
     "export_tenants",
     "fleet_from_pulumi_config",
+    "fleet_host_pool",
     "resolve_fleet",
     "run_fleet_program",
 ]
@@ -93,6 +96,7 @@ class FleetConfig(_ConfigModel):
 
     name_prefix: str = ""
     max_stores: int = Field(default=models.MAX_STORES_PER_ACCOUNT, ge=1, le=models.MAX_STORES_PER_ACCOUNT)
+    provider_hosts: int | None = Field(default=None, ge=1, le=MAX_POOL_SIZE)
     trait_group_templates: dict[str, TraitGroupTemplate] = Field(default_factory=dict)
     defaults: TenantDefaults = Field(default_factory=TenantDefaults)
     tenants: list[TenantEntry]
@@ -372,11 +376,29 @@ def _parse(value: str) -> Any:
         return value
 
 
+def fleet_host_pool(raw: Mapping[str, Any], tenants: list[ResolvedTenant]) -> HostPool:
+    """The provider hosts of a document: ``providerHosts``, else one per two tenants (max 8)."""
+    size = FleetConfig.model_validate(dict(raw)).provider_hosts or hosts_for(len(tenants))
+    return HostPool(size=size)
+
+
 def deploy_tenants(
-    tenants: list[ResolvedTenant], opts: pulumi.ResourceOptions | None = None
+    tenants: list[ResolvedTenant],
+    opts: pulumi.ResourceOptions | None = None,
+    *,
+    pool: HostPool | None = None,
 ) -> dict[str, TenantMemory]:
-    """Register one TenantMemory per tenant, by tenant name."""
-    return {tenant.name: tenant.deploy(opts) for tenant in tenants}
+    """Register one TenantMemory per tenant, by tenant name; with ``pool``, the tenants spread
+    over its hosts (each tenant's resources on one host)."""
+    hosts = pool.spread(t.name for t in tenants) if pool is not None else {}
+    return {
+        tenant.name: tenant.deploy(
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=hosts[tenant.name]))
+            if hosts.get(tenant.name) is not None
+            else opts
+        )
+        for tenant in tenants
+    }
 
 
 def export_tenants(deployed: Mapping[str, TenantMemory]) -> None:
@@ -389,6 +411,8 @@ def export_tenants(deployed: Mapping[str, TenantMemory]) -> None:
 def run_fleet_program() -> dict[str, TenantMemory]:
     """The root program: every tenant of this stack's configuration, checked, registered, exported."""
     subject = f"Configuration of stack {pulumi.get_stack()!r}"
-    deployed = deploy_tenants(resolve_fleet(fleet_from_pulumi_config(), subject=subject))
+    raw = fleet_from_pulumi_config()
+    tenants = resolve_fleet(raw, subject=subject)
+    deployed = deploy_tenants(tenants, pool=fleet_host_pool(raw, tenants))
     export_tenants(deployed)
     return deployed
