@@ -170,3 +170,34 @@ def test_settle_stops_when_someone_else_moved_it() -> None:
             deadline=Deadline(30, clock),
         )  # fmt: skip
     assert clock.now == 0
+
+
+def test_hosts_of_one_engine_share_what_they_did(tmp_path: Any) -> None:
+    """Two provider hosts of one deployment (a HostPool) see each other's claims and plans."""
+    first, second = _deployment._Ledger(tmp_path / "engine"), _deployment._Ledger(tmp_path / "engine")
+    first.put("claimed", "store\0mem_store_a")
+    first.put("traits", "store\0tier", "Preferences")
+    assert second.get("claimed", "store\0mem_store_a") == ""
+    assert second.get("traits", "store\0tier") == "Preferences"
+    second.drop("claimed", "store\0mem_store_a")
+    assert first.get("claimed", "store\0mem_store_a") is None
+    assert _deployment._Ledger(tmp_path / "other").get("traits", "store\0tier") is None
+
+
+def test_directories_of_finished_engines_are_swept(tmp_path: Any) -> None:
+    import os
+
+    stat = _deployment._proc_stat(os.getpid())
+    assert stat is not None
+    alive = tmp_path / f"{os.getpid()}-{stat[2]}"
+    reused_pid = tmp_path / f"{os.getpid()}-1"  # same pid, another start time: a different process
+    gone = tmp_path / "999999999-1"
+    for directory in (alive, reused_pid, gone):
+        directory.mkdir()
+    _deployment._sweep(tmp_path, keep="unrelated")
+    assert [p.name for p in tmp_path.iterdir()] == [alive.name]
+
+
+def test_outside_a_provider_host_the_memory_is_this_process() -> None:
+    assert _deployment._engine_key() is None
+    assert _deployment.ledger_directory() is None

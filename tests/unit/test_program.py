@@ -244,3 +244,48 @@ def test_example_projects_are_valid_and_use_the_repository_virtualenv(project: P
         assert "encryptionsalt" not in document
         keys = set(document.get("config") or {})
         assert not keys & {"twilio-memory:authToken", "twilio-memory:apiSecret", "twilio-memory:apiKey"}
+
+
+# -- the provider host pool ------------------------------------------------------------------------
+
+
+def _pool_hosts(tenants: int, **document_extra: Any) -> list[str]:
+    """Names of the explicit provider hosts the program registers for ``tenants`` tenants."""
+    config = {
+        f"{PROJECT}:tenants": [{"name": f"t{i:02d}"} for i in range(tenants)],
+        **{f"{PROJECT}:{k}": v for k, v in document_extra.items()},
+    }
+    with mocked(project=PROJECT, stack="pool", config=config) as rec:
+        run(run_fleet_program)
+    return sorted(r.name for r in rec.registrations if r.type == "pulumi:providers:pulumi-python")
+
+
+def test_the_pool_grows_with_the_tenants_and_one_tenant_uses_the_default_provider() -> None:
+    assert _pool_hosts(1) == []  # host 0 is the default provider: one tenant changes nothing
+    assert _pool_hosts(2) == []
+    assert _pool_hosts(3) == ["twilio-memory-host-1"]
+    assert _pool_hosts(15) == [f"twilio-memory-host-{i}" for i in range(1, 8)]  # 8 hosts at most
+    assert _pool_hosts(4, providerHosts=1) == []
+    assert _pool_hosts(4, providerHosts=3) == ["twilio-memory-host-1", "twilio-memory-host-2"]
+
+
+def test_provider_hosts_out_of_range_names_the_key_and_the_range() -> None:
+    problems = problems_of({"tenants": [], "providerHosts": 0})
+    assert any(p.startswith("providerHosts:") and "1" in p for p in problems), problems
+    problems = problems_of({"tenants": [], "providerHosts": 33})
+    assert any(p.startswith("providerHosts:") and "32" in p for p in problems), problems
+
+
+def test_host_pool_spreads_sorted_keys_round_robin() -> None:
+    from pulumi_twilio_memory import HostPool
+    from pulumi_twilio_memory.hosts import hosts_for
+
+    with mocked(project=PROJECT, stack="pool"):
+        pool = HostPool(size=3)
+        spread = pool.spread(["c", "a", "b", "d"])
+        names = {key: None if host is None else host._name for key, host in spread.items()}
+    assert names == {"a": None, "b": "twilio-memory-host-1", "c": "twilio-memory-host-2", "d": None}
+    assert pool.parallel == 12
+    assert [hosts_for(n) for n in (0, 1, 2, 3, 8, 15, 45)] == [1, 1, 1, 2, 4, 8, 8]
+    with pytest.raises(ValueError, match="1..32"):
+        HostPool(size=0)
