@@ -24,6 +24,7 @@ host process with its own four workers, so a pool of them lifts the ceiling; the
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,7 +32,14 @@ import pulumi
 
 from . import config
 
-__all__ = ["DEFAULT_TENANTS_PER_HOST", "MAX_HOSTS", "MAX_POOL_SIZE", "HostPool", "hosts_for"]
+__all__ = [
+    "DEFAULT_TENANTS_PER_HOST",
+    "MAX_HOSTS",
+    "MAX_POOL_SIZE",
+    "HostPool",
+    "engine_parallel",
+    "hosts_for",
+]
 
 #: Tenants served by one host when the pool is sized automatically: a tenant's create holds at
 #: most four host threads at once (a store, then its dependents), and every host costs ~65 MiB.
@@ -49,6 +57,12 @@ def hosts_for(tenants: int, tenants_per_host: int = DEFAULT_TENANTS_PER_HOST) ->
     if tenants_per_host < 1:
         raise ValueError(f"tenants_per_host must be at least 1; got {tenants_per_host}")
     return max(1, min(MAX_HOSTS, math.ceil(tenants / tenants_per_host)))
+
+
+def engine_parallel(hosts: int) -> int:
+    """The ``--parallel`` for ``hosts`` provider hosts: every host's four workers busy at once,
+    and never below the engine's own default (4 x CPUs)."""
+    return max(4 * (os.cpu_count() or 1), 4 * hosts)
 
 
 def _settings() -> dict[str, Any]:
@@ -93,7 +107,7 @@ class HostPool:
     @property
     def parallel(self) -> int:
         """The engine ``--parallel`` that lets every host's four workers run at once."""
-        return 4 * self.size
+        return engine_parallel(self.size)
 
     def host(self, index: int) -> pulumi.ProviderResource | None:
         """The provider of host ``index % size`` (None: the default provider)."""

@@ -40,6 +40,7 @@ from pulumi import automation as auto
 
 from .components.fleet import CONFIG_KEYS, ResolvedTenant, resolve_fleet
 from .components.tenant import TenantConfigurationError, TenantMemory
+from .hosts import engine_parallel
 
 __all__ = [
     "EXIT_CHANGES",
@@ -159,6 +160,7 @@ class _Stack(Protocol):
         *,
         refresh: bool | None = None,
         diff: bool | None = None,
+        parallel: int | None = None,
         on_output: Callable[[str], Any] | None = None,
         on_error: Callable[[str], Any] | None = None,
     ) -> Any: ...
@@ -166,12 +168,14 @@ class _Stack(Protocol):
         self,
         *,
         refresh: bool | None = None,
+        parallel: int | None = None,
         on_output: Callable[[str], Any] | None = None,
         on_error: Callable[[str], Any] | None = None,
     ) -> Any: ...
     def destroy(
         self,
         *,
+        parallel: int | None = None,
         on_output: Callable[[str], Any] | None = None,
         on_error: Callable[[str], Any] | None = None,
     ) -> Any: ...
@@ -326,7 +330,7 @@ def main(
 def _run(
     stack: _Stack, args: argparse.Namespace, say: Callable[[str], None], warn: Callable[[str], None]
 ) -> int:
-    stream = {"on_output": say, "on_error": warn}
+    stream: dict[str, Any] = {"on_output": say, "on_error": warn, "parallel": engine_parallel(1)}
     if args.action == "destroy":
         stack.destroy(**stream)
         if args.remove_stack:
