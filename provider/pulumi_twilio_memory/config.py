@@ -1,7 +1,8 @@
 """Provider configuration: credentials, base URLs and the operation deadline.
 
 Values come from the stack configuration of the ``twilio-memory`` namespace, which the Pulumi
-dynamic-provider host hands to ``ResourceProvider.configure()``, and fall back to environment
+dynamic-provider host hands to ``ResourceProvider.configure()`` (an explicit provider of a
+:class:`~pulumi_twilio_memory.HostPool` gets the same keys as its own inputs), and fall back to environment
 variables, so the providers also work with nothing but ``TWILIO_*`` variables set:
 
 ============================  ===============================  =================================

@@ -28,8 +28,11 @@ READ_ROUTE = {
     "ConversationConfiguration": "GET /v2/ControlPlane/Configurations/{id}",
 }
 #: What Pulumi.dev.yaml declares: stack + 3 TenantMemory + 3 stores + 3 identity-resolution
-#: settings + 5 trait groups (acme 3, globex 1, initech 1) + 2 configurations (initech has none).
-RESOURCE_COUNT = 17
+#: settings + 5 trait groups (acme 3, globex 1, initech 1) + 2 configurations (initech has none)
+#: + 1 explicit provider host (3 tenants: a pool of 2 hosts, host 0 being the default provider).
+RESOURCE_COUNT = 18
+#: What is not a dynamic resource: the stack, the 3 TenantMemory components and the host.
+NOT_DYNAMIC = 5
 #: How Pulumi's state marks a secret value: this signature key and value, plus "ciphertext".
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 TENANTS = ("acme", "globex", "initech")
@@ -113,7 +116,7 @@ def test_noop_preview_writes_nothing_and_refresh_reads_each_resource_once(deploy
     assert control.stats()["total"] == 0  # not even a read: check and diff are offline
 
     kinds = Counter(r["type"].removeprefix(DYNAMIC) for r in ws.resources() if r["type"].startswith(DYNAMIC))
-    assert sum(kinds.values()) == RESOURCE_COUNT - 4  # minus the stack and the 3 components
+    assert sum(kinds.values()) == RESOURCE_COUNT - NOT_DYNAMIC
     control.reset_stats()
     ws.refresh()
     assert control.stats()["byRoute"] == {READ_ROUTE[kind]: count for kind, count in kinds.items()}
@@ -177,13 +180,16 @@ def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(deployed: 
 def test_state_holds_no_credential(deployed: Deployed) -> None:
     ws, emulator = deployed.ws, deployed.emulator
     assert "secure:" in (ws.project_dir / "Pulumi.dev.yaml").read_text()  # set with --secret
-    # The dynamic-provider resource holds the whole stack config; the token only as ciphertext.
-    (provider,) = [r for r in ws.resources() if r["type"] == "pulumi:providers:pulumi-python"]
-    token = provider["inputs"]["twilio-memory:authToken"]
-    assert token[SECRET_SIG[0]] == SECRET_SIG[1] and set(token) == {SECRET_SIG[0], "ciphertext"}
+    # The default provider holds the whole stack config, the pool's host the provider's settings;
+    # the token only as ciphertext in both.
+    providers = [r for r in ws.resources() if r["type"] == "pulumi:providers:pulumi-python"]
+    assert len(providers) == 2
+    for provider in providers:
+        token = provider["inputs"]["twilio-memory:authToken"]
+        assert token[SECRET_SIG[0]] == SECRET_SIG[1] and set(token) == {SECRET_SIG[0], "ciphertext"}
     assert secret_leaks(ws, {"auth token": emulator.auth_token, "API secret": emulator.api_secret}) == []
     sizes = provider_sizes(ws.resources())
-    assert len(sizes) == RESOURCE_COUNT - 4
+    assert len(sizes) == RESOURCE_COUNT - NOT_DYNAMIC
     for name, size in sorted(sizes.items()):
         assert size < 2048, f"{name}: __provider is {size} bytes; the provider must be a bare class reference"
     REPORT.append("__provider bytes per resource (tenant-onboarding dev): " + _summarize(sizes))
