@@ -31,9 +31,7 @@ TEMPLATES = {"Preferences": {"traits": {"tier": {"dataType": "STRING"}}}}
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 
 
-def _workspace(
-    pulumi_cli: PulumiCLI, tmp_path: Any, env: Mapping[str, str] | None = None
-) -> Workspace:
+def _workspace(pulumi_cli: PulumiCLI, tmp_path: Any, env: Mapping[str, str] | None = None) -> Workspace:
     project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "program"])
     ws = pulumi_cli.workspace(tmp_path, project, dict(env or {}))
     ws.init_stack("pool")
@@ -117,7 +115,8 @@ def test_pool_spreads_tenants_and_every_host_gets_the_stack_settings(
         "umbrella": {host1},
     }
     stores = account.stores()
-    assert {name: store["status"] for name, store in stores.items()} == {f"pool-{t}": "ACTIVE" for t in TENANTS}
+    statuses = {name: store["status"] for name, store in stores.items()}
+    assert statuses == {f"pool-{t}": "ACTIVE" for t in TENANTS}
     assert ws.outputs()["storeIds"] == {t: stores[f"pool-{t}"]["id"] for t in TENANTS}
 
     # The explicit host was configured from its own inputs: the stack's settings, secret as secret.
