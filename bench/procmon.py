@@ -76,12 +76,14 @@ def _hwm_kib(pid: int) -> int:
 
 
 class PeakMemory:
-    """``with PeakMemory(pid) as peaks: ...``; then ``peaks.mib(role)`` (0.0 when never seen)."""
+    """``with PeakMemory(pid) as peaks: ...``; then ``peaks.mib(role)`` (0.0 when never seen),
+    ``peaks.total_mib(role)`` and ``peaks.count(role)``."""
 
     def __init__(self, root_pid: int, interval: float = 0.05) -> None:
         self.root_pid = root_pid
         self.interval = interval
         self.peak_kib: dict[str, int] = dict.fromkeys(ROLES, 0)
+        self._per_pid: dict[int, tuple[str, int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-memory", daemon=True)
         self.available = Path("/proc/self/status").exists()
@@ -90,7 +92,9 @@ class PeakMemory:
         for pid in _descendants(self.root_pid):
             role = _role(pid, self.root_pid)
             if role is not None:
-                self.peak_kib[role] = max(self.peak_kib[role], _hwm_kib(pid))
+                hwm = _hwm_kib(pid)
+                self.peak_kib[role] = max(self.peak_kib[role], hwm)
+                self._per_pid[pid] = (role, max(hwm, self._per_pid.get(pid, (role, 0))[1]))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -99,6 +103,14 @@ class PeakMemory:
 
     def mib(self, role: str) -> float:
         return self.peak_kib[role] / 1024
+
+    def total_mib(self, role: str) -> float:
+        """The peaks of every process of ``role`` added up (a host pool: all its hosts)."""
+        return sum(kib for r, kib in self._per_pid.values() if r == role) / 1024
+
+    def count(self, role: str) -> int:
+        """How many processes of ``role`` were seen."""
+        return sum(1 for r, _kib in self._per_pid.values() if r == role)
 
     def __enter__(self) -> PeakMemory:
         if self.available:

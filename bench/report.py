@@ -71,51 +71,66 @@ def _machine(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _per_tenant(run: dict[str, Any] | None, tenants: int) -> str:
+    return f"{run['requests']['total'] / tenants:.1f}" if run else "n/a"
+
+
 def _onboarding(results: dict[str, Any]) -> list[str]:
     rows = []
     for e in results["onboarding"]:
-        up, floor, base = e["up"], e["floor"], e.get("baseline")
+        up, pooled, floor, base = e["up"], e.get("pooled"), e["floor"], e.get("baseline")
+        unlimited = floor["unlimited_seconds"]
         rows.append(
             [
                 str(e["tenants"]),
+                str(e.get("accounts", 1)),
                 str(e["resources"]),
+                _s(unlimited),
                 _s(up["seconds"]),
-                " / ".join(f"{v:.1f}" for v in e["up_seconds"]),
-                _s(floor["seconds"]),
-                _x(up["seconds"] / floor["seconds"] if floor["seconds"] else None),
+                _x(up["seconds"] / unlimited if unlimited else None),
+                f"{e.get('hosts', 1)} x 4 / {e.get('parallel', 'default')}",
+                _s(pooled["seconds"]) if pooled else "n/a",
+                _x(pooled["seconds"] / unlimited if pooled and unlimited else None),
                 _s(base["seconds"]) if base else "skipped",
-                _s(floor["work_seconds"]),
-                _x(base["seconds"] / up["seconds"]) if base else "n/a",
-                str(up["requests"]["total"]),
-                str(base["requests"]["total"]) if base else "n/a",
-                _s(up["peak_mib"].get("provider_host")),
+                _per_tenant(pooled, e["tenants"]),
+                _per_tenant(up, e["tenants"]),
+                _per_tenant(base, e["tenants"]),
+                f"{_s(up.get('hosts_total_mib'))} / {_s(pooled.get('hosts_total_mib')) if pooled else 'n/a'}",
+                f"{up.get('host_processes', 1)} / {pooled.get('host_processes', 'n/a') if pooled else 'n/a'}",
             ]
         )
     return [
         "## 1. Onboarding N tenants: `pulumi up`",
         "",
         "Per tenant: a store, one trait group, identity resolution and a Conversations configuration "
-        "(4 resources, plus the component). Fresh stack and empty emulator for every run; "
-        "`pulumi up --yes --skip-preview`. **Floor**: the emulator's delays scheduled on "
-        "min(host workers, engine parallel) slots, zero overhead otherwise (`bench/floor.py`). "
-        "**SDK script**: `bench/baseline_twilio_sdk.py`, the same resources one after another, "
-        "polling with a fixed sleep, timed as a process; its own floor is *sequential*, "
-        "N x (provisioning + 4 x operation delay).",
+        "(4 resources, plus the component). Fresh stacks and an empty emulator for every run; "
+        "`pulumi up --yes --skip-preview`; beyond 15 tenants one stack per account (15 stores each), "
+        "all `pulumi up`s started together, timed to the last one's exit. **No-limit floor** (the "
+        "reference): the critical path, operation + provisioning + operation, with no concurrency "
+        "limit and zero overhead (`bench/floor.py`). **No pool**: every resource on the default "
+        "provider host (4 worker threads), the engine's default `--parallel`. **Pool**: the "
+        "program's automatic `providerHosts` (one host per 2 tenants, at most 8, per stack) and "
+        "`--parallel` 4 per host. **SDK script**: `bench/baseline_twilio_sdk.py`, the same resources "
+        "one after another with the official `twilio` SDK, polling with a fixed sleep (run up to 15 "
+        "tenants). RSS: the peaks (`VmHWM`) of every provider host process added up.",
         "",
         *_table(
             [
                 "N",
+                "accounts",
                 "resources",
-                "`pulumi up` (s)",
-                "all runs (s)",
-                "floor (s)",
-                "up / floor",
+                "no-limit floor (s)",
+                "`up`, no pool (s)",
+                "no pool / floor",
+                "pool: slots / --parallel",
+                "`up`, pool (s)",
+                "pool / floor",
                 "SDK script (s)",
-                "sequential floor (s)",
-                "SDK / up",
-                "API requests (up)",
-                "API requests (SDK)",
-                "host peak RSS (MiB)",
+                "requests per tenant (pool)",
+                "(no pool)",
+                "(SDK script)",
+                "hosts' total peak RSS, no pool / pool (MiB)",
+                "host processes, no pool / pool",
             ],
             rows,
         ),
@@ -277,17 +292,29 @@ def _state(results: dict[str, Any]) -> list[str]:
 def _memory(results: dict[str, Any]) -> list[str]:
     rows = [
         [
-            f"`pulumi up`, N = {e['tenants']}",
-            _s(e["up"]["peak_mib"].get("provider_host")),
-            _s(e["up"]["peak_mib"].get("program")),
-            _s(e["up"]["peak_mib"].get("engine")),
+            f"`pulumi up`, N = {e['tenants']}, {label}",
+            _s(run["peak_mib"].get("provider_host")),
+            _s(run.get("hosts_total_mib")),
+            _s(run["peak_mib"].get("program")),
+            _s(run["peak_mib"].get("engine")),
         ]
         for e in results["onboarding"]
+        for label, run in (("no pool", e["up"]), ("pool", e.get("pooled")))
+        if run is not None
     ]
     return [
         "## 5. Peak memory (max RSS, `VmHWM` from /proc)",
         "",
-        *_table(["command", "provider host (MiB)", "program (MiB)", "pulumi engine (MiB)"], rows),
+        *_table(
+            [
+                "command",
+                "largest provider host (MiB)",
+                "all provider hosts (MiB)",
+                "program (MiB)",
+                "pulumi engine (MiB)",
+            ],
+            rows,
+        ),
     ]
 
 
@@ -362,7 +389,14 @@ def render_markdown(results: dict[str, Any], svg_name: str) -> str:
 
 def _plot(results: dict[str, Any]) -> str:
     onboarding = results["onboarding"]
-    series = [Series("pulumi up", [(e["tenants"], e["up"]["seconds"]) for e in onboarding])]
+    series = [Series("pulumi up, no pool", [(e["tenants"], e["up"]["seconds"]) for e in onboarding])]
+    if any("pooled" in e for e in onboarding):
+        series.append(
+            Series(
+                "pulumi up, pool",
+                [(e["tenants"], e["pooled"]["seconds"]) for e in onboarding if "pooled" in e],
+            )
+        )
     if any("baseline" in e for e in onboarding):
         series.append(
             Series(
@@ -378,7 +412,7 @@ def _plot(results: dict[str, Any]) -> str:
     )
     series.append(
         Series(
-            "floor (no thread limit)",
+            "no-limit floor (reference)",
             [(e["tenants"], e["floor"]["unlimited_seconds"]) for e in onboarding],
             dashed=True,
         )

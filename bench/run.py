@@ -20,27 +20,46 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pulumi_twilio_memory.hosts import engine_parallel, hosts_for
 from twilio_memory_emulator.testing import EmulatorServer
 
 from .floor import engine_default_parallel, floor_for, host_workers
 from .machine import describe_machine
 from .report import write_report
 from .state import measure_state
-from .workspace import REPO, BenchWorkspace, CommandFailed, PulumiCLI, find_cli, fleet_config
+from .workspace import (
+    EMULATOR_ACCOUNT_SID,
+    EMULATOR_AUTH_TOKEN,
+    REPO,
+    BenchWorkspace,
+    CommandFailed,
+    PulumiCLI,
+    find_cli,
+    fleet_config,
+)
 
 __all__ = ["main"]
 
 RESULTS = REPO / "bench" / "results"
+#: Stores per account (Twilio's limit): beyond it, tenants go to further accounts, one stack each,
+#: run side by side like ``examples/multi-account``.
+ACCOUNT_STORES = 15
+MAX_ACCOUNTS = 3
+ACCOUNTS = [(EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN)] + [
+    (f"AC{index:032x}", f"bench-token-{index}") for index in range(1, MAX_ACCOUNTS)
+]
 
 
 def _load() -> float:
@@ -79,25 +98,48 @@ class Bench:
         self.cli = cli
         self.runs = 0
 
-    def workspace(self, tenants: int, extra_env: dict[str, str] | None = None) -> BenchWorkspace:
-        """A fresh stack of ``tenants`` tenants on an emptied emulator."""
+    def workspace(
+        self, tenants: int, extra_env: dict[str, str] | None = None, hosts: int | None = 1
+    ) -> BenchWorkspace:
+        """A fresh stack of ``tenants`` tenants on an emptied emulator (``hosts``: providerHosts)."""
+        return self.workspaces(tenants, extra_env, hosts)[0]
+
+    def workspaces(
+        self, tenants: int, extra_env: dict[str, str] | None = None, hosts: int | None = 1
+    ) -> list[BenchWorkspace]:
+        """Fresh stacks for ``tenants`` tenants, one per account of at most 15, on an emptied
+        emulator; ``hosts`` is each stack's ``providerHosts`` (None: the program's own default)."""
         self.runs += 1
         self.emulator.control.reset()
-        root = self.root / f"run-{self.runs:02d}-n{tenants}"
-        workspace = BenchWorkspace(self.cli, root, self.emulator.base_url, extra_env)
-        workspace.create(fleet_config(tenants))
+        accounts = math.ceil(tenants / ACCOUNT_STORES)
+        per_account = math.ceil(tenants / accounts)
+        created = []
+        for index in range(accounts):
+            count = min(per_account, tenants - index * per_account)
+            root = self.root / f"run-{self.runs:02d}-n{tenants}-a{index}"
+            workspace = BenchWorkspace(self.cli, root, self.emulator.base_url, extra_env, ACCOUNTS[index])
+            workspace.create(fleet_config(count, hosts, first=index * per_account + 1))
+            created.append(workspace)
         self.emulator.control.reset_stats()
-        return workspace
+        return created
 
-    def up(self, workspace: BenchWorkspace, *extra: str) -> dict[str, Any]:
+    def up(self, workspace: BenchWorkspace | list[BenchWorkspace], *extra: str) -> dict[str, Any]:
+        """``pulumi up`` of every stack at once (one per account); wall time of the slowest."""
+        stacks = workspace if isinstance(workspace, list) else [workspace]
         load = _load()
-        result = workspace.up(*extra)
-        trace = result.trace
+        with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+            results = list(pool.map(lambda ws: ws.up(*extra), stacks))
+        trace = results[0].trace
         return {
-            "seconds": result.seconds,
+            "seconds": max(result.seconds for result in results),
+            "stacks": len(stacks),
             "load_before": load,
             "requests": _requests(self.emulator.control.stats()),
-            "peak_mib": result.peak_mib,
+            "peak_mib": {
+                role: max(result.peak_mib[role] for result in results) for role in results[0].peak_mib
+            },
+            "hosts_total_mib": sum(result.total_mib.get("provider_host", 0.0) for result in results),
+            "host_processes": sum(result.hosts_seen for result in results),
             "trace": trace.as_dict() if trace else None,
         }
 
@@ -119,7 +161,7 @@ class Bench:
 
     def experiment(self, experiment: Experiment, tenants: int) -> dict[str, Any]:
         env = {"BENCH_PATCH": ",".join(experiment.patches)} if experiment.patches else {}
-        workspace = self.workspace(tenants, extra_env=env)
+        workspace = self.workspace(tenants, extra_env=env, hosts=experiment.hosts)
         if experiment.latency:
             self.emulator.control.add_fault(action="latency", latency=experiment.latency)
         extra = ("--parallel", str(experiment.parallel)) if experiment.parallel else ()
@@ -191,44 +233,61 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         "previews": [],
         "experiments": [],
     }
-    largest = max(args.tenants)
+    largest_one_account = max(n for n in args.tenants if n <= ACCOUNT_STORES)
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as tmp,
         EmulatorServer(
-            provisioning_delay=args.provisioning_delay, operation_delay=args.operation_delay
+            provisioning_delay=args.provisioning_delay,
+            operation_delay=args.operation_delay,
+            account=[f"{sid}:{token}" for sid, token in ACCOUNTS],
         ) as emu,
     ):
         bench = Bench(args, emu, Path(tmp), cli)
         for tenants in args.tenants:
-            runs = []
-            workspace = None
+            per_account = math.ceil(tenants / math.ceil(tenants / ACCOUNT_STORES))
+            hosts = hosts_for(per_account)
+            runs, pooled = [], []
+            workspaces: list[BenchWorkspace] = []
             for attempt in range(args.repeat):
-                _log(f"pulumi up, {tenants} tenants (run {attempt + 1}/{args.repeat})")
-                workspace = bench.workspace(tenants)
-                runs.append(bench.up(workspace))
+                _log(f"pulumi up, {tenants} tenants, no pool (run {attempt + 1}/{args.repeat})")
+                workspaces = bench.workspaces(tenants, hosts=1)
+                runs.append(bench.up(workspaces))
                 _log(f"  {runs[-1]['seconds']:.2f} s, {runs[-1]['requests']['total']} API requests")
-            assert workspace is not None
+                _log(f"pulumi up, {tenants} tenants, {hosts} hosts (run {attempt + 1}/{args.repeat})")
+                workspaces = bench.workspaces(tenants, hosts=None)
+                pooled.append(bench.up(workspaces, "--parallel", str(engine_parallel(hosts))))
+                _log(f"  {pooled[-1]['seconds']:.2f} s, {pooled[-1]['requests']['total']} API requests")
             entry: dict[str, Any] = {
                 "tenants": tenants,
+                "accounts": len(workspaces),
+                "hosts": hosts,
+                "parallel": engine_parallel(hosts),
                 "resources": 4 * tenants,
                 "up_seconds": [run["seconds"] for run in runs],
                 "up": _median_run(runs),
+                "pooled_seconds": [run["seconds"] for run in pooled],
+                "pooled": _median_run(pooled),
                 "floor": floor_for(
-                    tenants, args.provisioning_delay, args.operation_delay, workers=workers, parallel=parallel
+                    per_account,
+                    args.provisioning_delay,
+                    args.operation_delay,
+                    workers=workers,
+                    parallel=parallel,
                 ).__dict__,
             }
-            if tenants == largest:
+            if tenants == largest_one_account:
                 _log(f"no-op previews and state, {tenants} tenants")
-                results["previews"] = [bench.preview(workspace), bench.preview(workspace, "--refresh")]
-                results["state"] = measure_state(workspace.export_state()).as_dict()
-            if not args.no_baseline:
+                first = workspaces[0]
+                results["previews"] = [bench.preview(first), bench.preview(first, "--refresh")]
+                results["state"] = measure_state(workspaces[0].export_state()).as_dict()
+            if not args.no_baseline and tenants <= ACCOUNT_STORES:
                 _log(f"twilio SDK script, {tenants} tenants")
                 entry["baseline"] = bench.baseline(tenants)
                 _log(f"  {entry['baseline']['seconds']:.2f} s")
             results["onboarding"].append(entry)
         for experiment in _experiments(args):
             _log(f"experiment: {experiment.label}")
-            results["experiments"].append(bench.experiment(experiment, largest))
+            results["experiments"].append(bench.experiment(experiment, largest_one_account))
             _log(f"  {results['experiments'][-1]['seconds']:.2f} s")
     results["load_end"] = _load()
     return results
@@ -243,6 +302,7 @@ class Experiment:
     host_workers: int | None = None  # the host's worker threads under the patches (for the floor)
     parallel: int | None = None  # pulumi up --parallel
     latency: float = 0.0  # emulator latency fault on every API request (s)
+    hosts: int | None = 1  # providerHosts (None: the program's automatic pool)
 
 
 #: Worker threads of the host under the ``widen-host-pool`` patch (bench/hostprobe).
@@ -253,14 +313,23 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
     if args.quick and not args.experiments:
         return []
     ms = f"{args.latency * 1000:g} ms per API request"
-    widen, post_first = "widen-host-pool", "store-post-first"
+    largest = max(n for n in args.tenants if n <= ACCOUNT_STORES)
+    hosts = hosts_for(largest)
+    pool_parallel = engine_parallel(hosts)
     return [
-        Experiment(f"host pool widened to {WIDENED}, default --parallel", (widen,), WIDENED),
-        Experiment(f"host pool widened to {WIDENED}, --parallel {WIDENED}", (widen,), WIDENED, WIDENED),
-        Experiment(f"as shipped, {ms}", latency=args.latency),
-        Experiment(f"store create POSTs first, {ms}", (post_first,), latency=args.latency),
         Experiment(
-            f"both changes, --parallel {WIDENED}, {ms}", (widen, post_first), WIDENED, WIDENED, args.latency
+            f"no pool, one host widened to {WIDENED} threads (private patch), --parallel {WIDENED}",
+            ("widen-host-pool",),
+            WIDENED,
+            WIDENED,
+        ),
+        Experiment(f"no pool, {ms}", latency=args.latency),
+        Experiment(
+            f"pool of {hosts}, --parallel {pool_parallel}, {ms}",
+            host_workers=4 * hosts,
+            parallel=pool_parallel,
+            latency=args.latency,
+            hosts=None,
         ),
     ]
 
@@ -288,13 +357,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     quick = {"tenants": [1, 4], "provisioning_delay": 1.0, "operation_delay": 0.2, "repeat": 1}
-    full = {"tenants": [1, 4, 8, 15], "provisioning_delay": 3.0, "operation_delay": 0.5, "repeat": 3}
+    full = {"tenants": [1, 4, 8, 15, 45], "provisioning_delay": 3.0, "operation_delay": 0.5, "repeat": 3}
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.name = args.name or ("quick" if args.quick else "full")
-    if max(args.tenants) > 15 or min(args.tenants) < 1:
-        parser.error("--tenants: 1..15 (the account limit of 15 stores)")
+    if max(args.tenants) > ACCOUNT_STORES * MAX_ACCOUNTS or min(args.tenants) < 1:
+        parser.error(f"--tenants: 1..{ACCOUNT_STORES * MAX_ACCOUNTS} ({MAX_ACCOUNTS} accounts of 15 stores)")
     return args
 
 

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,10 +82,12 @@ def tenant_names(count: int) -> list[str]:
     return [f"t{index:02d}" for index in range(1, count + 1)]
 
 
-def fleet_config(count: int) -> dict[str, Any]:
-    """Stack config for ``count`` tenants: per tenant a store, one trait group, identity
-    resolution and a Conversations configuration (4 resources), shaped like ``Pulumi.dev.yaml``."""
+def fleet_config(count: int, hosts: int | None = None, first: int = 1) -> dict[str, Any]:
+    """Stack config for ``count`` tenants (named from ``t<first>``): per tenant a store, one trait
+    group, identity resolution and a Conversations configuration (4 resources), shaped like
+    ``Pulumi.dev.yaml``; ``hosts`` = ``providerHosts`` (None: the program's automatic size)."""
     return {
+        **({f"{PROJECT}:providerHosts": str(hosts)} if hosts is not None else {}),
         f"{PROJECT}:namePrefix": "bench-",
         f"{PROJECT}:maxStores": str(max(count, 1)),
         f"{PROJECT}:traitGroupTemplates": {"Preferences": PREFERENCES},
@@ -97,7 +99,7 @@ def fleet_config(count: int) -> dict[str, Any]:
                 "channelSettings": CHAT_SETTINGS,
             },
         },
-        f"{PROJECT}:tenants": [{"name": name} for name in tenant_names(count)],
+        f"{PROJECT}:tenants": [{"name": name} for name in tenant_names(count + first - 1)[first - 1 :]],
     }
 
 
@@ -110,6 +112,8 @@ class CommandResult:
     stderr: str
     peak_mib: dict[str, float]
     trace: HostTrace | None = None
+    total_mib: dict[str, float] = field(default_factory=dict)
+    hosts_seen: int = 0
 
 
 class CommandFailed(RuntimeError):
@@ -126,13 +130,18 @@ class BenchWorkspace:
     """
 
     def __init__(
-        self, cli: PulumiCLI, root: Path, emulator_url: str, extra_env: dict[str, str] | None = None
+        self,
+        cli: PulumiCLI,
+        root: Path,
+        emulator_url: str,
+        extra_env: dict[str, str] | None = None,
+        account: tuple[str, str] = (EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN),
     ) -> None:
         self.trace_path = root / "host-trace.jsonl"
         project_dir = copy_project(REPO, root / "project", names=["Pulumi.yaml", "program"])
         env = {
-            "TWILIO_ACCOUNT_SID": EMULATOR_ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": EMULATOR_AUTH_TOKEN,
+            "TWILIO_ACCOUNT_SID": account[0],
+            "TWILIO_AUTH_TOKEN": account[1],
             "TWILIO_MEMORY_BASE_URL": emulator_url,
             "TWILIO_CONVERSATIONS_BASE_URL": emulator_url,
             "PYTHONPATH": os.pathsep.join(p for p in (str(PROBE_DIR), os.environ.get("PYTHONPATH")) if p),
@@ -172,7 +181,10 @@ class BenchWorkspace:
             stdout, stderr = process.communicate(timeout=timeout)
         seconds = time.perf_counter() - started
         peaks = {role: memory.mib(role) for role in memory.peak_kib}
+        totals = {role: memory.total_mib(role) for role in memory.peak_kib}
         result = CommandResult(argv, seconds, process.returncode, stdout, stderr, peaks)
+        result.total_mib = totals
+        result.hosts_seen = memory.count("provider_host")
         result.trace = read_trace(self.trace_path, wall_started)
         if result.returncode != 0:
             raise CommandFailed(result)
