@@ -1,12 +1,8 @@
-"""The installed distribution's version, for the ``User-Agent`` header and diagnostics."""
+"""The package version: the one place it is written (``pyproject.toml`` reads it at build time),
+so the ``User-Agent`` header costs no ``importlib.metadata`` lookup at import."""
 
 from __future__ import annotations
 
-from importlib import metadata
-
 __all__ = ["__version__"]
 
-try:
-    __version__ = metadata.version("pulumi-twilio-memory")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

@@ -73,7 +73,6 @@ from enum import Enum
 from typing import Any, ClassVar
 
 import pulumi
-from deepdiff import DeepDiff
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -507,6 +506,9 @@ class BaseProvider(ResourceProvider):
                 continue
             if key in self.unmanaged_when_absent and new.get(key) is None:
                 continue
+            # Imported here: a host that only creates (a fresh pool host) never pays for deepdiff.
+            from deepdiff import DeepDiff  # noqa: PLC0415
+
             before, after = old.get(key), new.get(key)
             if contains_unknown(after):
                 changed.append(key)
