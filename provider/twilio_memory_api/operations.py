@@ -9,6 +9,16 @@ reaches a dynamic provider, so the deadline is ours (``twilio-memory:operationTi
 * Polls back off from fast to slower (0.2 s doubling to 5 s). A ``Retry-After`` on a poll response
   only ever shortens the next wait (it is the server's hint of when news is due), and no sleep is
   longer than what is left of the deadline; one last poll happens at the deadline.
+* The one wait a ``Retry-After`` lengthens, deliberately: the first poll of an operation. A 202 whose
+  ``Retry-After`` is 1 s or more says the operation is not done yet, so polling at once would only
+  see it PENDING; the first poll comes after half of it instead (at most the backoff's ceiling).
+  Not all of it: the header is whole seconds rounded up, so an operation due in 0.5 s says 1, and
+  waiting the full second would slow every write. No ``Retry-After`` (or one under 1 s): poll at
+  once.
+* A store just created is QUEUED when its create operation completes, and provisioning takes
+  seconds to minutes: its first look comes after a second, then once a second up to 3 s, then every
+  half of the time waited so far (at most every 5 s). Few polls, and ACTIVE is noticed within about
+  a second early on, later within a third of the whole wait (:data:`PROVISIONING_BACKOFF`).
 * Failures and timeouts raise :class:`~.errors.OperationFailedError` /
   :class:`~.errors.OperationTimeoutError` saying what was awaited, what was last seen and the
   resource id, so nothing is left behind silently.
@@ -35,10 +45,12 @@ from .errors import (
 
 __all__ = [
     "DEFAULT_BACKOFF",
+    "PROVISIONING_BACKOFF",
     "SYSTEM_CLOCK",
     "Backoff",
     "Clock",
     "Deadline",
+    "first_poll_wait",
     "poll",
     "settle_own_write",
     "wait_gone",
@@ -73,20 +85,47 @@ SYSTEM_CLOCK: Clock = _SystemClock()
 
 @dataclass(frozen=True)
 class Backoff:
-    """Poll intervals: ``initial``, then multiplied by ``multiplier`` up to ``maximum``."""
+    """Poll intervals: ``initial``, then multiplied by ``multiplier`` up to ``maximum``.
+
+    ``proportion`` > 0: no interval is shorter than that fraction of the time waited so far (by
+    the intervals, plus ``waited`` given to :meth:`delays`), so a poll overshoots the moment it
+    waits for by at most about that fraction of the wait.
+    """
 
     initial: float = 0.2
     multiplier: float = 2.0
     maximum: float = 5.0
+    proportion: float = 0.0
 
-    def delays(self) -> Iterator[float]:
+    def delays(self, waited: float = 0.0) -> Iterator[float]:
+        """The intervals; ``waited``: time already waited before the first of them."""
         delay = self.initial
         while True:
+            delay = min(self.maximum, max(delay, waited * self.proportion))
             yield delay
-            delay = min(self.maximum, delay * self.multiplier)
+            waited += delay
+            delay *= self.multiplier
 
 
 DEFAULT_BACKOFF = Backoff()
+#: For a store's provisioning (seconds to minutes): 1 s, 1 s, 1 s, then half the time waited so
+#: far (1.5, 2.25, 3.4 s), at most 5 s. ``wait_store_ready(created=True)`` waits its first interval
+#: before the first look.
+PROVISIONING_BACKOFF = Backoff(initial=1.0, multiplier=1.0, maximum=5.0, proportion=0.5)
+#: The first poll of an operation comes after this fraction of the 202's ``Retry-After``.
+FIRST_POLL_FRACTION = 0.5
+
+
+def first_poll_wait(retry_after: float | None, backoff: Backoff = DEFAULT_BACKOFF) -> float:
+    """How long to wait before the first poll of an operation a 202 said ``Retry-After`` about.
+
+    At least 1 s: the operation is not done yet, and polling at once would only see it PENDING;
+    wait half of it (whole seconds rounded up: a 0.5 s operation says 1), at most ``backoff``'s
+    ceiling. None or under 1 s (0: already done): poll at once.
+    """
+    if retry_after is None or retry_after < 1:
+        return 0.0
+    return min(retry_after * FIRST_POLL_FRACTION, backoff.maximum)
 
 
 class Deadline:
@@ -123,14 +162,19 @@ def poll(
     resource_id: str | None = None,
     hint: str = "",
     backoff: Backoff = DEFAULT_BACKOFF,
+    first_wait: float = 0.0,
 ) -> T:
     """Call ``fetch`` until ``ready``; raise when ``failed`` gives a reason or the deadline passes.
 
     ``fetch`` returns the observed value and the response's ``Retry-After`` (or None). ``what``
     completes "waiting for …" (e.g. ``"store mem_store_… to become ACTIVE"``); ``describe`` renders
     the last observation; ``hint`` is appended to timeout messages (what to do about it).
+    ``first_wait``: sleep this long before the first ``fetch`` (never past the deadline); the
+    backoff's intervals follow it.
     """
-    delays = backoff.delays()
+    if first_wait > 0:
+        deadline.clock.sleep(min(first_wait, max(deadline.remaining(), 0)))
+    delays = backoff.delays(first_wait)
     while True:
         try:
             value, retry_after = fetch()
@@ -233,6 +277,7 @@ def wait_operation(
     """Poll the operation of a 202 until COMPLETED (returned); FAILED/CANCELLED raise with the API's
     reason. Unrecognised statuses count as still pending. Returns None when the write was
     synchronous (no operation to follow). ``what`` names the change, e.g. ``"update of store X"``.
+    The first poll waits :func:`first_poll_wait` of the 202's ``Retry-After``.
     """
     if not accepted.operation_id:
         return None
@@ -254,6 +299,7 @@ def wait_operation(
         resource_id=resource_id,
         hint=hint,
         backoff=backoff,
+        first_wait=first_poll_wait(accepted.retry_after, backoff),
     )
 
 
@@ -270,10 +316,19 @@ def wait_store_ready(
     *,
     deadline: Deadline,
     hint: str = "",
-    backoff: Backoff = DEFAULT_BACKOFF,
+    backoff: Backoff | None = None,
+    created: bool = False,
 ) -> Fetched[m.Store]:
     """Poll a store until ACTIVE (returned with its ETag); FAILED raises. A store that disappears
-    while being provisioned raises NotFoundError."""
+    while being provisioned raises NotFoundError.
+
+    ``created``: the store was just created (its create operation completes while it is QUEUED),
+    so the first look waits the first interval and polls follow :data:`PROVISIONING_BACKOFF`
+    (unless ``backoff`` is given); otherwise the first look is at once (an existing store is
+    usually ACTIVE already) and polls follow :data:`DEFAULT_BACKOFF`.
+    """
+    if backoff is None:
+        backoff = PROVISIONING_BACKOFF if created else DEFAULT_BACKOFF
 
     def fetch() -> tuple[Fetched[m.Store], float | None]:
         found = client.get_store(store_id)
@@ -294,6 +349,7 @@ def wait_store_ready(
         resource_id=store_id,
         hint=hint,
         backoff=backoff,
+        first_wait=backoff.initial if created else 0.0,
     )
 
 

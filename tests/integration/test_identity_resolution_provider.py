@@ -53,6 +53,7 @@ def test_full_lifecycle_and_delete_restores_the_defaults(emulator: Any, store_id
     outs = created.outs or {}
     assert created.id == store_id
     assert route_calls(emulator, "PUT", IRS_ROUTE) == 1
+    assert route_calls(emulator, "GET", IRS_ROUTE) == 1  # no read before the PUT; one after it
     assert outs["version"] == 2 and outs["etag"]
     assert outs["identifier_configs"] == [
         {

@@ -320,10 +320,13 @@ def test_lifecycle_with_real_provisioning_and_operation_delays(
     provider: StoreProvider, emulator: Any
 ) -> None:
     """Stores go QUEUED -> PROVISIONING -> ACTIVE and operations stay PENDING for a while: the
-    waiters poll through it (the emulator's clock, not a sleep, decides when)."""
-    emulator.control.settings(provisioning_delay=0.6, operation_delay=0.3)
+    waiters poll through it (the emulator's clock, not a sleep, decides when). Both delays are
+    longer than the first waits (half the 202's Retry-After of 1 s; a new store's first look
+    after 1 s), so the first polls do meet pending states."""
+    emulator.control.settings(provisioning_delay=1.6, operation_delay=0.8, delay_jitter=0)
     created = provider.create(props(display_name="slow-one", description="a"))
     assert (created.outs or {})["status"] == "ACTIVE"
+    assert emulator.control.stats()["byRoute"]["GET /v1/ControlPlane/Stores/{storeId}"] > 1
     updated = provider.update(created.id, created.outs or {}, props(display_name="slow-one", description="b"))
     assert (updated.outs or {})["description"] == "b" and (updated.outs or {})["version"] == 2
     provider.delete(created.id, updated.outs or {})

@@ -60,9 +60,15 @@ def test_full_lifecycle_one_patch_per_update_and_removed_traits_are_removed(
     checked = provider.check({}, inputs)
     assert checked.failures == []
 
+    emulator.control.reset_stats()
     created = provider.create(props(**checked.inputs))
     outs = created.outs or {}
     assert created.id == f"{store_id}/Preferences"
+    # One list before the POST (does the group exist? is a trait in another group?), no GET of
+    # the group that does not exist yet, and one GET after the operation, for the ETag.
+    assert route_calls(emulator, "GET", f"{V1}/Stores/{{storeId}}/TraitGroups") == 1
+    assert route_calls(emulator, "GET", GROUP_ROUTE) == 1
+    assert route_calls(emulator, "POST", f"{V1}/Stores/{{storeId}}/TraitGroups") == 1
     assert outs["version"] == 1 and outs["etag"]
     assert outs["traits"] == {"tier": {"data_type": "STRING", "description": "loyalty tier"}}
     assert live_group(emulator, store_id, "Preferences")["traits"] == {

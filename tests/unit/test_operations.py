@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -15,8 +16,10 @@ from twilio_memory_api.errors import (
     ServerError,
 )
 from twilio_memory_api.operations import (
+    PROVISIONING_BACKOFF,
     Backoff,
     Deadline,
+    first_poll_wait,
     poll,
     wait_operation,
     wait_store_deleted,
@@ -82,8 +85,36 @@ class FakeMemory:
             return None
 
 
-def accepted(op: str = "mem_operation_1") -> Accepted:
-    return Accepted(operation_id=op)
+def accepted(op: str = "mem_operation_1", retry_after: float | None = None) -> Accepted:
+    return Accepted(operation_id=op, retry_after=retry_after)
+
+
+class TimedMemory:
+    """An operation due ``op_due`` s after the 202 and a store ACTIVE ``active_at`` s after the
+    waiter starts, on the fake clock; ``Retry-After`` as the emulator sends it (seconds until due,
+    rounded up, at least 1 while pending)."""
+
+    def __init__(self, clock: FakeClock, *, op_due: float = 0.0, active_at: float = 0.0) -> None:
+        self.clock = clock
+        self.start = clock.now
+        self.op_due, self.active_at = op_due, active_at
+        self.polls: list[float] = []
+
+    def retry_after(self) -> int:
+        left = self.start + self.op_due - self.clock.now
+        return 0 if left <= 0 else max(1, math.ceil(left))
+
+    def get_operation(self, operation_id: str) -> Fetched[m.MemoryOperation]:
+        self.polls.append(round(self.clock.now - self.start, 6))
+        done = self.clock.now >= self.start + self.op_due
+        data = {"operationId": operation_id, "status": "COMPLETED" if done else "PENDING"}
+        return Fetched(m.MemoryOperation.model_validate(data), retry_after=self.retry_after())
+
+    def get_store(self, store_id: str) -> Fetched[m.Store]:
+        self.polls.append(round(self.clock.now - self.start, 6))
+        status = "ACTIVE" if self.clock.now >= self.start + self.active_at else "PROVISIONING"
+        store = {"id": store_id, "displayName": "client-acme", "status": status, "version": 1}
+        return Fetched(m.Store.model_validate(store), etag="etag")
 
 
 def test_backoff_doubles_from_fast_to_a_ceiling() -> None:
@@ -208,3 +239,76 @@ def test_poll_with_zero_deadline_polls_once() -> None:
     with pytest.raises(OperationTimeoutError):
         poll(fetch, ready=lambda _v: False, describe=str, what="nothing", deadline=Deadline(0, clock))
     assert calls == [1] and clock.sleeps == []
+
+
+# -- the first poll of an operation, and a new store's provisioning cadence --------------------
+
+
+def test_a_half_second_operation_that_said_retry_after_1_is_polled_once_at_half_a_second() -> None:
+    clock = FakeClock()
+    client = TimedMemory(clock, op_due=0.5)
+    op = wait_operation(client, accepted(retry_after=1), what="x", deadline=Deadline(60, clock))  # type: ignore[arg-type]
+    assert op is not None and op.status == "COMPLETED"
+    # Not at once (it would only see PENDING), and not after the whole second the header says.
+    assert client.polls == [0.5] and clock.sleeps == [0.5]
+
+
+def test_after_the_first_poll_the_backoff_takes_over() -> None:
+    clock = FakeClock()
+    client = TimedMemory(clock, op_due=1.0)
+    wait_operation(client, accepted(retry_after=1), what="x", deadline=Deadline(60, clock))  # type: ignore[arg-type]
+    assert client.polls == [0.5, 0.7, 1.1]  # the poll answers' Retry-After 1 shortens nothing
+
+
+def test_no_or_a_zero_retry_after_polls_at_once() -> None:
+    for retry_after in (None, 0.0, 0.5):
+        clock = FakeClock()
+        client = TimedMemory(clock, op_due=0.0)
+        wait_operation(client, accepted(retry_after=retry_after), what="x", deadline=Deadline(60, clock))  # type: ignore[arg-type]
+        assert client.polls == [0.0] and clock.sleeps == []
+
+
+def test_the_first_poll_waits_half_the_retry_after_up_to_the_backoff_ceiling() -> None:
+    assert first_poll_wait(None) == 0.0 and first_poll_wait(0) == 0.0
+    assert first_poll_wait(1) == 0.5 and first_poll_wait(3) == 1.5
+    assert first_poll_wait(120) == 5.0
+    assert first_poll_wait(4, Backoff(maximum=1.0)) == 1.0
+
+
+def test_the_first_wait_never_passes_the_deadline() -> None:
+    clock = FakeClock()
+    client = TimedMemory(clock, op_due=30.0)
+    with pytest.raises(OperationTimeoutError):
+        wait_operation(client, accepted(retry_after=30), what="x", deadline=Deadline(2, clock))  # type: ignore[arg-type]
+    assert sum(clock.sleeps) == pytest.approx(2.0)
+    assert client.polls[-1] == pytest.approx(2.0)  # the last poll at the deadline
+
+
+def test_provisioning_cadence_is_a_second_at_first_then_half_the_time_waited() -> None:
+    delays = PROVISIONING_BACKOFF.delays()
+    assert [next(delays) for _ in range(8)] == [1.0, 1.0, 1.0, 1.5, 2.25, 3.375, 5.0, 5.0]
+
+
+def test_a_new_store_is_first_looked_at_after_a_second() -> None:
+    clock = FakeClock()
+    client = TimedMemory(clock, active_at=3.0)
+    found = wait_store_ready(client, STORE_ID, deadline=Deadline(60, clock), created=True)  # type: ignore[arg-type]
+    assert found.value.status == "ACTIVE"
+    assert client.polls == [1.0, 2.0, 3.0]  # no look at once: a new store is QUEUED
+
+
+def test_a_new_store_is_noticed_soon_after_it_is_active_in_few_polls() -> None:
+    # (The doubling backoff from 0.2 s, first look at once, polls 6, 7 and 17 times: at 6.2, 11.2, 61.2.)
+    for active_at, polls, noticed in ((3.2, 4, 4.5), (10.0, 6, 10.125), (60.0, 16, 60.125)):
+        clock = FakeClock()
+        client = TimedMemory(clock, active_at=active_at)
+        wait_store_ready(client, STORE_ID, deadline=Deadline(600, clock), created=True)  # type: ignore[arg-type]
+        assert len(client.polls) == polls and client.polls[-1] == pytest.approx(noticed)
+        assert client.polls[-1] - active_at <= min(5.0, max(1.0, active_at / 2))
+
+
+def test_an_existing_store_is_looked_at_at_once() -> None:
+    clock = FakeClock()
+    client = TimedMemory(clock, active_at=0.0)
+    wait_store_ready(client, STORE_ID, deadline=Deadline(60, clock))  # type: ignore[arg-type]
+    assert client.polls == [0.0] and clock.sleeps == []

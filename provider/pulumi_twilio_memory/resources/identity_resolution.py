@@ -16,8 +16,10 @@ The settings are a **singleton per store**: every store is born with the API's d
   (``limit`` 100, ``limit_policy`` fifo, ``enforce_unique`` true, ``normalization`` trim,
   ``matching_threshold`` 75 for fuzzy), so leaving them out is never drift; the order of
   ``identifier_configs`` does not matter, the order of ``matching_rules`` (a priority) does.
-* **create**: takes the settings over: reads them (for the ETag) and PUTs the inputs with
-  ``If-Match``, unless they already match. The resource id is the store id.
+* **create**: takes the settings over: PUTs the inputs (unconditionally: nothing is recorded yet
+  to protect) and reads them back for the ETag. Inputs equal to the API's defaults, which a new
+  store already has, are read first and not written when they already match. The resource id is
+  the store id.
 * **read**: live values projected onto the inputs; 404 (the store is gone) = gone.
 * **update**: PUT with ``If-Match`` = the ETag recorded at the last create/read/update; a 412 means
   the settings changed outside Pulumi (``pulumi refresh``, then retry).
@@ -177,8 +179,15 @@ class IdentityResolutionSettingsProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs: IdentityResolutionSettingsInputs = self.parse(props)
         client = memory_client()
-        current = client.get_identity_resolution_settings(inputs.store_id)
-        found = self._put(client, inputs.store_id, _body(inputs), current=current, etag=current.etag)
+        body = _body(inputs)
+        if _same_bodies(body, m.DEFAULT_IDENTITY_RESOLUTION):
+            # A new store has these already: look first, and leave them alone if so.
+            current = client.get_identity_resolution_settings(inputs.store_id)
+            found = self._put(client, inputs.store_id, body, current=current, etag=current.etag)
+        else:
+            # Create takes the settings over and nothing is recorded to protect: PUT at once,
+            # unconditionally (no read for an ETag first; the read after the PUT records one).
+            found = self._put(client, inputs.store_id, body, current=None, etag=None)
         return CreateResult(self.claim(inputs.store_id), _outs(inputs.store_id, found))
 
     def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
@@ -259,6 +268,15 @@ def _same_settings(live: m.IdentityResolutionSettings, body: m.IdentityResolutio
     return (
         _comparable(live.identifier_configs) == _comparable(wanted["identifier_configs"])
         and list(live.matching_rules) == wanted["matching_rules"]
+    )
+
+
+def _same_bodies(one: m.IdentityResolutionSettingsPut, other: m.IdentityResolutionSettingsPut) -> bool:
+    """True when the two PUT bodies set the same settings (the API's defaults filled in)."""
+    a, b = (body.model_dump(mode="json", exclude_none=True) for body in (one, other))
+    return (
+        _comparable(a["identifier_configs"]) == _comparable(b["identifier_configs"])
+        and a["matching_rules"] == b["matching_rules"]
     )
 
 

@@ -6,8 +6,10 @@ Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``St
   ``adopt`` a bool. Offline; unknowns skipped.
 * **diff**: ``display_name`` and ``description`` update in place. Omitting ``description`` leaves
   the live one alone (the API cannot clear it). ``adopt`` only matters at create.
-* **create**: POST, wait for the operation, then for ACTIVE. The display name is unique per
-  account, so a taken name is a conflict, resolved by looking the name up. Taken and not
+* **create**: POST, wait for the operation (its first poll after half the 202's ``Retry-After``),
+  then for ACTIVE (the store is QUEUED when the operation completes: the first look comes a
+  second later, see ``PROVISIONING_BACKOFF``). The display name is unique per account, so a
+  taken name is a conflict, resolved by looking the name up. Taken and not
   ``adopt``: fail, naming ``aliases`` (a renamed resource) first, then ``adopt=True`` and
   ``import_``. Taken and ``adopt=True``: take the store over and update it to match.
   ``import_=ID``: take over exactly that store. A POST that got no clear answer (connection
@@ -205,12 +207,14 @@ class StoreProvider(BaseProvider):
         self, client: MemoryClient, store_id: str, name: str, deadline: Deadline, *, cleanup: bool
     ) -> Fetched[m.Store]:
         """Wait for ACTIVE. ``cleanup``: the store is ours, so delete it if it ends FAILED (a store
-        being adopted is never deleted)."""
+        being adopted is never deleted); being ours, it was just created (QUEUED when its create
+        operation completed), so the first look waits a step of the provisioning cadence."""
         try:
             return wait_store_ready(
                 client,
                 store_id,
                 deadline=deadline,
+                created=cleanup,
                 hint=f"The store exists but is not recorded in the Pulumi state. Once it is ACTIVE, run "
                 f"`pulumi up` with adopt=True on this Store (display name {name!r}) to take it over, or "
                 "raise twilio-memory:operationTimeout.",

@@ -15,14 +15,17 @@ Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`
   store and its traits cannot be in two groups at once). Traits the change removes are noted, so a
   group of the same store gaining one of them in this deployment waits for the removal.
   Omitting ``description`` leaves the live one alone; ``adopt`` only matters at create.
-* **create**: a group with this name already in the store (for instance the ``Contact`` group
-  Twilio seeds into every store) fails with a message explaining ``adopt=True``; with ``adopt=True``
-  it is taken over and made to match, traits the program does not list included; ``import_`` takes
-  over exactly the group its id names. A trait that lives in another group of the store is waited
-  for when this deployment removes it there (a move), else fails before any write. A POST that got
-  no clear answer (5xx, dropped connection) is never blindly repeated: the group is looked up by
-  name, and only when it does not exist is it POSTed again (3 tries); a conflict on that retry is
-  our own first POST still being applied, waited for.
+* **create**: one list of the store's groups (with traits) before the POST says both whether the
+  group exists and whether a trait it wants is in another group (a group without traits is just
+  POSTed: a taken name is refused, and then looked up). A group with this name already in the
+  store (for instance the ``Contact`` group Twilio seeds into every store) fails with a message
+  explaining ``adopt=True``; with ``adopt=True`` it is taken over and made to match, traits the
+  program does not list included; ``import_`` takes over exactly the group its id names. A trait
+  that lives in another group of the store is waited for when this deployment removes it there (a
+  move), else fails before any write. A POST that got no clear answer (5xx, dropped connection) is
+  never blindly repeated: the group is looked up by name, and only when it does not exist is it
+  POSTed again (3 tries); a conflict on that retry is our own first POST still being applied,
+  waited for.
 * **read**: live values projected onto the inputs; 404 (group or store gone) = gone.
 * **update**: one PATCH with ``If-Match`` = the ETag recorded at the last create/read/update: added
   and changed traits as full definitions, removed traits as ``{"dataType": ""}``. A 412 means the
@@ -275,11 +278,21 @@ class TraitGroupProvider(BaseProvider):
         deadline = new_deadline()
         desired = _desired_traits(inputs)
         imported = self.import_id(props) is not None
-        existing = client.find_trait_group(store_id, name)
-        if imported and existing is None:
-            raise self.not_importable(_group_id(store_id, name))
+        existing: Fetched[m.TraitGroup] | None = None
+        groups: list[m.TraitGroup] | None = None
+        if imported:
+            existing = client.find_trait_group(store_id, name)
+            if existing is None:
+                raise self.not_importable(_group_id(store_id, name))
+        elif desired:
+            # One list serves both looks before the POST: whether the group exists already, and
+            # whether another group holds a trait it wants. Without traits, the POST's own answer
+            # says whether the name is taken.
+            groups = client.list_trait_groups(store_id, include_traits=True)
+            if any(group.display_name == name for group in groups):
+                existing = client.find_trait_group(store_id, name)  # with its ETag
         if existing is None:
-            existing = self._post(client, inputs, desired, deadline)
+            existing = self._post(client, inputs, desired, deadline, groups)
         if existing is not None:
             found = self._adopt(client, existing, inputs, desired, deadline, imported=imported)
         else:
@@ -288,11 +301,17 @@ class TraitGroupProvider(BaseProvider):
         return CreateResult(group_id, _outs(store_id, found, inputs.adopt))
 
     def _post(
-        self, client: MemoryClient, inputs: TraitGroupInputs, desired: dict[str, Any], deadline: Deadline
+        self,
+        client: MemoryClient,
+        inputs: TraitGroupInputs,
+        desired: dict[str, Any],
+        deadline: Deadline,
+        groups: list[m.TraitGroup] | None = None,
     ) -> Fetched[m.TraitGroup] | None:
-        """POST the group and wait for it (None), or return the group a 409 says exists already."""
+        """POST the group and wait for it (None), or return the group a 409 says exists already.
+        ``groups``: the store's groups (with traits) just listed, for the trait-move check."""
         store_id, name = inputs.store_id, inputs.display_name
-        check_no_trait_moves(client, store_id, name, desired, deadline)
+        check_no_trait_moves(client, store_id, name, desired, deadline, groups=groups)
         body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
         delays = DEFAULT_BACKOFF.delays()
         unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
@@ -506,13 +525,21 @@ MOVE_NOTICE_SECONDS = 10.0
 
 
 def check_no_trait_moves(
-    client: MemoryClient, store_id: str, group: str, added: Iterable[str], deadline: Deadline
+    client: MemoryClient,
+    store_id: str,
+    group: str,
+    added: Iterable[str],
+    deadline: Deadline,
+    *,
+    groups: list[m.TraitGroup] | None = None,
 ) -> None:
     """Before adding traits, make sure no other group of the store holds them.
 
     A trait belongs to one group and Twilio does not move it. When this deployment also removes
     the trait from its current group (a move in one program change: both groups update in
     parallel), wait until that removal has landed. Otherwise fail before writing, saying how.
+    ``groups``: the store's groups with their traits, just listed by the caller (the first look
+    uses them instead of listing again).
     """
     wanted = set(added)
     if not wanted:
@@ -521,7 +548,9 @@ def check_no_trait_moves(
     notice = deadline.within(MOVE_NOTICE_SECONDS)
     while True:
         owners: dict[str, str] = {}
-        for other in client.list_trait_groups(store_id, include_traits=True):
+        listed = groups if groups is not None else client.list_trait_groups(store_id, include_traits=True)
+        groups = None  # a later look (after a wait) lists again
+        for other in listed:
             if other.display_name != group:
                 owners.update(dict.fromkeys(other.traits or {}, other.display_name))
         clashes = sorted(t for t in wanted if t in owners)
