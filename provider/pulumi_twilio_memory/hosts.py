@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -39,6 +40,7 @@ __all__ = [
     "HostPool",
     "engine_parallel",
     "hosts_for",
+    "shared_memory_available",
 ]
 
 #: Tenants served by one host when the pool is sized automatically: a tenant's create holds at
@@ -51,11 +53,20 @@ MAX_POOL_SIZE = 32
 _PROVIDER_PACKAGE = "pulumi-python"
 
 
+def shared_memory_available() -> bool:
+    """True where the hosts of one deployment can share what it did (``/proc``: Linux): only then
+    is a resource moving between hosts in a rename safe (see ``resources/_deployment.py``)."""
+    return Path("/proc/self/stat").exists()
+
+
 def hosts_for(tenants: int, tenants_per_host: int = DEFAULT_TENANTS_PER_HOST) -> int:
     """The automatic pool size for ``tenants`` tenants: one host per ``tenants_per_host``, at
-    least 1 (the default provider alone), at most :data:`MAX_HOSTS`."""
+    least 1 (the default provider alone), at most :data:`MAX_HOSTS`; 1 where hosts cannot share
+    the deployment's memory."""
     if tenants_per_host < 1:
         raise ValueError(f"tenants_per_host must be at least 1; got {tenants_per_host}")
+    if not shared_memory_available():
+        return 1
     return max(1, min(MAX_HOSTS, math.ceil(tenants / tenants_per_host)))
 
 
@@ -98,6 +109,13 @@ class HostPool:
         if not 1 <= size <= MAX_POOL_SIZE:
             raise ValueError(
                 f"HostPool size must be 1..{MAX_POOL_SIZE} (1 = the default provider only); got {size}"
+            )
+        if size > 1 and not shared_memory_available():
+            pulumi.log.warn(
+                f"HostPool {name!r}: this system has no /proc, so the provider hosts cannot share "
+                "what one deployment did; a resource renamed onto another host in a pool could be "
+                "deleted by its old name's delete. Keep renames within one `pulumi up` on one host, "
+                "or use size=1 (providerHosts: 1)."
             )
         self.name = name
         self.size = size
