@@ -109,7 +109,7 @@ def _onboarding(results: dict[str, Any]) -> list[str]:
         "reference): the critical path, operation + provisioning + operation, with no concurrency "
         "limit and zero overhead (`bench/floor.py`). **No pool**: every resource on the default "
         "provider host (4 worker threads), the engine's default `--parallel`. **Pool**: the "
-        "program's automatic `providerHosts` (one host per 2 tenants, at most 8, per stack) and "
+        "program's automatic `providerHosts` (one host per 4 tenants, at most 4, per stack) and "
         "`--parallel` 4 per host. **SDK script**: `bench/baseline_twilio_sdk.py`, the same resources "
         "one after another with the official `twilio` SDK, polling with a fixed sleep (run up to 15 "
         "tenants). RSS: the peaks (`VmHWM`) of every provider host process added up.",

@@ -43,11 +43,14 @@ __all__ = [
     "shared_memory_available",
 ]
 
-#: Tenants served by one host when the pool is sized automatically: a tenant's create holds at
-#: most four host threads at once (a store, then its dependents), and every host costs ~65 MiB.
-DEFAULT_TENANTS_PER_HOST = 2
-#: The most hosts an automatically sized pool starts (memory: ~65 MiB each).
-MAX_HOSTS = 8
+#: Tenants served by one host when the pool is sized automatically. Measured (bench/, 2 cores):
+#: more hosts than this costs more than it brings, because the engine starts hosts one after
+#: another and calls ``Check`` from its single step loop, where a ``Check`` aimed at a host whose
+#: four threads are all busy stalls every other resource until one frees; and each host is
+#: ~70 MiB of memory.
+DEFAULT_TENANTS_PER_HOST = 4
+#: The most hosts an automatically sized pool starts (15 tenants, an account's stores: 4 hosts).
+MAX_HOSTS = 4
 #: The largest pool a program may ask for.
 MAX_POOL_SIZE = 32
 _PROVIDER_PACKAGE = "pulumi-python"

@@ -103,7 +103,7 @@ def test_pool_spreads_tenants_and_every_host_gets_the_stack_settings(
 ) -> None:
     ws = _workspace(pulumi_cli, tmp_path)
     _configure_emulator(ws, emulator)
-    _tenants(ws, [{"name": t} for t in TENANTS], hosts=None)  # automatic: 1 host per 2 tenants
+    _tenants(ws, [{"name": t} for t in TENANTS], hosts=2)
     ws.up()
 
     # Sorted tenants round-robin over 2 hosts; host 0 is the default provider.
@@ -171,13 +171,13 @@ def test_turning_the_pool_on_and_off_changes_nothing_live(
     ws = _workspace(pulumi_cli, tmp_path)
     _configure_emulator(ws, emulator)
     tenants = [{"name": t} for t in TENANTS]
-    _tenants(ws, tenants, hosts=1)  # no pool: every resource on the default provider, as before pools
+    _tenants(ws, tenants, hosts=None)  # 4 tenants: the automatic size is 1, as before pools
     ws.up()
     assert {host for hosts in _hosts_by_tenant(ws).values() for host in hosts} == {DEFAULT_HOST}
     before = _live(account)
     managed = len(ws.resources()) - 1  # all but the stack itself
 
-    for hosts, changes in ((None, {"create": 1}), (1, {"delete": 1})):  # pool on (2 hosts), then off
+    for hosts, changes in ((2, {"create": 1}), (1, {"delete": 1})):  # pool on (2 hosts), then off
         emulator.control.reset_stats()
         _tenants(ws, tenants, hosts=hosts)
         preview = ws.preview("--diff")
@@ -188,7 +188,7 @@ def test_turning_the_pool_on_and_off_changes_nothing_live(
         recorded = ws.last_update_changes()
         assert {op: n for op, n in recorded.items() if op != "same"} == changes
         ws.preview("--refresh", "--expect-no-changes")
-        assert len(ws.resources()) - 1 == managed + (1 if hosts is None else 0)
+        assert len(ws.resources()) - 1 == managed + (1 if hosts == 2 else 0)
     ws.destroy()
     assert account.stores() == {}
 

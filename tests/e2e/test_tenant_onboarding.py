@@ -28,11 +28,11 @@ READ_ROUTE = {
     "ConversationConfiguration": "GET /v2/ControlPlane/Configurations/{id}",
 }
 #: What Pulumi.dev.yaml declares: stack + 3 TenantMemory + 3 stores + 3 identity-resolution
-#: settings + 5 trait groups (acme 3, globex 1, initech 1) + 2 configurations (initech has none)
-#: + 1 explicit provider host (3 tenants: a pool of 2 hosts, host 0 being the default provider).
-RESOURCE_COUNT = 18
-#: What is not a dynamic resource: the stack, the 3 TenantMemory components and the host.
-NOT_DYNAMIC = 5
+#: settings + 5 trait groups (acme 3, globex 1, initech 1) + 2 configurations (initech has none).
+#: (3 tenants: no pool, every resource on the default provider; test_host_pool.py covers pools.)
+RESOURCE_COUNT = 17
+#: What is not a dynamic resource: the stack and the 3 TenantMemory components.
+NOT_DYNAMIC = 4
 #: How Pulumi's state marks a secret value: this signature key and value, plus "ciphertext".
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 TENANTS = ("acme", "globex", "initech")
@@ -180,10 +180,9 @@ def test_out_of_band_delete_is_dropped_by_refresh_and_recreated_by_up(deployed: 
 def test_state_holds_no_credential(deployed: Deployed) -> None:
     ws, emulator = deployed.ws, deployed.emulator
     assert "secure:" in (ws.project_dir / "Pulumi.dev.yaml").read_text()  # set with --secret
-    # The default provider holds the whole stack config, the pool's host the provider's settings;
-    # the token only as ciphertext in both.
+    # The default provider holds the whole stack config; the token only as ciphertext.
     providers = [r for r in ws.resources() if r["type"] == "pulumi:providers:pulumi-python"]
-    assert len(providers) == 2
+    assert len(providers) == 1
     for provider in providers:
         token = provider["inputs"]["twilio-memory:authToken"]
         assert token[SECRET_SIG[0]] == SECRET_SIG[1] and set(token) == {SECRET_SIG[0], "ciphertext"}

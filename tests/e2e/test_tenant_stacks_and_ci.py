@@ -81,7 +81,7 @@ def test_preview_makes_no_api_call_and_refuses_a_broken_tenant_list(
     select(workspace, "dev")
     emulator.control.reset_stats()
     planned = workspace.preview()
-    assert "+ 18 to create" in planned.output  # 17 of the tenants + 1 provider host (3 tenants, 2 hosts)
+    assert "+ 17 to create" in planned.output
     assert emulator.control.stats()["total"] == 0  # TenantMemory does no I/O; preview is offline
 
     stack_file = workspace.project_dir / "Pulumi.dev.yaml"

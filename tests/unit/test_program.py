@@ -263,9 +263,9 @@ def _pool_hosts(tenants: int, **document_extra: Any) -> list[str]:
 
 def test_the_pool_grows_with_the_tenants_and_one_tenant_uses_the_default_provider() -> None:
     assert _pool_hosts(1) == []  # host 0 is the default provider: one tenant changes nothing
-    assert _pool_hosts(2) == []
-    assert _pool_hosts(3) == ["twilio-memory-host-1"]
-    assert _pool_hosts(15) == [f"twilio-memory-host-{i}" for i in range(1, 8)]  # 8 hosts at most
+    assert _pool_hosts(4) == []
+    assert _pool_hosts(5) == ["twilio-memory-host-1"]
+    assert _pool_hosts(15) == [f"twilio-memory-host-{i}" for i in range(1, 4)]  # 4 hosts at most
     assert _pool_hosts(4, providerHosts=1) == []
     assert _pool_hosts(4, providerHosts=3) == ["twilio-memory-host-1", "twilio-memory-host-2"]
 
@@ -287,6 +287,6 @@ def test_host_pool_spreads_sorted_keys_round_robin() -> None:
         names = {key: None if host is None else host._name for key, host in spread.items()}
     assert names == {"a": None, "b": "twilio-memory-host-1", "c": "twilio-memory-host-2", "d": None}
     assert pool.parallel == max(12, 4 * (os.cpu_count() or 1))
-    assert [hosts_for(n) for n in (0, 1, 2, 3, 8, 15, 45)] == [1, 1, 1, 2, 4, 8, 8]
+    assert [hosts_for(n) for n in (0, 1, 4, 5, 8, 15, 45)] == [1, 1, 1, 2, 2, 4, 4]
     with pytest.raises(ValueError, match=r"1\.\.32"):
         HostPool(size=0)

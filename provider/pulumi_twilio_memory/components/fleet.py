@@ -6,7 +6,7 @@ configuration or from a YAML/JSON file. Keys are camelCase as everywhere in Pulu
 
     namePrefix: dev-            # prepended to every store's display name (default "")
     maxStores: 15               # stores this stack may use in its account (1..15, default 15)
-    providerHosts: 4            # provider host processes (1..32; default: 1 per 2 tenants, <= 8)
+    providerHosts: 4            # provider host processes (1..32; default: 1 per 4 tenants, <= 4)
     traitGroupTemplates:        # shared trait groups, by group name
       Preferences: {description: ..., traits: {tier: {dataType: STRING}}}
     defaults:                   # applied to every tenant unless the tenant says otherwise
@@ -377,7 +377,7 @@ def _parse(value: str) -> Any:
 
 
 def fleet_host_pool(raw: Mapping[str, Any], tenants: list[ResolvedTenant]) -> HostPool:
-    """The provider hosts of a document: ``providerHosts``, else one per two tenants (max 8)."""
+    """The provider hosts of a document: ``providerHosts``, else one per four tenants (max 4)."""
     size = FleetConfig.model_validate(dict(raw)).provider_hosts or hosts_for(len(tenants))
     return HostPool(size=size)
 
