@@ -141,25 +141,30 @@ def _where(results: dict[str, Any]) -> list[str]:
     s = results["settings"]
     rows = []
     for e in results["onboarding"]:
-        t = e["up"].get("trace") or {}
-        phase = t.get("create_phase")
-        slots = e["floor"]["slots"]
-        busy = t.get("create_busy_seconds")
-        rows.append(
-            [
-                str(e["tenants"]),
-                _s(e["up"]["seconds"]),
-                _s(t.get("first_create")),
-                _s(t.get("host_start")),
-                _s(phase),
-                _s(e["floor"]["seconds"]),
-                _x(phase / e["floor"]["seconds"]) if phase and e["floor"]["seconds"] else "n/a",
-                _s(e["up"]["seconds"] - t["last_create_end"]) if t.get("last_create_end") else "n/a",
-                f"{busy / (slots * phase):.0%}" if busy and phase else "n/a",
-                str(t.get("max_concurrent_creates", "n/a")),
-                _s(statistics.median(t["dependency_hops"])) if t.get("dependency_hops") else "n/a",
-            ]
-        )
+        for label, run in (("no pool", e["up"]), (f"pool of {e.get('hosts', 1)}", e.get("pooled"))):
+            if run is None:
+                continue
+            t = run.get("trace") or {}
+            phase = t.get("create_phase")
+            pooled = run is not e["up"]
+            slots = 4 * e.get("hosts", 1) if pooled else e["floor"]["slots"]
+            floor = e["floor"]["unlimited_seconds"] if pooled else e["floor"]["seconds"]
+            busy = t.get("create_busy_seconds")
+            rows.append(
+                [
+                    f"{e['tenants']}, {label}",
+                    _s(run["seconds"]),
+                    _s(t.get("first_create")),
+                    _s(t.get("host_start")),
+                    _s(phase),
+                    _s(floor),
+                    _x(phase / floor) if phase and floor else "n/a",
+                    _s(run["seconds"] - t["last_create_end"]) if t.get("last_create_end") else "n/a",
+                    f"{busy / (slots * phase):.0%}" if busy and phase else "n/a",
+                    str(t.get("max_concurrent_creates", "n/a")),
+                    _s(statistics.median(t["dependency_hops"])) if t.get("dependency_hops") else "n/a",
+                ]
+            )
     lines = [
         "## 2. Where the time goes",
         "",
@@ -169,7 +174,10 @@ def _where(results: dict[str, Any]) -> list[str]:
         "`Create` end; *teardown* = last `Create` end to exit. *slot use* = time spent inside "
         "`Create` / (slots x create phase). *store done -> dependents start* = from a store's "
         "`Create` returning to the first `Create` of its dependents, per tenant: the engine's round trip "
-        "through the program (N = 1) plus, once every slot is taken, the wait for a free slot.",
+        "through the program (N = 1) plus, once every slot is taken, the wait for a free slot. "
+        "Beyond 15 tenants, the first account's stack. With the pool: the floor is the no-limit one, "
+        "the slots are 4 per host, and the hop also holds the engine's wait on a `Check` sent to a "
+        "host whose threads are all busy (the engine calls `Check` from its one step loop).",
         "",
         *_table(
             [
@@ -321,8 +329,9 @@ def _memory(results: dict[str, Any]) -> list[str]:
 def _experiments(results: dict[str, Any]) -> list[str]:
     if not results["experiments"]:
         return []
-    base = results["onboarding"][-1]
-    shipped = {"label": "as shipped", **base["up"], "floor": base["floor"], "slots": base["floor"]["slots"]}
+    size = results["experiments"][0].get("tenants")
+    base = next((e for e in results["onboarding"] if e["tenants"] == size), results["onboarding"][-1])
+    shipped = {"label": "no pool", **base["up"], "floor": base["floor"], "slots": base["floor"]["slots"]}
     rows = []
     for run in [shipped, *results["experiments"]]:
         by_route = run["requests"].get("by_route", {})
@@ -341,20 +350,19 @@ def _experiments(results: dict[str, Any]) -> list[str]:
     return [
         f"## 6. Experiments (N = {base['tenants']})",
         "",
-        "Each a fresh `pulumi up` of the largest stack with one thing changed, to price a limit or a "
-        "proposed change (`bench/hostprobe`; none of these is a setting users have today):",
+        "Each a fresh `pulumi up` of the largest one-account stack with one thing changed, to price a "
+        "limit or a change:",
         "",
-        "* **host pool widened**: a dynamic provider's `Create` holds one of the provider host's gRPC "
+        "* **one host widened**: a dynamic provider's `Create` holds one of the provider host's gRPC "
         "worker threads while it waits, and `pulumi/dynamic/__main__.py` builds its server with "
-        "`ThreadPoolExecutor(max_workers=4)`. The patch makes `BaseProvider.configure` (run once, on a "
-        "worker thread) raise that executor's `_max_workers` to 64; then the engine's `--parallel` "
-        "(default 4 x CPUs) is the limit, so it is also raised.",
+        "`ThreadPoolExecutor(max_workers=4)`. The patch (`bench/hostprobe`, `BENCH_PATCH`, never "
+        "shipped: it sets private attributes of CPython's executor) makes `BaseProvider.configure` "
+        "raise that executor's `_max_workers` to 64, with `--parallel` 64: what the host pool would "
+        "reach if the engine neither started hosts one after another nor waited on a busy host's "
+        "`Check`.",
         "* **latency**: the emulator's `latency` fault on every API request, a realistic round trip to "
-        "Twilio, which loopback hides: every request a `Create` makes then costs wall time.",
-        "* **store create POSTs first**: `StoreProvider.create` without its look-up by display name before "
-        "the POST (the list returns ids only, so that look-up fetches every store in the account: "
-        "quadratic in N); the POST's own 409/400 handling still finds and adopts or refuses an existing "
-        "store.",
+        "Twilio, which loopback hides: every request a `Create` makes then costs wall time, without and "
+        "with the pool.",
         "",
         *_table(
             [
