@@ -7,6 +7,9 @@ PYTHON_BIN="${PYTHON:-python3}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# The Pulumi CLI and SDK version this repository builds, installs and tests with.
+pulumi_version() { tr -d '[:space:]' < "$ROOT/scripts/pulumi-version"; }
+
 ensure_venv() {
   if ! "$PYTHON_BIN" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     echo "error: Python >= 3.11 is required ($PYTHON_BIN is $("$PYTHON_BIN" --version 2>&1))" >&2
@@ -16,11 +19,12 @@ ensure_venv() {
     log "creating virtualenv $VENV"
     "$PYTHON_BIN" -m venv "$VENV"
   fi
-  local stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  local stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/pulumi-version" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
-    log "installing pulumi-twilio-memory[dev] into $VENV"
+    log "installing pulumi-twilio-memory[dev] into $VENV (Pulumi SDK $(pulumi_version))"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]"
+    # The package accepts a range of SDKs; this repository develops against the CLI's version.
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" "pulumi==$(pulumi_version)"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi

@@ -208,8 +208,14 @@ def _base_url(values: Mapping[str, str], attr: str, default: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(
-            f"{_describe(attr)} must be an http(s) URL such as {default} or http://127.0.0.1:4010 "
+            f"{_describe(attr)} must be an http(s) URL such as {default} or http://127.0.0.1:8787 "
             f"for the emulator; got {url!r}."
+        )
+    if parts.path or parts.query or parts.fragment:
+        bare = f"{parts.scheme}://{parts.netloc}"
+        raise ConfigurationError(
+            f"{_describe(attr)} must be the scheme and host only, such as {bare}: the provider adds "
+            f"the API paths (/v1/..., /v2/...) itself; got {url!r}."
         )
     return url
 

@@ -25,6 +25,8 @@ import email.utils
 import logging
 import platform
 import random
+import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -38,7 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from ._version import __version__
-from .errors import ApiError, NotFoundError, TransportError, TwilioMemoryError, redact
+from .errors import ApiError, NotFoundError, TransportError, TwilioMemoryError, UnreachableError, redact
 
 __all__ = [
     "USER_AGENT",
@@ -62,6 +64,35 @@ M = TypeVar("M", bound=BaseModel)
 
 # A failed connect never reached the server, so repeating it is safe for any request.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def _unreachable_reason(exc: BaseException) -> str | None:
+    """ "refused", "dns" or "tls" when ``exc`` (a connect failure) says the base URL cannot be
+    reached at all; None for failures worth retrying (timeouts, resets, dropped connections)."""
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return "tls"
+        if isinstance(current, socket.gaierror):
+            return "dns"
+        if isinstance(current, ConnectionRefusedError):
+            return "refused"
+        current = current.__cause__ or current.__context__
+    text = str(exc)
+    if "SSL" in text or "TLS" in text or "CERTIFICATE" in text.upper():
+        return "tls"
+    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "dns"
+    if "Connection refused" in text or "Errno 111" in text:
+        return "refused"
+    return None
+
+
 _RETRY_IF_SAFE_STATUSES = frozenset({500, 502, 503, 504})
 
 
@@ -232,6 +263,9 @@ class _ApiClient:
             try:
                 response = self._http.request(method, url, json=json, params=params, headers=hdrs)
             except httpx.TransportError as exc:
+                unreachable = self._unreachable(exc, action)
+                if unreachable is not None:
+                    raise unreachable from None
                 retryable = isinstance(exc, _NOT_SENT) or retry_safe
                 if retryable and attempt < self.retry.max_attempts:
                     self._pause(attempt, None, method, url, type(exc).__name__)
@@ -264,6 +298,41 @@ class _ApiClient:
             self.retry.max_attempts,
         )
         self._sleep(delay)
+
+    def _unreachable(self, exc: httpx.TransportError, action: str) -> UnreachableError | None:
+        """A clear, final error when the base URL cannot be reached at all, else None."""
+        reason = _unreachable_reason(exc)
+        if reason is None:
+            return None
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or parts.netloc
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        local = host in _LOOPBACK_HOSTS
+        setting = self.base_url_setting
+        if reason == "refused" and local:
+            advice = (
+                f"nothing is listening on {host}:{port}. Is the emulator running? Start it with "
+                f"`twilio-memory-emulator --port {port}`, or point {setting} at the port it listens on."
+            )
+        elif reason == "refused":
+            advice = f"{host}:{port} refused the connection. Check {setting} and network access."
+        elif reason == "dns":
+            advice = (
+                f"the host name {host!r} does not resolve. Check {setting} (Twilio's hosts look like "
+                "https://memory.twilio.com, regional ones like https://memory.dublin.ie1.twilio.com) and DNS."
+            )
+        elif local:
+            advice = (
+                f"{host}:{port} answers but not with TLS: the emulator serves plain HTTP, so use "
+                f"http://{parts.netloc} in {setting}."
+            )
+        else:
+            advice = (
+                f"the TLS handshake with {host}:{port} failed. Check {setting} and the server's certificate."
+            )
+        detail = self._redact(f"{type(exc).__name__}: {exc}")
+        message = f"Could not {action}: {self.product} at {self.base_url} is unreachable: {advice} ({detail})"
+        return UnreachableError(message, url=self.base_url, reason=reason)
 
     def _transport_error(
         self,

@@ -7,7 +7,8 @@ attribute ever holds a credential: the client redacts its secrets from anything 
 
     TwilioMemoryError                     base of everything this package raises
     ├── ConfigurationError                missing or invalid credentials / settings (no HTTP made)
-    ├── TransportError                    no usable HTTP response (connection refused, reset, timeout)
+    ├── TransportError                    no usable HTTP response (reset, timeout), after retries
+    ├── UnreachableError                  the base URL cannot be reached: refused, unknown host, TLS
     ├── ApiError                          the API answered with an error status
     │   ├── BadRequestError               400: the request broke a documented rule
     │   ├── AuthenticationError           401: wrong or missing credentials
@@ -47,6 +48,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "TwilioMemoryError",
+    "UnreachableError",
     "redact",
 ]
 
@@ -90,6 +92,17 @@ class TransportError(TwilioMemoryError):
         super().__init__(message)
         self.method = method
         self.url = url
+
+
+class UnreachableError(TwilioMemoryError):
+    """The base URL cannot be reached at all (connection refused, unknown host, TLS mismatch):
+    nothing was sent, retrying would not help, and the message says what to check. Not a
+    :class:`TransportError`, so no caller treats it as a request that may have been applied."""
+
+    def __init__(self, message: str, *, url: str, reason: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.reason = reason  # "refused", "dns" or "tls"
 
 
 class ApiError(TwilioMemoryError):

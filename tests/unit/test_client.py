@@ -30,6 +30,7 @@ from twilio_memory_api.errors import (
     ServerError,
     TransportError,
     TwilioMemoryError,
+    UnreachableError,
 )
 
 SECRET = "super-secret-api-value-123"
@@ -314,11 +315,20 @@ def test_rate_limit_storm_gives_up_with_advice() -> None:
 
 def test_unreachable_host_names_the_base_url_setting() -> None:
     rec = Recorder(httpx.ConnectError("[Errno 111] Connection refused"))
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(UnreachableError) as info:
         memory(rec, retry=RetryPolicy(max_attempts=2)).get_store(STORE_ID)
     message = str(info.value)
+    assert len(rec.requests) == 1  # refused: not retried
     assert "http://emulator.test:4010" in message and "TWILIO_MEMORY_BASE_URL" in message
-    assert "read store" in message
+    assert "read store" in message and "refused the connection" in message
+
+
+def test_a_connect_failure_worth_retrying_is_retried_then_named() -> None:
+    rec = Recorder(httpx.ConnectError("[Errno 104] Connection reset by peer"))
+    with pytest.raises(TransportError) as info:
+        memory(rec, retry=RetryPolicy(max_attempts=2)).get_store(STORE_ID)
+    assert len(rec.requests) == 2
+    assert "http://emulator.test:4010" in str(info.value) and "TWILIO_MEMORY_BASE_URL" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -425,3 +435,67 @@ def test_secrets_never_appear_in_errors_or_reprs() -> None:
     assert SECRET not in str(info2.value)
     client = memory(Recorder(httpx.Response(200, json=STORE)))
     assert SECRET not in repr(client) and SECRET not in repr(CREDS) and SECRET not in repr(vars(client))
+
+
+# -- a base URL that cannot be reached: one clear error, no retry loop ---------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_nothing_listening_on_a_loopback_url_fails_at_once_asking_for_the_emulator() -> None:
+    port = _free_port()
+    slept: list[float] = []
+    client = MemoryClient(CREDS, base_url=f"http://127.0.0.1:{port}", sleep=slept.append)
+    with pytest.raises(UnreachableError) as info:
+        client.get_store(STORE_ID)
+    message = str(info.value)
+    assert slept == []  # not retried
+    assert info.value.reason == "refused"
+    assert f"nothing is listening on 127.0.0.1:{port}" in message
+    assert f"twilio-memory-emulator --port {port}" in message
+    assert "twilio-memory:memoryBaseUrl" in message and SECRET not in message
+    assert not isinstance(info.value, TransportError)  # never taken for a write that may have landed
+
+
+def test_an_unknown_host_fails_at_once_naming_the_host_and_the_setting() -> None:
+    slept: list[float] = []
+    client = ConversationsClient(CREDS, base_url="https://no-such-host.invalid", sleep=slept.append)
+    with pytest.raises(UnreachableError) as info:
+        client.get_configuration("conv_configuration_01k1etk2y5f1y9fpe2epfdtvv2")
+    assert slept == [] and info.value.reason == "dns"
+    assert "'no-such-host.invalid' does not resolve" in str(info.value)
+    assert "twilio-memory:conversationsBaseUrl" in str(info.value)
+
+
+def test_https_against_a_plain_http_server_says_to_use_http() -> None:
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def answer_in_plain_http() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(1024)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=answer_in_plain_http, daemon=True)
+    thread.start()
+    slept: list[float] = []
+    client = MemoryClient(CREDS, base_url=f"https://127.0.0.1:{port}", sleep=slept.append)
+    try:
+        with pytest.raises(UnreachableError) as info:
+            client.get_store(STORE_ID)
+    finally:
+        server.close()
+    assert slept == [] and info.value.reason == "tls"
+    assert f"use http://127.0.0.1:{port}" in str(info.value)

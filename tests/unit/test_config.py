@@ -114,6 +114,12 @@ def test_half_configured_credentials_name_the_missing_half(values: dict[str, str
         ({"operationTimeout": "soon"}, "twilio-memory:operationTimeout"),
         ({"operationTimeout": "-5"}, "positive number"),
         ({"operationTimeout": "inf"}, "positive number"),
+        (
+            {"memoryBaseUrl": "http://127.0.0.1:8787/v1"},
+            "scheme and host only, such as http://127.0.0.1:8787",
+        ),
+        ({"conversationsBaseUrl": "https://conversations.twilio.com/v2/"}, "adds the API paths"),
+        ({"memoryBaseUrl": "https://memory.twilio.com?x=1"}, "twilio-memory:memoryBaseUrl"),
     ],
 )
 def test_malformed_settings_fail_with_the_key_name(values: dict[str, str], needle: str) -> None:
