@@ -9,6 +9,7 @@ shows the port actually bound), so keep it stable.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -20,7 +21,17 @@ from twilio_memory_emulator.defaults import (
     DEFAULT_AUTH_TOKEN,
 )
 
-__all__ = ["build_parser", "main"]
+__all__ = ["ENVIRONMENT", "build_parser", "main"]
+
+#: Settings a service container passes in its environment instead of on the command line (where
+#: ``ps`` shows them): variable -> the flag it stands for when that flag is not given. Lists are
+#: comma-separated.
+ENVIRONMENT = {
+    "TWILIO_MEMORY_EMULATOR_ACCOUNTS": "--account",
+    "TWILIO_MEMORY_EMULATOR_API_KEYS": "--api-key",
+    "TWILIO_MEMORY_EMULATOR_CONTROL_TOKEN": "--control-token",
+    "TWILIO_MEMORY_EMULATOR_STATE_FILE": "--state-file",
+}
 
 _ACCOUNT_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
@@ -50,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Local emulator of Twilio Conversation Memory (/v1/ControlPlane) and Conversations v2 "
         "(/v2/ControlPlane) control planes, on one port.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8787, help="port to bind; 0 picks a free one (default 8787)"
@@ -98,12 +110,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="require this token (X-Emulator-Control-Token header) on /_emulator/ endpoints",
     )
     parser.add_argument(
+        "--shutdown-timeout",
+        type=_delay,
+        default=10.0,
+        metavar="SECONDS",
+        help="on SIGTERM/SIGINT, wait at most this long for requests in flight (default 10); "
+        "a second signal stops at once",
+    )
+    parser.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (no credentials are logged)"
     )
     return parser
+
+
+def _version() -> str:
+    from twilio_memory_api._version import __version__  # noqa: PLC0415
+
+    return __version__
+
+
+def _from_environment(args: argparse.Namespace) -> None:
+    """Fill flags not given on the command line from ``ENVIRONMENT``."""
+    if not args.account and os.environ.get("TWILIO_MEMORY_EMULATOR_ACCOUNTS"):
+        args.account = [
+            v.strip() for v in os.environ["TWILIO_MEMORY_EMULATOR_ACCOUNTS"].split(",") if v.strip()
+        ]
+    if not args.api_key and os.environ.get("TWILIO_MEMORY_EMULATOR_API_KEYS"):
+        args.api_key = [
+            v.strip() for v in os.environ["TWILIO_MEMORY_EMULATOR_API_KEYS"].split(",") if v.strip()
+        ]
+    if args.control_token is None and os.environ.get("TWILIO_MEMORY_EMULATOR_CONTROL_TOKEN"):
+        args.control_token = os.environ["TWILIO_MEMORY_EMULATOR_CONTROL_TOKEN"]
+    if args.state_file is None and os.environ.get("TWILIO_MEMORY_EMULATOR_STATE_FILE"):
+        args.state_file = os.environ["TWILIO_MEMORY_EMULATOR_STATE_FILE"]
 
 
 def _credentials(
@@ -133,11 +175,21 @@ def _credentials(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _from_environment(args)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be from 0 to 65535")
     accounts, api_keys = _credentials(parser, args)
     # Loaded only now, so that argument errors and --help answer without loading the server.
-    from twilio_memory_emulator.serve import run  # noqa: PLC0415
+    try:
+        from twilio_memory_emulator.serve import run  # noqa: PLC0415
+    except ModuleNotFoundError as exc:
+        print(
+            f"twilio-memory-emulator: the emulator needs the package's [emulator] extra ({exc.name} is "
+            "not installed): pip install 'pulumi-twilio-memory[emulator]' (or the wheel with "
+            "'[emulator]' after its path)",
+            file=sys.stderr,
+        )
+        return 2
 
     return run(args, accounts, api_keys)
 

@@ -134,7 +134,7 @@ class Control:
     def routes(self) -> list[Route]:
         p = CONTROL_PREFIX
         return [
-            Route(f"{p}/health", self.health, methods=["GET"]),
+            Route(f"{p}/health", self.health, methods=["GET", "HEAD"]),
             Route(f"{p}/reset", self.reset, methods=["POST"]),
             Route(f"{p}/stats", self.get_stats, methods=["GET"]),
             Route(f"{p}/stats", self.delete_stats, methods=["DELETE"]),

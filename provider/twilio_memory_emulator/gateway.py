@@ -51,6 +51,7 @@ from twilio_memory_emulator.faults import FaultRegistry
 from twilio_memory_emulator.responses import (
     CONTROL_HEADER,
     CONTROL_PREFIX,
+    HEALTH_PATH,
     RequestCtx,
     render_error,
     render_json,
@@ -240,7 +241,10 @@ class Gateway:
 
     async def _serve_control(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def call() -> None:
-            self._check_control_access(scope)
+            # Liveness probes (a CI service container's health check) need no token; the answer
+            # says nothing but "ok". Everything else under /_emulator/ stays guarded.
+            if not (scope["path"] == HEALTH_PATH and scope["method"] in ("GET", "HEAD")):
+                self._check_control_access(scope)
             body = await self._read_body(scope, receive)
             await self._dispatch(self._control, scope, body, send, _control_not_found)
 

@@ -22,6 +22,7 @@ from twilio_memory_emulator.errors import (
 __all__ = [
     "CONTROL_HEADER",
     "CONTROL_PREFIX",
+    "HEALTH_PATH",
     "RequestCtx",
     "render_accepted",
     "render_error",
@@ -35,6 +36,8 @@ log = logging.getLogger("twilio_memory_emulator")
 _V1 = "/v1/ControlPlane"
 _V2 = "/v2/ControlPlane"
 CONTROL_PREFIX = "/_emulator"
+#: The one control endpoint open to anyone (liveness probes): it answers only ``{"status": "ok"}``.
+HEALTH_PATH = f"{CONTROL_PREFIX}/health"
 CONTROL_HEADER = "x-emulator-control-token"
 
 

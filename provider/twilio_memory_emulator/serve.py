@@ -27,9 +27,13 @@ __all__ = ["run"]
 
 
 class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown; an emulator should exit 0."""
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown; an emulator should exit 0.
+    A second signal of either kind (uvicorn: only SIGINT) stops at once, without waiting for
+    requests in flight."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit:
+            self.force_exit = True
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
 
@@ -103,6 +107,7 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
     )
     if state_file is not None:
         try:
+            state_file.check_writable()
             snapshot = state_file.load()
             if snapshot is not None:
                 backend.restore(snapshot)
@@ -120,8 +125,21 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
     except OSError as exc:
         print(f"twilio-memory-emulator: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
+    if not _is_loopback(args.host) and DEFAULT_ACCOUNT_SID in accounts:
+        print(
+            f"twilio-memory-emulator: warning: bound to {args.host}, off loopback, and accepting the "
+            "published default credentials: anyone who can reach this port can use it. Pass --account "
+            "(or TWILIO_MEMORY_EMULATOR_ACCOUNTS) with credentials of your own.",
+            file=sys.stderr,
+            flush=True,
+        )
     config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=args.access_log, lifespan="off", server_header=False
+        app,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=args.shutdown_timeout,
     )
     announce = (args.host, sock.getsockname()[1], accounts, args.state_file)
     asyncio.run(_serve(_Server(config), sock, announce))

@@ -44,6 +44,20 @@ class StateFile:
             raise StateFileError(f"state file {self.path} does not hold an emulator snapshot")
         return data
 
+    def check_writable(self) -> None:
+        """Fail at start, not on the first write, when the file cannot be saved where it is."""
+        directory = self.path.parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".probe", dir=directory)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise StateFileError(
+                f"cannot write state file {self.path}: {exc.strerror or exc}; choose a writable "
+                "--state-file path (or TWILIO_MEMORY_EMULATOR_STATE_FILE)"
+            ) from None
+
     def save(self, snapshot: dict[str, Any]) -> None:
         """Replace the file with ``snapshot``: temp file + fsync + os.replace + directory fsync."""
         directory = self.path.parent
