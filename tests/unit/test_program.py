@@ -290,3 +290,15 @@ def test_host_pool_spreads_sorted_keys_round_robin() -> None:
     assert [hosts_for(n) for n in (0, 1, 4, 5, 8, 15, 45)] == [1, 1, 1, 2, 2, 4, 4]
     with pytest.raises(ValueError, match=r"1\.\.32"):
         HostPool(size=0)
+
+
+def test_a_document_under_another_projects_namespace_says_where_it_belongs() -> None:
+    config = {"tenant-onboarding:tenants": [{"name": "acme"}], "tenant-onboarding:namePrefix": "x-"}
+    with (
+        mocked(project="my-tenants", stack="dev", config=config),
+        pytest.raises(TenantConfigurationError) as info,
+    ):
+        run(run_fleet_program)
+    (problem,) = info.value.problems
+    assert "'my-tenants:'" in problem and "tenant-onboarding:tenants" in problem
+    assert "my-tenants:tenants" in problem

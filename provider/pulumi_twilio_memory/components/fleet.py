@@ -359,6 +359,20 @@ def fleet_from_pulumi_config(config: pulumi.Config | None = None) -> dict[str, A
             raw[key] = _parse(value)
     namespace = f"{config.name}:"
     present = {*pulumi.runtime.config.CONFIG.get(), *pulumi.runtime.config.get_config_env()}
+    elsewhere = sorted(
+        k
+        for k in present
+        if not k.startswith((namespace, "twilio-memory:")) and k.partition(":")[2] in CONFIG_KEYS
+    )
+    if "tenants" not in raw and elsewhere:
+        raise TenantConfigurationError(
+            f"Configuration of stack {pulumi.get_stack()!r}",
+            [
+                f"tenants: is required under this project's namespace, {namespace!r}; found "
+                f"{', '.join(elsewhere)}: the document's keys take the name of the project in "
+                f"Pulumi.yaml, so rename them (e.g. {namespace}tenants), or rename the project"
+            ],
+        )
     unknown = sorted(k for k in present if k.startswith(namespace) and k[len(namespace) :] not in CONFIG_KEYS)
     if unknown:
         raise TenantConfigurationError(
