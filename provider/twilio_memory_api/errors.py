@@ -19,6 +19,7 @@ attribute ever holds a credential: the client redacts its secrets from anything 
     │   ├── RateLimitedError              429: still throttled after every retry
     │   └── ServerError                   5xx: Twilio failed; retry later
     ├── AlreadyExistsError                create found a resource that this stack does not manage
+    ├── StackBindingError                 the state's resources live in another account / endpoint
     └── OperationError                    an asynchronous change did not finish well
         ├── OperationFailedError          the operation or the resource reached FAILED
         └── OperationTimeoutError         the deadline passed before it finished
@@ -46,6 +47,7 @@ __all__ = [
     "PreconditionFailedError",
     "RateLimitedError",
     "ServerError",
+    "StackBindingError",
     "TransportError",
     "TwilioMemoryError",
     "UnreachableError",
@@ -237,6 +239,11 @@ class AlreadyExistsError(TwilioMemoryError):
     def __init__(self, message: str, *, existing_id: str) -> None:
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class StackBindingError(TwilioMemoryError):
+    """A resource recorded in state lives in another account or at another endpoint than the one
+    the provider is configured for now; nothing was sent."""
 
 
 class OperationError(TwilioMemoryError):

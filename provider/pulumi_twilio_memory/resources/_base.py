@@ -65,12 +65,15 @@ step calls ``read`` without inputs (so no ``__provider``).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import ipaddress
 import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pulumi
 from pulumi.dynamic import (
@@ -86,7 +89,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_snake
 from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
-from twilio_memory_api.errors import ConfigurationError, NotFoundError
+from twilio_memory_api.errors import ConfigurationError, NotFoundError, StackBindingError
 from twilio_memory_api.models import format_validation_error
 from twilio_memory_api.operations import Deadline
 
@@ -94,6 +97,7 @@ from .. import config
 from . import _deployment
 
 __all__ = [
+    "BINDING",
     "IMPORT_ID",
     "PROVIDER_KEY",
     "REPLACE_ON_CHANGES",
@@ -117,6 +121,9 @@ log = logging.getLogger("pulumi_twilio_memory")
 PROVIDER_KEY = "__provider"
 #: Hidden input: the id given as ``import_`` (translated into adoption by id, see resource_options).
 IMPORT_ID = "__import_id"
+#: Hidden output: where the resource lives, ``{"account": "AC…" or "", "endpoint": base URL}``
+#: (no secret), recorded by every create, update and read; see :meth:`BaseProvider.require_binding`.
+BINDING = "__binding"
 #: Hidden input: the ``replace_on_changes`` resource option (the host never tells the engine which
 #: keys changed, so the engine cannot apply it; ``diff`` does).
 REPLACE_ON_CHANGES = "__replace_on_changes"
@@ -373,6 +380,71 @@ def validation_failures(
     return []
 
 
+def _is_loopback(host: str | None) -> bool:
+    if host in (None, ""):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def same_place(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """True when a recorded binding and the current one name the same account and endpoint.
+
+    Endpoints compare by scheme and host, and port unless both are loopback: the emulator is
+    often restarted on a fresh port with the same state file, and two emulators on one machine
+    cannot be told apart by their URL anyway. Accounts compare only when both are known (an API
+    key alone does not say which account it belongs to).
+    """
+    old, new = urlsplit(str(recorded.get("endpoint", ""))), urlsplit(str(current.get("endpoint", "")))
+    both_local = _is_loopback(old.hostname) and _is_loopback(new.hostname)
+    if not both_local and (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+        return False
+    account_old, account_new = recorded.get("account") or "", current.get("account") or ""
+    return not (account_old and account_new and account_old != account_new)
+
+
+def _describe_binding(binding: Mapping[str, Any]) -> str:
+    account = binding.get("account") or ""
+    return f"account {account} at {binding.get('endpoint')}" if account else str(binding.get("endpoint"))
+
+
+def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` (a lifecycle method of a provider) checking and recording the binding."""
+
+    @functools.wraps(method)
+    def create(self: BaseProvider, props: dict[str, Any]) -> Any:
+        result = method(self, props)
+        result.outs = {**(result.outs or {}), BINDING: self.binding()}
+        return result
+
+    @functools.wraps(method)
+    def read(self: BaseProvider, id_: str, props: dict[str, Any]) -> Any:
+        self.require_binding(id_, props)
+        result = method(self, id_, props)
+        if result.id:  # not gone()
+            result.outs = {**(result.outs or {}), BINDING: self.binding()}
+        return result
+
+    @functools.wraps(method)
+    def update(self: BaseProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        self.require_binding(id_, olds)
+        result = method(self, id_, olds, news)
+        result.outs = {**(result.outs or {}), BINDING: self.binding()}
+        return result
+
+    @functools.wraps(method)
+    def checked(self: BaseProvider, id_: str, props: dict[str, Any], *rest: Any) -> Any:
+        self.require_binding(id_, props)
+        return method(self, id_, props, *rest)
+
+    wrappers: dict[str, Callable[..., Any]] = {"create": create, "read": read, "update": update}
+    return wrappers.get(name, checked)
+
+
 class BaseProvider(ResourceProvider):
     """Common lifecycle glue; subclasses set the class-level settings described in the module doc.
 
@@ -392,6 +464,47 @@ class BaseProvider(ResourceProvider):
     unmanaged_when_absent: ClassVar[frozenset[str]] = frozenset()
     field_hints: ClassVar[Mapping[str, str]] = {}
     delete_before_replace: ClassVar[bool] = False
+    #: Which API the resource lives in: ``"memory"`` or ``"conversations"`` (its base URL).
+    api: ClassVar[str] = "memory"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every create, read, update, delete and diff a resource defines checks (and records)
+        where its resources live: see :meth:`require_binding`."""
+        super().__init_subclass__(**kwargs)
+        for name in ("create", "read", "update", "delete", "diff"):
+            if name in cls.__dict__:
+                setattr(cls, name, _bound(name, cls.__dict__[name]))
+
+    def binding(self) -> dict[str, str]:
+        """Where this provider writes now: the account SID (when configured) and the base URL."""
+        settings = config.current()
+        endpoint = settings.memory_base_url if self.api == "memory" else settings.conversations_base_url
+        return {"account": settings.account_sid or "", "endpoint": endpoint}
+
+    def require_binding(self, id_: str, recorded_props: Mapping[str, Any]) -> None:
+        """Stop, before any request, when the state says this resource lives elsewhere than where
+        the provider points now: another account or endpoint would create everything anew there,
+        or a refresh would drop what it cannot find. Resources recorded before bindings existed
+        carry none and pass (their next create, update or refresh records it)."""
+        recorded = recorded_props.get(BINDING)
+        if not isinstance(recorded, Mapping):
+            return
+        current = self.binding()
+        if same_place(recorded, current):
+            return
+        setting = (
+            "twilio-memory:memoryBaseUrl (TWILIO_MEMORY_BASE_URL)"
+            if self.api == "memory"
+            else "twilio-memory:conversationsBaseUrl (TWILIO_CONVERSATIONS_BASE_URL)"
+        )
+        raise StackBindingError(
+            f"This stack's {self.kind} {id_} lives in {_describe_binding(recorded)}, but the provider now "
+            f"points at {_describe_binding(current)}. A stack's resources stay in the account and "
+            f"endpoint they were created in: nothing was sent. Point {setting} and the credentials "
+            f"back (then run `pulumi up` once: a refresh uses the settings the last update "
+            f"recorded), or keep this stack and use a new one for the other endpoint (`pulumi stack "
+            f"init <name>`)."
+        )
 
     # -- lifecycle methods provided by the base ------------------------------------------------
 
@@ -427,6 +540,7 @@ class BaseProvider(ResourceProvider):
         ``olds`` are the recorded outputs (which repeat the inputs, as the live values after a
         refresh); output-only and create-only properties are ignored.
         """
+        self.require_binding(_id, olds)
         changed = self.changed_properties(olds, news)
         forced = replaced_keys(news.get(REPLACE_ON_CHANGES), changed)
         replaces = sorted(k for k in changed if k in self.replace_fields or k in forced)

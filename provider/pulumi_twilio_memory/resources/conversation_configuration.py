@@ -300,6 +300,7 @@ class ConversationConfigurationProvider(BaseProvider):
     """CRUD for Conversations configurations; pickled into state, so no attributes."""
 
     kind = "conversation configuration"
+    api = "conversations"
     inputs_model = ConversationConfigurationInputs
     output_fields = (
         "version",
