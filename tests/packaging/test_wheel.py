@@ -60,6 +60,11 @@ def test_the_wheel_and_sdist_hold_what_a_user_needs(dist: dict[str, Path]) -> No
     assert "License-Expression: Apache-2.0" in metadata
     assert "Requires-Dist: pulumi<4,>=3.216" in metadata
     assert "Classifier: Typing :: Typed" in metadata and "Keywords:" in metadata
+    # The description an index shows stands alone: no links into a checkout, no checkout steps.
+    description = metadata.split("\n\n", 1)[1]
+    assert "# pulumi-twilio-memory" in description
+    assert "](docs/" not in description and "](examples/" not in description
+    assert "scripts/" not in description
     assert "twilio-memory-emulator = twilio_memory_emulator.__main__:main" in entry_points
     assert "twilio-memory-onboard = pulumi_twilio_memory.onboard:main" in entry_points
     with tarfile.open(dist["sdist"]) as sdist:
