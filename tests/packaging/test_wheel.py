@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,8 +26,28 @@ from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 pytestmark = pytest.mark.packaging
 
 REPO = Path(__file__).resolve().parents[2]
-#: The lowest SDK the package declares (``pulumi>=3.216``) and the newest the index serves here.
-SDKS = ["3.216.0", "3.272.0"]
+
+
+def _sdk_range() -> list[str]:
+    """The lowest SDK the package declares (``pulumi>=X`` in pyproject.toml) and the newest the
+    package index serves below 4."""
+    lowest = re.search(r'"pulumi>=([0-9.]+)', (REPO / "pyproject.toml").read_text())
+    assert lowest, "pyproject.toml declares no pulumi>= bound"
+    listed = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", "pulumi"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    versions = re.search(r"Available versions: (.*)", listed)
+    assert versions, listed
+    newest = next(v for v in (x.strip() for x in versions.group(1).split(",")) if v.startswith("3."))
+    floor = lowest.group(1)
+    return [floor if floor.count(".") == 2 else f"{floor}.0", newest]
+
+
+SDKS = _sdk_range()
 PASSPHRASE = "packaging-tier"
 
 
@@ -58,7 +79,7 @@ def test_the_wheel_and_sdist_hold_what_a_user_needs(dist: dict[str, Path]) -> No
         assert f"{package}/py.typed" in names
     assert "twilio_memory_emulator/spec/twilio_memory_v1.json" in names
     assert "License-Expression: Apache-2.0" in metadata
-    assert "Requires-Dist: pulumi<4,>=3.216" in metadata
+    assert "Requires-Dist: pulumi<4,>=3.235" in metadata
     assert "Classifier: Typing :: Typed" in metadata and "Keywords:" in metadata
     # The description an index shows stands alone: no links into a checkout, no checkout steps.
     description = metadata.split("\n\n", 1)[1]
