@@ -101,3 +101,29 @@ def test_create_records_the_binding_in_the_outputs() -> None:
         "display_name": "acme",
         BINDING: {"account": ACCOUNT, "endpoint": "http://127.0.0.1:8787"},
     }
+
+
+def test_log_lines_written_during_a_call_name_its_resource(caplog: pytest.LogCaptureFixture) -> None:
+    """A dynamic provider's log goes to the host's stderr, which the CLI shows under the stack:
+    so a retry warning must say itself which resource it is about."""
+    import logging
+
+    client_log = logging.getLogger("pulumi_twilio_memory")
+
+    class Probe(StoreProvider):
+        def create(self, props: dict[str, Any]) -> CreateResult:
+            client_log.warning("%s: POST %s failed (HTTP 429); retrying", "Twilio Memory", "/v1/x")
+            return CreateResult(STORE, {})
+
+        def delete(self, id_: str, props: dict[str, Any]) -> None:
+            client_log.warning("gone")
+
+    with caplog.at_level(logging.WARNING, logger="pulumi_twilio_memory"):
+        Probe().create({"display_name": "acme"})
+        Probe().delete(STORE, {})
+        client_log.warning("outside any call")
+    assert [r.getMessage() for r in caplog.records] == [
+        "store 'acme': Twilio Memory: POST /v1/x failed (HTTP 429); retrying",
+        f"store {STORE}: gone",
+        "outside any call",
+    ]

@@ -64,6 +64,7 @@ step calls ``read`` without inputs (so no ``__provider``).
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import functools
 import ipaddress
@@ -117,6 +118,23 @@ __all__ = [
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
+
+#: The resource the current provider call works on ("store 'acme'"), for log lines: a dynamic
+#: provider cannot attribute a message to its resource in the engine (the host logs to stderr,
+#: which the CLI shows under the stack), so every warning names it in its text instead.
+_current_resource: contextvars.ContextVar[str | None] = contextvars.ContextVar("resource", default=None)
+
+
+class _NameTheResource(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        current = _current_resource.get()
+        if current is not None and not getattr(record, "resource_named", False):
+            record.msg = f"{current}: {record.msg}"
+            record.resource_named = True
+        return True
+
+
+log.addFilter(_NameTheResource())
 
 PROVIDER_KEY = "__provider"
 #: Hidden input: the id given as ``import_`` (translated into adoption by id, see resource_options).
@@ -412,19 +430,34 @@ def _describe_binding(binding: Mapping[str, Any]) -> str:
     return f"account {account} at {binding.get('endpoint')}" if account else str(binding.get("endpoint"))
 
 
+def _label(provider: BaseProvider, props: Mapping[str, Any], id_: str | None) -> str:
+    name = props.get("display_name")
+    shown = repr(name) if isinstance(name, str) else (id_ or "(new)")
+    return f"{provider.kind} {shown}"
+
+
 def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """``method`` (a lifecycle method of a provider) checking and recording the binding."""
+    """``method`` (a lifecycle method of a provider) checking and recording the binding, with
+    its resource named in every log line it writes."""
 
     @functools.wraps(method)
     def create(self: BaseProvider, props: dict[str, Any]) -> Any:
-        result = method(self, props)
+        token = _current_resource.set(_label(self, props, None))
+        try:
+            result = method(self, props)
+        finally:
+            _current_resource.reset(token)
         result.outs = {**(result.outs or {}), BINDING: self.binding()}
         return result
 
     @functools.wraps(method)
     def read(self: BaseProvider, id_: str, props: dict[str, Any]) -> Any:
         self.require_binding(id_, props)
-        result = method(self, id_, props)
+        token = _current_resource.set(_label(self, props, id_))
+        try:
+            result = method(self, id_, props)
+        finally:
+            _current_resource.reset(token)
         if result.id:  # not gone()
             result.outs = {**(result.outs or {}), BINDING: self.binding()}
         return result
@@ -432,14 +465,22 @@ def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def update(self: BaseProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         self.require_binding(id_, olds)
-        result = method(self, id_, olds, news)
+        token = _current_resource.set(_label(self, news, id_))
+        try:
+            result = method(self, id_, olds, news)
+        finally:
+            _current_resource.reset(token)
         result.outs = {**(result.outs or {}), BINDING: self.binding()}
         return result
 
     @functools.wraps(method)
     def checked(self: BaseProvider, id_: str, props: dict[str, Any], *rest: Any) -> Any:
         self.require_binding(id_, props)
-        return method(self, id_, props, *rest)
+        token = _current_resource.set(_label(self, props, id_))
+        try:
+            return method(self, id_, props, *rest)
+        finally:
+            _current_resource.reset(token)
 
     wrappers: dict[str, Callable[..., Any]] = {"create": create, "read": read, "update": update}
     return wrappers.get(name, checked)
