@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -100,3 +102,14 @@ def assert_error(
     assert body["more_info"] == f"https://www.twilio.com/docs/api/errors/{body['code']}"
     if mentions is not None:
         assert mentions in body["message"], body["message"]
+
+
+def run_emulator_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``twilio-memory-emulator ARGS`` as a process (for flags that exit: ``--help``, errors)."""
+    return subprocess.run(
+        [sys.executable, "-m", "twilio_memory_emulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -11,24 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, assert_error, create_configuration, create_store
+from emu_helpers import CONFIGS, STORES, assert_error, create_configuration, create_store, run_emulator_cli
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "twilio_memory_emulator", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_help_lists_every_flag() -> None:
-    result = _run("--help")
+    result = run_emulator_cli("--help")
     assert result.returncode == 0
     for flag in (
         "--host",
@@ -63,7 +53,7 @@ def test_console_script_is_installed() -> None:
     ],
 )
 def test_bad_arguments_exit_2(args: list[str], mentions: str) -> None:
-    result = _run(*args)
+    result = run_emulator_cli(*args)
     assert result.returncode == 2
     assert mentions in result.stderr
     assert "token" not in result.stdout
@@ -73,7 +63,7 @@ def test_busy_port_exits_2() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        result = _run("--port", str(busy.getsockname()[1]))
+        result = run_emulator_cli("--port", str(busy.getsockname()[1]))
     assert result.returncode == 2
     assert "cannot bind" in result.stderr
 

@@ -13,6 +13,7 @@ import time
 
 import httpx
 import pytest
+from emu_helpers import run_emulator_cli
 from twilio_memory_api._version import __version__
 from twilio_memory_emulator.testing import EmulatorServer
 
@@ -26,18 +27,8 @@ def _local(server: EmulatorServer) -> str:
     return server.base_url.replace(ALL_INTERFACES, "127.0.0.1")
 
 
-def _emulator(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "twilio_memory_emulator", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_version_prints_the_package_version() -> None:
-    done = _emulator("--version")
+    done = run_emulator_cli("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"twilio-memory-emulator {__version__}"
 
 
@@ -67,7 +58,7 @@ def test_accounts_and_control_token_from_the_environment(monkeypatch: pytest.Mon
 
 
 def test_an_unwritable_state_file_is_refused_at_start(tmp_path: object) -> None:
-    done = _emulator("--port", "0", "--state-file", "/proc/nope/state.json")
+    done = run_emulator_cli("--port", "0", "--state-file", "/proc/nope/state.json")
     assert done.returncode == 2
     assert "cannot write state file /proc/nope/state.json" in done.stderr
     assert "--state-file" in done.stderr
