@@ -127,3 +127,17 @@ def test_log_lines_written_during_a_call_name_its_resource(caplog: pytest.LogCap
         f"store {STORE}: gone",
         "outside any call",
     ]
+
+
+def test_a_refresh_keeps_the_recorded_binding_and_adds_none() -> None:
+    """A read must not rewrite the binding (an emulator on a new port) nor add one to a resource
+    recorded before bindings: either would show as drift in `preview --refresh`."""
+    from pulumi.dynamic import ReadResult
+
+    class Probe(StoreProvider):
+        def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+            return ReadResult(id_, {"display_name": "acme"})
+
+    recorded = {"account": ACCOUNT, "endpoint": "http://127.0.0.1:40123"}  # another port: same place
+    assert Probe().read(STORE, {BINDING: recorded}).outs == {"display_name": "acme", BINDING: recorded}
+    assert Probe().read(STORE, {"display_name": "acme"}).outs == {"display_name": "acme"}

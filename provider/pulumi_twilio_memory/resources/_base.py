@@ -140,7 +140,8 @@ PROVIDER_KEY = "__provider"
 #: Hidden input: the id given as ``import_`` (translated into adoption by id, see resource_options).
 IMPORT_ID = "__import_id"
 #: Hidden output: where the resource lives, ``{"account": "AC…" or "", "endpoint": base URL}``
-#: (no secret), recorded by every create, update and read; see :meth:`BaseProvider.require_binding`.
+#: (no secret), recorded by every create and update and kept by reads; see
+#: :meth:`BaseProvider.require_binding`.
 BINDING = "__binding"
 #: Hidden input: the ``replace_on_changes`` resource option (the host never tells the engine which
 #: keys changed, so the engine cannot apply it; ``diff`` does).
@@ -458,8 +459,10 @@ def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
             result = method(self, id_, props)
         finally:
             _current_resource.reset(token)
-        if result.id:  # not gone()
-            result.outs = {**(result.outs or {}), BINDING: self.binding()}
+        # Carried forward as recorded, never rewritten by a refresh: a refresh that changed it (an
+        # emulator on a new port, a stack from before bindings) would read as drift.
+        if result.id and isinstance(props.get(BINDING), Mapping):
+            result.outs = {**(result.outs or {}), BINDING: props[BINDING]}
         return result
 
     @functools.wraps(method)
@@ -526,7 +529,7 @@ class BaseProvider(ResourceProvider):
         """Stop, before any request, when the state says this resource lives elsewhere than where
         the provider points now: another account or endpoint would create everything anew there,
         or a refresh would drop what it cannot find. Resources recorded before bindings existed
-        carry none and pass (their next create, update or refresh records it)."""
+        carry none and pass (their next update records it)."""
         recorded = recorded_props.get(BINDING)
         if not isinstance(recorded, Mapping):
             return
