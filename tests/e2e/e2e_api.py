@@ -81,6 +81,17 @@ class Account:
         """Every Conversations configuration by id."""
         return {item["id"]: item for item in self._pages(CONFIGS, "configurations")}
 
+    def everything(self) -> dict[str, Any]:
+        """Every store with its trait groups and identity resolution, and every configuration,
+        versions included: equal before and after means nothing live changed."""
+        stores = self.stores()
+        return {
+            "stores": stores,
+            "groups": {name: self.trait_groups(s["id"]) for name, s in stores.items()},
+            "identity": {name: self.identity_resolution(s["id"]) for name, s in stores.items()},
+            "configurations": self.configurations(),
+        }
+
     # -- out-of-band writes --------------------------------------------------------------------
 
     def _write(self, method: str, path: str, body: Any = None, *, if_match: bool = False) -> None:

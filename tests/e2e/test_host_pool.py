@@ -82,17 +82,6 @@ def _explicit_hosts(ws: Workspace) -> dict[str, dict[str, Any]]:
     }
 
 
-def _live(api: Account) -> dict[str, Any]:
-    """Everything the program manages, as the account reports it (versions included)."""
-    stores = api.stores()
-    return {
-        "stores": stores,
-        "groups": {name: api.trait_groups(store["id"]) for name, store in stores.items()},
-        "identity": {name: api.identity_resolution(store["id"]) for name, store in stores.items()},
-        "configurations": api.configurations(),
-    }
-
-
 def _writes(emulator: EmulatorServer) -> dict[str, int]:
     by_route: dict[str, int] = emulator.control.stats()["byRoute"]
     return {route: n for route, n in by_route.items() if not route.startswith("GET ")}
@@ -174,7 +163,7 @@ def test_turning_the_pool_on_and_off_changes_nothing_live(
     _tenants(ws, tenants, hosts=None)  # 4 tenants: the automatic size is 1, as before pools
     ws.up()
     assert {host for hosts in _hosts_by_tenant(ws).values() for host in hosts} == {DEFAULT_HOST}
-    before = _live(account)
+    before = account.everything()
     managed = len(ws.resources()) - 1  # all but the stack itself
 
     for hosts, changes in ((2, {"create": 1}), (1, {"delete": 1})):  # pool on (2 hosts), then off
@@ -184,7 +173,7 @@ def test_turning_the_pool_on_and_off_changes_nothing_live(
         assert "replace" not in preview.output.lower(), preview.output
         ws.up()
         assert _writes(emulator) == {}
-        assert _live(account) == before
+        assert account.everything() == before
         recorded = ws.last_update_changes()
         assert {op: n for op, n in recorded.items() if op != "same"} == changes
         ws.preview("--refresh", "--expect-no-changes")

@@ -58,16 +58,6 @@ def _writes(emulator: EmulatorServer) -> list[str]:
     return [r for r in emulator.control.stats()["byRoute"] if not r.startswith("GET ")]
 
 
-def _live(api: Account) -> dict[str, object]:
-    stores = api.stores()
-    return {
-        "stores": stores,
-        "groups": {name: api.trait_groups(s["id"]) for name, s in stores.items()},
-        "identity": {name: api.identity_resolution(s["id"]) for name, s in stores.items()},
-        "configurations": api.configurations(),
-    }
-
-
 def test_a_stack_of_the_previous_release_moves_onto_the_pool_and_back(tmp_path: Path) -> None:
     cli: PulumiCLI = find_cli()
     previous = _previous_release_venv(tmp_path)
@@ -80,7 +70,7 @@ def test_a_stack_of_the_previous_release_moves_onto_the_pool_and_back(tmp_path: 
         ws.config_set("tenant-onboarding:tenants", json.dumps([{"name": t} for t in TENANTS]))
         ws.config_set("tenant-onboarding:defaults", json.dumps({"templates": []}))
         ws.up()  # the previous release: every resource on the default provider
-        before = _live(api)
+        before = api.everything()
         assert len(before["stores"]) == len(TENANTS)  # type: ignore[arg-type]
         resources = len(ws.resources())
 
@@ -91,13 +81,13 @@ def test_a_stack_of_the_previous_release_moves_onto_the_pool_and_back(tmp_path: 
         ws.up()
         assert _writes(emulator) == []
         assert ws.last_update_changes() == {"create": 1, "same": resources - 1}  # + the pool's host
-        assert _live(api) == before
+        assert api.everything() == before
         ws.preview("--refresh", "--expect-no-changes")
 
         ws.config_set("tenant-onboarding:providerHosts", "1")  # the pool off again
         emulator.control.reset_stats()
         ws.up()
-        assert _writes(emulator) == [] and _live(api) == before
+        assert _writes(emulator) == [] and api.everything() == before
         assert {op: n for op, n in ws.last_update_changes().items() if op != "same"} == {"delete": 1}
         ws.preview("--refresh", "--expect-no-changes")
         ws.destroy()
