@@ -40,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from ._version import __version__
+from .addresses import is_loopback_host
 from .errors import ApiError, NotFoundError, TransportError, TwilioMemoryError, UnreachableError, redact
 
 __all__ = [
@@ -64,7 +65,6 @@ M = TypeVar("M", bound=BaseModel)
 
 # A failed connect never reached the server, so repeating it is safe for any request.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 def _unreachable_reason(exc: BaseException) -> str | None:
@@ -307,7 +307,7 @@ class _ApiClient:
         parts = urlsplit(self.base_url)
         host = parts.hostname or parts.netloc
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        local = host in _LOOPBACK_HOSTS
+        local = is_loopback_host(host)
         setting = self.base_url_setting
         if reason == "refused" and local:
             advice = (

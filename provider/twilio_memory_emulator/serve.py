@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import socket
 import sys
 from types import FrameType
 
 import uvicorn
+from twilio_memory_api.addresses import is_loopback_host
 
 from twilio_memory_emulator.app import Credentials, api_route_templates, create_app
 from twilio_memory_emulator.backend import Backend, Settings
@@ -36,15 +36,6 @@ class _Server(uvicorn.Server):
             self.force_exit = True
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -114,18 +105,19 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
         except (StateFileError, ValueError) as exc:
             print(f"twilio-memory-emulator: {exc}", file=sys.stderr, flush=True)
             return 2
+    loopback = is_loopback_host(args.host)
     app = create_app(
         backend,
         Credentials(accounts=accounts, api_keys=api_keys),
         control_token=args.control_token,
-        loopback=_is_loopback(args.host),
+        loopback=loopback,
     )
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
         print(f"twilio-memory-emulator: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host) and DEFAULT_ACCOUNT_SID in accounts:
+    if not loopback and DEFAULT_ACCOUNT_SID in accounts:
         print(
             f"twilio-memory-emulator: warning: bound to {args.host}, off loopback, and accepting the "
             "published default credentials: anyone who can reach this port can use it. Pass --account "

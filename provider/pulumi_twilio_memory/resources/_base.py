@@ -64,14 +64,14 @@ step calls ``read`` without inputs (so no ``__provider``).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import functools
-import ipaddress
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -89,6 +89,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_snake
+from twilio_memory_api.addresses import is_loopback_host
 from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
 from twilio_memory_api.errors import ConfigurationError, NotFoundError, StackBindingError
 from twilio_memory_api.models import format_validation_error
@@ -399,17 +400,6 @@ def validation_failures(
     return []
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host in (None, ""):
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def same_place(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     """True when a recorded binding and the current one name the same account and endpoint.
 
@@ -419,7 +409,7 @@ def same_place(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
     key alone does not say which account it belongs to).
     """
     old, new = urlsplit(str(recorded.get("endpoint", ""))), urlsplit(str(current.get("endpoint", "")))
-    both_local = _is_loopback(old.hostname) and _is_loopback(new.hostname)
+    both_local = is_loopback_host(old.hostname) and is_loopback_host(new.hostname)
     if not both_local and (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
         return False
     account_old, account_new = recorded.get("account") or "", current.get("account") or ""
@@ -437,28 +427,32 @@ def _label(provider: BaseProvider, props: Mapping[str, Any], id_: str | None) ->
     return f"{provider.kind} {shown}"
 
 
+@contextlib.contextmanager
+def _working_on(provider: BaseProvider, props: Mapping[str, Any], id_: str | None) -> Iterator[None]:
+    """Name the resource in every log line written inside the block."""
+    token = _current_resource.set(_label(provider, props, id_))
+    try:
+        yield
+    finally:
+        _current_resource.reset(token)
+
+
 def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     """``method`` (a lifecycle method of a provider) checking and recording the binding, with
     its resource named in every log line it writes."""
 
     @functools.wraps(method)
     def create(self: BaseProvider, props: dict[str, Any]) -> Any:
-        token = _current_resource.set(_label(self, props, None))
-        try:
+        with _working_on(self, props, None):
             result = method(self, props)
-        finally:
-            _current_resource.reset(token)
         result.outs = {**(result.outs or {}), BINDING: self.binding()}
         return result
 
     @functools.wraps(method)
     def read(self: BaseProvider, id_: str, props: dict[str, Any]) -> Any:
         self.require_binding(id_, props)
-        token = _current_resource.set(_label(self, props, id_))
-        try:
+        with _working_on(self, props, id_):
             result = method(self, id_, props)
-        finally:
-            _current_resource.reset(token)
         # Carried forward as recorded, never rewritten by a refresh: a refresh that changed it (an
         # emulator on a new port, a stack from before bindings) would read as drift.
         if result.id and isinstance(props.get(BINDING), Mapping):
@@ -468,22 +462,16 @@ def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def update(self: BaseProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         self.require_binding(id_, olds)
-        token = _current_resource.set(_label(self, news, id_))
-        try:
+        with _working_on(self, news, id_):
             result = method(self, id_, olds, news)
-        finally:
-            _current_resource.reset(token)
         result.outs = {**(result.outs or {}), BINDING: self.binding()}
         return result
 
     @functools.wraps(method)
     def checked(self: BaseProvider, id_: str, props: dict[str, Any], *rest: Any) -> Any:
         self.require_binding(id_, props)
-        token = _current_resource.set(_label(self, props, id_))
-        try:
+        with _working_on(self, props, id_):
             return method(self, id_, props, *rest)
-        finally:
-            _current_resource.reset(token)
 
     wrappers: dict[str, Callable[..., Any]] = {"create": create, "read": read, "update": update}
     return wrappers.get(name, checked)
@@ -536,11 +524,7 @@ class BaseProvider(ResourceProvider):
         current = self.binding()
         if same_place(recorded, current):
             return
-        setting = (
-            "twilio-memory:memoryBaseUrl (TWILIO_MEMORY_BASE_URL)"
-            if self.api == "memory"
-            else "twilio-memory:conversationsBaseUrl (TWILIO_CONVERSATIONS_BASE_URL)"
-        )
+        setting = (MemoryClient if self.api == "memory" else ConversationsClient).base_url_setting
         raise StackBindingError(
             f"This stack's {self.kind} {id_} lives in {_describe_binding(recorded)}, but the provider now "
             f"points at {_describe_binding(current)}. A stack's resources stay in the account and "
@@ -658,15 +642,15 @@ class BaseProvider(ResourceProvider):
         old = self.normalize(normalize({k: v for k, v in self.user_inputs(olds).items() if k in names}))
         new_raw = {k: v for k, v in self.user_inputs(news).items() if k in names}
         new = new_raw if contains_unknown(new_raw) else self.normalize(normalize(new_raw))
+        # Imported here: a host that only creates (a fresh pool host) never pays for deepdiff.
+        from deepdiff import DeepDiff  # noqa: PLC0415
+
         changed: list[str] = []
         for key in sorted(names):
             if key in self.create_only_fields:
                 continue
             if key in self.unmanaged_when_absent and new.get(key) is None:
                 continue
-            # Imported here: a host that only creates (a fresh pool host) never pays for deepdiff.
-            from deepdiff import DeepDiff  # noqa: PLC0415
-
             before, after = old.get(key), new.get(key)
             if contains_unknown(after):
                 changed.append(key)
