@@ -13,6 +13,7 @@ legacy error body ``{code, message, more_info, status}``::
     ├── Conflict                    409   20409  uniqueness, state or reference conflict
     ├── PreconditionFailed          412   20412  If-Match does not match the current ETag
     ├── PayloadTooLarge             413   413    body over the size limit
+    ├── Moved                   301/308   -      a merged profile: the canonical profile's URL
     └── InjectedError               any   any    produced by a fault rule (429, 500, 503, ...)
 
 Messages never contain credentials; they name the field or resource at fault and say what is
@@ -31,6 +32,7 @@ __all__ = [
     "Forbidden",
     "InjectedError",
     "MethodNotAllowed",
+    "Moved",
     "NameTaken",
     "NotFound",
     "PayloadTooLarge",
@@ -145,6 +147,23 @@ class PreconditionFailed(ApiError, status=412):
 
 class PayloadTooLarge(ApiError, status=413):
     """The request body is over the size limit."""
+
+
+class Moved(ApiError):
+    """A request for a profile merged into another (data plane): 301 for a GET, 308 for a write,
+    with the spec's body ``{message, uri}`` and the ``Location`` and ``Canonical-Profile-Id``
+    headers, so a client that follows it reaches the same resource of the canonical profile."""
+
+    def __init__(self, status: int, uri: str, canonical_id: str) -> None:
+        super().__init__(
+            "This resource has moved.", headers={"Location": uri, "Canonical-Profile-Id": canonical_id}
+        )
+        self.status = status
+        self.code = status
+        self.uri = uri
+
+    def body(self) -> dict[str, Any]:
+        return {"message": self.message, "uri": self.uri}
 
 
 class InjectedError(ApiError):

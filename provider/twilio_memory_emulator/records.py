@@ -18,9 +18,12 @@ __all__ = [
     "DocumentRec",
     "IdempotencyRec",
     "IdentityResolutionRec",
+    "ObservationRec",
     "OperationRec",
+    "ProfileRec",
     "Settings",
     "StoreRec",
+    "SummaryRec",
     "TraitGroupRec",
     "WriteRequest",
     "account_from_dict",
@@ -61,6 +64,48 @@ ConfigurationRec = DocumentRec  # a Conversations v2 configuration
 
 
 @dataclass
+class ObservationRec:
+    """A memory of a profile (data plane). ``revisions`` are its earlier wire views, oldest first."""
+
+    id: str
+    content: str
+    source: str
+    occurred_at: float
+    conversation_ids: list[str]
+    created_at: float
+    updated_at: float
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class SummaryRec:
+    """A conversation summary of a profile (data plane)."""
+
+    id: str
+    content: str
+    source: str | None
+    occurred_at: float
+    conversation_id: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class ProfileRec:
+    """A profile (data plane): traits by group as ``{name: {"value": v, "at": t}}``, identifier
+    values per idType as ``[value, added_at]`` in the order added, and its memories.
+    ``memory_version`` counts changes to its observations and summaries (Recall's index key)."""
+
+    id: str
+    created_at: float
+    traits: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    identifiers: dict[str, list[list[Any]]] = field(default_factory=dict)
+    observations: dict[str, ObservationRec] = field(default_factory=dict)
+    summaries: dict[str, SummaryRec] = field(default_factory=dict)
+    memory_version: int = 0
+
+
+@dataclass
 class StoreRec:
     id: str
     display_name: str
@@ -73,6 +118,8 @@ class StoreRec:
     version: int = 1
     trait_groups: dict[str, TraitGroupRec] = field(default_factory=dict)
     data_mappings: dict[str, DataMappingRec] = field(default_factory=dict)
+    profiles: dict[str, ProfileRec] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)  # merged profile id -> canonical id
 
 
 @dataclass
@@ -156,8 +203,15 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountState:
         groups = {name: TraitGroupRec(**g) for name, g in s["trait_groups"].items()}
         mappings = {mid: DataMappingRec(**m) for mid, m in s["data_mappings"].items()}
         irs = IdentityResolutionRec(**s["identity_resolution"])
+        profiles = {pid: _profile_from_dict(p) for pid, p in s.get("profiles", {}).items()}
         stores[sid] = StoreRec(
-            **{**s, "trait_groups": groups, "data_mappings": mappings, "identity_resolution": irs}
+            **{
+                **s,
+                "trait_groups": groups,
+                "data_mappings": mappings,
+                "identity_resolution": irs,
+                "profiles": profiles,
+            }
         )
     return AccountState(
         stores=stores,
@@ -165,4 +219,14 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountState:
         operations={oid: OperationRec(**o) for oid, o in raw["operations"].items()},
         pending=dict.fromkeys(raw["pending"]),
         idempotency={k: IdempotencyRec(**r) for k, r in raw["idempotency"].items()},
+    )
+
+
+def _profile_from_dict(raw: Mapping[str, Any]) -> ProfileRec:
+    return ProfileRec(
+        **{
+            **raw,
+            "observations": {oid: ObservationRec(**o) for oid, o in raw["observations"].items()},
+            "summaries": {sid: SummaryRec(**m) for sid, m in raw["summaries"].items()},
+        }
     )

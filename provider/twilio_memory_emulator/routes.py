@@ -1,5 +1,6 @@
-"""The API routes of both products: each parses (path, query, headers, body: Twilio's spec first,
-then the wire models), calls one backend method and renders what it returns. No rules here."""
+"""The API routes of both products' control planes: each parses (path, query, headers, body:
+Twilio's spec first, then the wire models), calls one backend method and renders what it
+returns. No rules here. The Memory data plane's routes are in :mod:`.dataplane_routes`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from twilio_memory_emulator.backend import (
     WriteRequest,
 )
 from twilio_memory_emulator.bodies import TraitGroupCreateBody
+from twilio_memory_emulator.dataplane_routes import DataPlaneApi
 from twilio_memory_emulator.protocol import parse_body, parse_bool, parse_json, parse_page_request
 from twilio_memory_emulator.responses import (
     render_accepted,
@@ -199,6 +201,7 @@ class Api:
             _write("PATCH", config, b.patch_configuration, models.ConfigurationPatch),
             _write("DELETE", config, b.delete_configuration),
             _operation(f"{_V2}/Operations/{{id}}", b.get_conversations_operation),
+            *DataPlaneApi(b).routes(),
         ]
 
 

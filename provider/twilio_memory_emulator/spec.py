@@ -25,7 +25,11 @@ from twilio_memory_emulator.errors import BadRequest
 __all__ = ["SPEC_FILES", "SpecCheck", "check_request", "deref", "load"]
 
 #: Path prefix -> the spec extract that documents it.
-SPEC_FILES = {"/v1/": "twilio_memory_v1.json", "/v2/": "twilio_conversations_v2.json"}
+SPEC_FILES = {
+    "/v1/Stores/": "twilio_memory_v1_dataplane.json",
+    "/v1/": "twilio_memory_v1.json",
+    "/v2/": "twilio_conversations_v2.json",
+}
 _MAX_SHOWN = 60  # characters of an offending value repeated in a message
 
 

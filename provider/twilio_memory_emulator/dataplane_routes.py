@@ -1,0 +1,169 @@
+"""The Memory data plane's routes (``/v1/Stores/{storeId}/Profiles...``): each parses the path, the
+query and the body (judged by Twilio's data-plane spec, :mod:`.spec`), calls one backend method
+and renders the JSON and headers it returns. No rules here.
+
+A request body may come compressed (``Content-Encoding: gzip`` or ``deflate``), as the spec allows
+for Recall and the observation and summary creates. Imports (a pre-signed upload to Twilio's
+storage) are not emulated.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from twilio_memory_emulator.errors import BadRequest
+from twilio_memory_emulator.memories import MemoriesBackend, MemoryFilter
+from twilio_memory_emulator.profiles import DATA_PLANE, Reply
+from twilio_memory_emulator.protocol import parse_bool, parse_json, parse_page_request
+from twilio_memory_emulator.responses import render_json, request_ctx
+from twilio_memory_emulator.spec import check_request
+
+__all__ = ["DataPlaneApi"]
+
+_PAGE_MAX = 1000  # the data plane's PageSize parameter
+_MAX_TRAIT_GROUPS_PARAM = 256
+#: Query parameters -> the extra arguments a backend method takes after the path's.
+QueryArgs = Callable[[Mapping[str, str]], list[Any]]
+
+
+def _decoded(request: Request, raw: bytes) -> bytes:
+    encoding = (request.headers.get("content-encoding") or "").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "deflate"):
+        raise BadRequest(
+            f"Content-Encoding {encoding!r} is not supported by the emulator: send gzip, deflate or none"
+        )
+    try:
+        return zlib.decompress(raw, wbits=47 if encoding == "gzip" else 15)
+    except zlib.error:
+        raise BadRequest(
+            f"Request body is not valid {encoding} data (Content-Encoding: {encoding})"
+        ) from None
+
+
+def _body(request: Request, method: str, template: str) -> Any:
+    """The JSON body as the spec judges it (a 400 names each field it refuses)."""
+    raw = _decoded(request, request_ctx(request).body)
+    if method == "PATCH" and not raw.strip():
+        raw = b"{}"
+    judged = check_request(method, template, parse_json(raw))
+    judged.raise_problems()
+    if not isinstance(judged.data, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return judged.data
+
+
+def _page(query: Mapping[str, str]) -> list[Any]:
+    return [parse_page_request(query, max_size=_PAGE_MAX)]
+
+
+def _trait_groups(query: Mapping[str, str]) -> set[str] | None:
+    raw = query.get("traitGroups")
+    if raw is None:
+        return None
+    if not 1 <= len(raw) <= _MAX_TRAIT_GROUPS_PARAM:
+        raise BadRequest(
+            f"traitGroups must be 1 to {_MAX_TRAIT_GROUPS_PARAM} characters (comma-separated names)"
+        )
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def _memory_filter(query: Mapping[str, str]) -> MemoryFilter:
+    return MemoryFilter(
+        source=query.get("source"),
+        created_after=query.get("createdAfter"),
+        created_before=query.get("createdBefore"),
+        conversation_id=query.get("conversationId"),
+    )
+
+
+def _route(
+    method: str,
+    path: str,
+    action: Callable[..., Reply],
+    *,
+    query: QueryArgs | None = None,
+    body: bool = False,
+    status: int = 200,
+) -> Route:
+    """``action(account, *path parameters, *query arguments[, body]) -> (json, headers)``."""
+
+    async def endpoint(request: Request) -> Response:
+        args: list[Any] = [request.path_params[name] for name in _names(path)]
+        if query is not None:
+            args += query(request.query_params)
+        if body:
+            args.append(_body(request, method, path))
+        payload, headers = action(request_ctx(request).account, *args)
+        return render_json(payload, status, headers)
+
+    return Route(path, endpoint, methods=[method])
+
+
+def _names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+class DataPlaneApi:
+    """The data plane's route table over one backend."""
+
+    def __init__(self, backend: MemoriesBackend) -> None:
+        self.b = backend
+
+    def routes(self) -> list[Route]:
+        b = self.b
+        profiles = f"{DATA_PLANE}/{{storeId}}/Profiles"
+        profile = f"{profiles}/{{profileId}}"
+        identifiers = f"{profile}/Identifiers"
+        identifier = f"{identifiers}/{{idType}}"
+        observations = f"{profile}/Observations"
+        observation = f"{observations}/{{observationId}}"
+        summaries = f"{profile}/ConversationSummaries"
+        summary = f"{summaries}/{{summaryId}}"
+        both = lambda q: [*_page(q), _memory_filter(q)]  # noqa: E731
+        return [
+            # Fixed names first: {profileId} would match them too.
+            _route("PUT", f"{profiles}/Bulk", b.upsert_profiles, body=True, status=202),
+            _route("POST", f"{profiles}/Lookup", b.lookup_profiles, body=True),
+            _route("POST", profiles, b.create_profile, body=True, status=202),
+            _route("GET", profiles, b.list_profiles, query=_page),
+            _route("GET", profile, b.get_profile, query=lambda q: [_trait_groups(q)]),
+            _route("PATCH", profile, b.patch_profile, body=True, status=202),
+            _route("DELETE", profile, b.delete_profile, status=202),
+            _route(
+                "GET",
+                f"{profile}/Traits",
+                b.list_profile_traits,
+                query=lambda q: [*_page(q), _trait_groups(q)],
+            ),
+            _route("GET", identifiers, b.list_identifiers),
+            _route("POST", identifiers, b.add_identifier, body=True, status=202),
+            _route("GET", identifier, b.get_identifier),
+            _route("PATCH", identifier, b.update_identifier, body=True, status=202),
+            _route(
+                "DELETE",
+                identifier,
+                b.delete_identifier,
+                query=lambda q: [parse_bool(q, "removeAll", False)],
+                status=202,
+            ),
+            _route("POST", f"{profile}/Recall", b.recall, body=True),
+            _route("GET", observations, b.list_observations, query=both),
+            _route("POST", observations, b.create_observations, body=True, status=202),
+            _route("GET", observation, b.get_observation),
+            _route("PATCH", observation, b.patch_observation, body=True, status=202),
+            _route("DELETE", observation, b.delete_observation, status=202),
+            _route("GET", f"{observation}/Revisions", b.list_revisions, query=_page),
+            _route("GET", summaries, b.list_summaries, query=both),
+            _route("POST", summaries, b.create_summaries, body=True, status=202),
+            _route("GET", summary, b.get_summary),
+            _route("PATCH", summary, b.patch_summary, body=True, status=202),
+            _route("DELETE", summary, b.delete_summary, status=202),
+        ]
