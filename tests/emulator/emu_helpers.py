@@ -113,3 +113,24 @@ def run_emulator_cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def profiles_path(store_id: str) -> str:
+    """The data plane's profile collection of a store."""
+    return f"/v1/Stores/{store_id}/Profiles"
+
+
+def create_profile(http: httpx.Client, store_id: str, **contact: Any) -> str:
+    """A profile resolved from ``Contact`` traits (``email=...``, ``phone=...``); its (canonical) id."""
+    response = http.post(profiles_path(store_id), json={"traits": {"Contact": contact}})
+    assert response.status_code == 202, response.text
+    return response.json()["id"]  # type: ignore[no-any-return]
+
+
+def put_identity_resolution(
+    http: httpx.Client, store_id: str, configs: list[dict[str, Any]], rules: list[str]
+) -> None:
+    """Replace the store's identity resolution settings and wait until they apply."""
+    body = {"identifierConfigs": configs, "matchingRules": rules}
+    op = operation(http, http.put(f"{STORES}/{store_id}/IdentityResolutionSettings", json=body))
+    assert op["status"] == "COMPLETED", op

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_helpers import CONFIGS, STORES, create_configuration, create_store, create_trait_group
+from emu_helpers import (
+    CONFIGS,
+    STORES,
+    create_configuration,
+    create_profile,
+    create_store,
+    create_trait_group,
+    profiles_path,
+)
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.emulator
@@ -55,6 +63,30 @@ def test_state_survives_a_restart(persisted: Callable[..., EmulatorServer]) -> N
         assert http.get(op_url.replace(first.base_url, second.base_url)).json()["status"] == "COMPLETED"
         assert len(http.get(STORES).json()["stores"]) == 2
         assert http.post(STORES, json={"displayName": "acme"}).status_code == 400  # the name is taken
+
+
+def test_profiles_and_memories_survive_a_restart(persisted: Callable[..., EmulatorServer]) -> None:
+    first = persisted(provisioning_delay=0, operation_delay=0)
+    with first.http() as http:
+        store_id = create_store(http, "acme")
+        kept = create_profile(http, store_id, email="ann@example.com", firstName="Ann")
+        gone = create_profile(http, store_id, phone="+14155550100")
+        assert create_profile(http, store_id, email="ann@example.com", phone="+14155550100") == kept
+        observation = {
+            "content": "Allergic to peanuts",
+            "source": "agent",
+            "occurredAt": "2026-01-01T00:00:00Z",
+        }
+        http.post(f"{profiles_path(store_id)}/{kept}/Observations", json={"observations": [observation]})
+    assert first.stop() == 0
+
+    second = persisted(provisioning_delay=0, operation_delay=0)
+    with second.http() as http:
+        profile = http.get(f"{profiles_path(store_id)}/{kept}").json()
+        assert profile["traits"]["Contact"]["firstName"] == "Ann"
+        assert http.get(f"{profiles_path(store_id)}/{gone}").headers["Canonical-Profile-Id"] == kept
+        recall = http.post(f"{profiles_path(store_id)}/{kept}/Recall", json={"query": "peanuts"}).json()
+        assert [o["content"] for o in recall["observations"]] == ["Allergic to peanuts"]
 
 
 def test_pending_operations_and_the_clock_survive(persisted: Callable[..., EmulatorServer]) -> None:
