@@ -22,6 +22,13 @@ from .resources.conversation_configuration import (
     StatusCallbackArgs,
     StatusTimeoutsArgs,
 )
+from .resources.data_mapping import (
+    DataMapping,
+    DataMappingArgs,
+    MappingFromArgs,
+    MappingToArgs,
+    TraitMappingArgs,
+)
 from .resources.identity_resolution import (
     IdentifierConfigArgs,
     IdentityResolutionSettings,
@@ -43,10 +50,14 @@ __all__ = [
     "ConversationConfiguration",
     "ConversationConfigurationArgs",
     "ConversationsV1BridgeArgs",
+    "DataMapping",
+    "DataMappingArgs",
     "HostPool",
     "IdentifierConfigArgs",
     "IdentityResolutionSettings",
     "IdentityResolutionSettingsArgs",
+    "MappingFromArgs",
+    "MappingToArgs",
     "StatusCallbackArgs",
     "StatusTimeoutsArgs",
     "Store",
@@ -56,6 +67,7 @@ __all__ = [
     "TraitDefinitionArgs",
     "TraitGroup",
     "TraitGroupArgs",
+    "TraitMappingArgs",
     "TraitMoveError",
     "ValidationRuleArgs",
     "__version__",

@@ -486,7 +486,8 @@ _C = TypeVar("_C", bound=_ApiClient)
 
 
 class MemoryClient(_ApiClient):
-    """Conversation Memory control plane: stores, trait groups, identity resolution, operations."""
+    """Conversation Memory control plane: stores, trait groups, identity resolution, data mappings,
+    operations."""
 
     product = "Twilio Memory"
     prefix = "/v1/ControlPlane"
@@ -620,36 +621,61 @@ class MemoryClient(_ApiClient):
         path = f"/Stores/{_segment(store_id)}/IdentityResolutionSettings"
         return self.send("PUT", path, body=body, if_match=if_match, action=action)
 
-    # -- data mappings: no resource manages them, so bodies are the API's camelCase dicts. The
-    # trait group provider lists them to name the mappings that block a group's deletion.
+    # -- data mappings ---------------------------------------------------------------------
 
     def _data_mapping_path(self, store_id: str, mapping_id: str | None = None) -> str:
         path = f"/Stores/{_segment(store_id)}/DataMappings"
         return f"{path}/{_segment(mapping_id)}" if mapping_id is not None else path
 
-    def iter_data_mappings(self, store_id: str, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
-        """Every data mapping of the store, as the API's camelCase dicts."""
+    def iter_data_mappings(
+        self, store_id: str, *, type_: str | None = None, page_size: int = 100
+    ) -> Iterator[m.DataMapping]:
+        """Every data mapping of the store (``type_``: only those reading from that type)."""
         action = f"list data mappings of store {store_id}"
-        path = self._data_mapping_path(store_id)
-        for item in self._pages(path, "dataMappings", action, {"pageSize": page_size}):
-            if isinstance(item, dict):
-                yield item
+        params: dict[str, Any] = {"pageSize": page_size}
+        if type_:
+            params["type"] = type_
+        for item in self._pages(self._data_mapping_path(store_id), "dataMappings", action, params):
+            yield self._parse(m.DataMapping, item, action)
 
-    def get_data_mapping(self, store_id: str, mapping_id: str) -> Fetched[dict[str, Any]]:
-        action = f"read data mapping {mapping_id} of store {store_id}"
-        data, response = self._get(self._data_mapping_path(store_id, mapping_id), action)
-        return Fetched(data, etag=response.headers.get("ETag"))
+    def list_data_mappings(self, store_id: str, *, type_: str | None = None) -> list[m.DataMapping]:
+        return list(self.iter_data_mappings(store_id, type_=type_))
 
-    def create_data_mapping(self, store_id: str, body: dict[str, Any]) -> Accepted:
-        """POST (not retried on ambiguous failures: the id only exists once it succeeded)."""
-        action = f"create data mapping {body.get('displayName')!r} in store {store_id}"
+    def get_data_mapping(self, store_id: str, mapping_id: str) -> Fetched[m.DataMapping]:
+        return self._fetch(
+            m.DataMapping,
+            self._data_mapping_path(store_id, mapping_id),
+            f"read data mapping {mapping_id} of store {store_id}",
+        )
+
+    def find_data_mapping(self, store_id: str, mapping_id: str) -> Fetched[m.DataMapping] | None:
+        """The mapping, or None when it (or its store) does not exist (404). Other errors raise."""
+        try:
+            return self.get_data_mapping(store_id, mapping_id)
+        except NotFoundError:
+            return None
+
+    def find_data_mapping_by_display_name(
+        self, store_id: str, display_name: str
+    ) -> Fetched[m.DataMapping] | None:
+        """The mapping with this display name (unique in a store), with its ETag, or None."""
+        for mapping in self.iter_data_mappings(store_id):
+            if mapping.display_name == display_name:
+                return self.find_data_mapping(store_id, mapping.id)
+        return None
+
+    def create_data_mapping(self, store_id: str, body: m.DataMappingCreate) -> Accepted:
+        """POST (not retried on ambiguous failures: see ``resources.data_mapping``); the new id is
+        the finished operation's ``result.id``."""
+        action = f"create data mapping {body.display_name!r} in store {store_id}"
         return self.send(
             "POST", self._data_mapping_path(store_id), body=body, action=action, retry_safe=False
         )
 
     def update_data_mapping(
-        self, store_id: str, mapping_id: str, body: dict[str, Any], *, if_match: str | None = None
+        self, store_id: str, mapping_id: str, body: m.DataMappingPatch, *, if_match: str | None = None
     ) -> Accepted:
+        """PATCH (conditional when ``if_match``); ``mappingTo`` is replaced whole."""
         action = f"update data mapping {mapping_id} of store {store_id}"
         path = self._data_mapping_path(store_id, mapping_id)
         return self.send("PATCH", path, body=body, if_match=if_match, action=action, retry_safe=True)

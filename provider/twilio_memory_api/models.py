@@ -35,8 +35,14 @@ from pydantic import (
 from pydantic.alias_generators import to_camel, to_snake
 
 __all__ = [
+    "CHECKED_TARGET_TYPES",
     "CONFIGURATION_DESCRIPTION_MAX",
     "CONFIGURATION_ID_PATTERN",
+    "DATASET_ID_PATTERN",
+    "DATA_MAPPING_ID_PATTERN",
+    "DATA_MAPPING_NAME_MAX",
+    "DATA_MAPPING_NAME_PATTERN",
+    "DATA_MAPPING_TYPES",
     "DEFAULT_IDENTITY_RESOLUTION",
     "IDENTIFIER_CONFIG_DEFAULTS",
     "MAX_IDENTIFIER_CONFIGS",
@@ -66,12 +72,18 @@ __all__ = [
     "ConversationGroupingType",
     "ConversationsOperation",
     "ConversationsV1Bridge",
+    "DataMapping",
+    "DataMappingCreate",
+    "DataMappingPatch",
+    "DataMappingType",
     "DataType",
     "ErrorBody",
     "IdentifierConfig",
     "IdentityResolutionSettings",
     "IdentityResolutionSettingsPut",
     "LimitPolicy",
+    "MappingFrom",
+    "MappingTo",
     "MatchingAlgo",
     "MemoryOperation",
     "Normalization",
@@ -92,6 +104,7 @@ __all__ = [
     "TraitGroup",
     "TraitGroupCreate",
     "TraitGroupUpdate",
+    "TraitMapping",
     "TraitPatch",
     "ValidationRule",
     "WireModel",
@@ -126,6 +139,16 @@ MAX_TRAIT_GROUPS_PER_STORE = 50  # our choice (docs/wire-protocol.md)
 MAX_IDENTIFIER_CONFIGS = 15
 MAX_MATCHING_RULES = 15
 MAX_STATUS_CALLBACKS = 2
+DATA_MAPPING_ID_PATTERN = r"^mem_datamapping_[0-7][0-9a-z]{25}$"
+DATA_MAPPING_NAME_PATTERN = r"^[a-zA-Z][a-zA-Z0-9-.]*$"
+DATA_MAPPING_NAME_MAX = 64
+DATA_MAPPING_DESCRIPTION_MAX = 512
+DATASET_ID_PATTERN = r"^tdi_dataset_[0-7][0-9a-z]{25}$"
+MAX_MAPPING_COLUMNS = 100
+MAPPING_COLUMN_MAX = 256
+MAX_TRAIT_MAPPINGS = 100
+MAPPING_EXPRESSION_MAX = 256
+MAPPING_TRAIT_NAME_MAX = 128
 MAX_INTELLIGENCE_CONFIGURATION_IDS = 5
 
 
@@ -212,6 +235,21 @@ class Channel(StrEnum):
 class CallbackMethod(StrEnum):
     POST = "POST"
     GET = "GET"
+
+
+class DataMappingType(StrEnum):
+    """Where a data mapping reads from (the spec's ``DataMappingType``)."""
+
+    INGRESS = "INGRESS"
+    DATASET_CLOUDAPP = "DATASET_CLOUDAPP"
+    DATASET_WAREHOUSE = "DATASET_WAREHOUSE"
+
+
+DATA_MAPPING_TYPES = tuple(t.value for t in DataMappingType)
+#: The types whose target traits must exist when the mapping is written (INGRESS: at ingestion).
+CHECKED_TARGET_TYPES = frozenset(
+    {DataMappingType.DATASET_CLOUDAPP.value, DataMappingType.DATASET_WAREHOUSE.value}
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,6 +591,95 @@ DEFAULT_IDENTITY_RESOLUTION = IdentityResolutionSettingsPut(
     ],
     matching_rules=["email", "whatsapp", "phone"],
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Data mappings
+# --------------------------------------------------------------------------------------------
+
+DataMappingName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=DATA_MAPPING_NAME_MAX, pattern=DATA_MAPPING_NAME_PATTERN),
+]
+DataMappingDescription = Annotated[
+    str, StringConstraints(min_length=1, max_length=DATA_MAPPING_DESCRIPTION_MAX)
+]
+
+
+class MappingFrom(WireModel):
+    """Where a mapping reads from: one of three shapes, told apart by ``type`` (the spec's oneOf):
+    INGRESS reads 1-100 ingested ``columns``; DATASET_CLOUDAPP and DATASET_WAREHOUSE read the
+    dataset ``datasetId`` names. Neither shape takes the other's field."""
+
+    type: DataMappingType
+    columns: (
+        Annotated[
+            list[Annotated[str, StringConstraints(min_length=1, max_length=MAPPING_COLUMN_MAX)]],
+            Field(min_length=1, max_length=MAX_MAPPING_COLUMNS),
+        ]
+        | None
+    ) = None
+    dataset_id: Annotated[str, StringConstraints(pattern=DATASET_ID_PATTERN)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> MappingFrom:
+        if self.type == DataMappingType.INGRESS:
+            if not self.columns:
+                raise ValueError("columns: an INGRESS mapping needs 1-100 columns")
+            if self.dataset_id is not None:
+                raise ValueError("datasetId: an INGRESS mapping reads columns, it takes no datasetId")
+        else:
+            if self.dataset_id is None:
+                raise ValueError(
+                    f"datasetId: a {self.type} mapping needs the datasetId of the dataset it reads"
+                )
+            if self.columns is not None:
+                raise ValueError(f"columns: a {self.type} mapping reads a dataset, it takes no columns")
+        return self
+
+
+class TraitMapping(WireModel):
+    """One item of ``mappingTo.mappings``: an expression written into one trait of one group."""
+
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=MAPPING_EXPRESSION_MAX)]
+    trait_group: TraitGroupName
+    trait_name: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAPPING_TRAIT_NAME_MAX, pattern=TRAIT_NAME_PATTERN)
+    ]
+
+
+class MappingTo(WireModel):
+    type: Literal["TRAITS"]
+    mappings: Annotated[list[TraitMapping], Field(min_length=1, max_length=MAX_TRAIT_MAPPINGS)]
+
+
+class DataMappingCreate(WireModel):
+    display_name: DataMappingName
+    description: DataMappingDescription | None = None
+    is_enabled: bool | None = None
+    mapping_from: MappingFrom
+    mapping_to: MappingTo
+
+
+class DataMappingPatch(WireModel):
+    """PATCH replaces ``mappingTo`` whole; ``mappingFrom`` cannot change (the spec)."""
+
+    display_name: DataMappingName | None = None
+    description: DataMappingDescription | None = None
+    is_enabled: bool | None = None
+    mapping_to: MappingTo | None = None
+
+
+class DataMapping(ResponseModel):
+    id: str
+    display_name: str
+    description: str | None = None
+    is_enabled: bool = True
+    mapping_from: dict[str, Any]
+    mapping_to: dict[str, Any]
+    created_at: str | None = None
+    updated_at: str | None = None
+    version: int = 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,8 +12,6 @@ returns; it holds no rules.
 
 from __future__ import annotations
 
-from twilio_memory_api.models import DataMappingCreate, DataMappingPatch
-
 from twilio_memory_emulator.conversations import ConversationsBackend
 from twilio_memory_emulator.core import STATE_FORMAT, OpKind
 from twilio_memory_emulator.memories import MemoriesBackend
@@ -25,8 +23,6 @@ __all__ = [
     "STATE_FORMAT",
     "Accepted",
     "Backend",
-    "DataMappingCreate",
-    "DataMappingPatch",
     "OpKind",
     "Settings",
     "WriteRequest",

@@ -1,7 +1,8 @@
 """Request bodies the emulator accepts where the spec is wider than the shared wire models.
 
 The wire models are what the provider sends; the spec sometimes allows more, and the emulator
-must too. Data mapping bodies live in :mod:`.datamapping` (the provider has no such resource).
+must too. Data mapping bodies are the wire models themselves (``DataMappingCreate``,
+``DataMappingPatch``).
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 from twilio_memory_api.models import (
+    CHECKED_TARGET_TYPES,
+    DATA_MAPPING_TYPES,
     DEFAULT_IDENTITY_RESOLUTION,
     FUZZY_THRESHOLD_DEFAULT,
     IDENTIFIER_CONFIG_DEFAULTS,
@@ -25,6 +27,8 @@ from twilio_memory_api.models import (
     MAX_TRAITS_PER_GROUP,
     SEEDED_TRAIT_GROUP,
     STORE_ID_PATTERN,
+    DataMappingCreate,
+    DataMappingPatch,
     IdentityResolutionSettingsPut,
     StoreCreate,
     StoreUpdate,
@@ -34,12 +38,6 @@ from twilio_memory_api.models import (
 )
 
 from twilio_memory_emulator.core import CoreBackend, OpKind
-from twilio_memory_emulator.datamapping import (
-    CHECKED_TARGET_TYPES,
-    DATA_MAPPING_TYPES,
-    DataMappingCreate,
-    DataMappingPatch,
-)
 from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, NotFound
 from twilio_memory_emulator.protocol import Page, PageRequest, iso, make_etag, new_typeid, page_of
 from twilio_memory_emulator.records import (

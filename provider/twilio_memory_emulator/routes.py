@@ -16,13 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from twilio_memory_api import models
 
-from twilio_memory_emulator.backend import (
-    Accepted,
-    Backend,
-    DataMappingCreate,
-    DataMappingPatch,
-    WriteRequest,
-)
+from twilio_memory_emulator.backend import Accepted, Backend, WriteRequest
 from twilio_memory_emulator.bodies import TraitGroupCreateBody
 from twilio_memory_emulator.dataplane_routes import DataPlaneApi
 from twilio_memory_emulator.protocol import parse_body, parse_bool, parse_json, parse_page_request
@@ -188,10 +182,10 @@ class Api:
             _write("DELETE", group, b.delete_trait_group),
             _read(irs, b.get_identity_resolution),
             _write("PUT", irs, b.put_identity_resolution, models.IdentityResolutionSettingsPut),
-            _write("POST", mappings, b.create_data_mapping, DataMappingCreate),
+            _write("POST", mappings, b.create_data_mapping, models.DataMappingCreate),
             Route(mappings, self.list_data_mappings, methods=["GET"]),
             _read(mapping, b.get_data_mapping),
-            _write("PATCH", mapping, b.update_data_mapping, DataMappingPatch),
+            _write("PATCH", mapping, b.update_data_mapping, models.DataMappingPatch),
             _write("DELETE", mapping, b.delete_data_mapping),
             _operation(f"{_V1}/Operations/{{operationId}}", b.get_memory_operation),
             _write("POST", configs, b.create_configuration, models.ConfigurationCreate),

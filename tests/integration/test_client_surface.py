@@ -88,14 +88,23 @@ def test_identity_resolution_and_data_mappings(clients: tuple[MemoryClient, Conv
     done(mem, mem.put_identity_resolution_settings(store_id, put, if_match=settings.etag))
     assert mem.get_identity_resolution_settings(store_id).value.matching_rules == ["email"]
 
-    op = done(mem, mem.create_data_mapping(store_id, ingress_mapping("crm-feed", "Contact", "email")))
+    body = m.DataMappingCreate.model_validate(ingress_mapping("crm-feed", "Contact", "email"))
+    op = done(mem, mem.create_data_mapping(store_id, body))
     mapping_id = str(op.result.id)
     fetched = mem.get_data_mapping(store_id, mapping_id)
-    assert fetched.value["displayName"] == "crm-feed" and fetched.etag
-    assert [d["id"] for d in mem.iter_data_mappings(store_id)] == [mapping_id]
-    done(mem, mem.update_data_mapping(store_id, mapping_id, {"description": "CRM"}, if_match=fetched.etag))
-    assert mem.get_data_mapping(store_id, mapping_id).value["description"] == "CRM"
+    assert fetched.value.display_name == "crm-feed" and fetched.etag
+    assert fetched.value.mapping_from == {"type": "INGRESS", "columns": ["email"]}
+    assert [d.id for d in mem.iter_data_mappings(store_id)] == [mapping_id]
+    assert mem.list_data_mappings(store_id, type_="DATASET_WAREHOUSE") == []
+    found = mem.find_data_mapping_by_display_name(store_id, "crm-feed")
+    assert found is not None and found.value.id == mapping_id and found.etag == fetched.etag
+    patch = m.DataMappingPatch(description="CRM")
+    done(mem, mem.update_data_mapping(store_id, mapping_id, patch, if_match=fetched.etag))
+    assert mem.get_data_mapping(store_id, mapping_id).value.description == "CRM"
+    with pytest.raises(PreconditionFailedError):
+        mem.update_data_mapping(store_id, mapping_id, patch, if_match=fetched.etag)
     done(mem, mem.delete_data_mapping(store_id, mapping_id))
+    assert mem.find_data_mapping(store_id, mapping_id) is None
     with pytest.raises(NotFoundError):
         mem.get_data_mapping(store_id, mapping_id)
 

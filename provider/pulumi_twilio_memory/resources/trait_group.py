@@ -31,9 +31,10 @@ Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`
   and changed traits as full definitions, removed traits as ``{"dataType": ""}``. A 412 means the
   group changed outside Pulumi (``pulumi refresh``, then retry).
 * **delete**: DELETE and wait; already gone is success; a group this deployment holds under another
-  resource name is left alone. A 409 names the data mappings that still
-  reference the group. The store's seeded ``Contact`` group cannot be deleted: destroying an adopted
-  ``Contact`` only removes it from the state.
+  resource name is left alone. A 409 because data mappings still map into the group waits a
+  moment for them to go (a destroy deleting them in parallel), then fails naming them and saying
+  how to make each mapping depend on the group. The store's seeded ``Contact`` group cannot be
+  deleted: destroying an adopted ``Contact`` only removes it from the state.
 """
 
 from __future__ import annotations
@@ -466,6 +467,7 @@ class TraitGroupProvider(BaseProvider):
             return
         store_id, name = _split_id(id_)
         client = memory_client()
+        deadline = new_deadline()
         try:
             accepted = client.delete_trait_group(store_id, name)
         except NotFoundError:
@@ -474,8 +476,10 @@ class TraitGroupProvider(BaseProvider):
             if name == SEEDED_GROUP and not _referencing_mappings(client, store_id, name):
                 log.info("trait group %r of store %s is seeded by Twilio: left in place", name, store_id)
                 return
-            raise _still_referenced(client, store_id, name, exc) from None
-        _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, new_deadline())
+            if not _await_unreferenced(client, store_id, name, deadline):
+                raise _still_referenced(client, store_id, name, exc) from None
+            accepted = client.delete_trait_group(store_id, name)
+        _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, deadline)
         _deployment.retire(self.kind, id_)
 
 
@@ -577,10 +581,26 @@ def _referencing_mappings(client: MemoryClient, store_id: str, group: str) -> li
     """Data mappings of the store that map into ``group``: ``"name (id)"`` strings."""
     names: list[str] = []
     for mapping in client.iter_data_mappings(store_id):
-        targets = ((mapping.get("mappingTo") or {}).get("mappings")) or []
+        targets = mapping.mapping_to.get("mappings") or []
         if any(isinstance(t, Mapping) and t.get("traitGroup") == group for t in targets):
-            names.append(f"{mapping.get('displayName')!r} ({mapping.get('id')})")
+            names.append(f"{mapping.display_name!r} ({mapping.id})")
     return names
+
+
+#: How long a group whose delete is refused for the data mappings that use it waits for them to go
+#: (a destroy deletes mappings in parallel when the program did not make them depend on the group).
+REFERENCE_NOTICE_SECONDS = 10.0
+
+
+def _await_unreferenced(client: MemoryClient, store_id: str, group: str, deadline: Deadline) -> bool:
+    """True once no data mapping of the store maps into ``group`` (within a short while)."""
+    delays = DEFAULT_BACKOFF.delays()
+    notice = deadline.within(REFERENCE_NOTICE_SECONDS)
+    while notice.remaining() > 0:
+        notice.pause(delays)
+        if not _referencing_mappings(client, store_id, group):
+            return True
+    return False
 
 
 def _still_referenced(
@@ -590,13 +610,20 @@ def _still_referenced(
         users = _referencing_mappings(client, store_id, name)
     except TwilioMemoryError:
         users = []
-    if users:
-        what = f"it is still referenced by data mapping(s) {', '.join(users)}"
-    else:
-        what = f"the API refused: {exc.api_message or exc}"
+    if not users:
+        return TwilioMemoryError(
+            f"Cannot delete trait group {name!r} of store {store_id}: the API refused: "
+            f"{exc.api_message or exc}. Nothing was deleted."
+        )
     return TwilioMemoryError(
-        f"Cannot delete trait group {name!r} of store {store_id}: {what}. Delete those data mappings "
-        "or point them at another group first, then run `pulumi destroy` (or `pulumi up`) again."
+        f"Cannot delete trait group {name!r} of store {store_id}: data mapping(s) {', '.join(users)} "
+        "still map into it, and Twilio refuses to delete a trait group a mapping uses. Nothing was "
+        "deleted. If the mapping is a DataMapping of this program, make it depend on this group so "
+        "Pulumi deletes (or changes) the mapping first: pass `trait_group=<this TraitGroup>.display_name` "
+        "in its mapping_to (or `opts=pulumi.ResourceOptions(depends_on=[<this TraitGroup>])`); TenantMemory "
+        "does this for its data_mappings. Then run `pulumi destroy` (or `pulumi up`) again. If the "
+        "mapping is managed elsewhere and still needed, point its mappings at another trait group "
+        "first; only delete a mapping you know nothing needs."
     )
 
 
