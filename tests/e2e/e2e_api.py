@@ -12,13 +12,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_harness import Workspace
+from e2e_harness import PulumiCLI, Workspace, copy_project, twilio_env
 from twilio_memory_emulator.testing import EmulatorServer
 
-__all__ = ["CONFIGS", "STORES", "Account", "Deployed", "deployed_stack"]
+__all__ = [
+    "CONFIGS",
+    "RESOURCES_PROGRAM",
+    "STORES",
+    "Account",
+    "Deployed",
+    "deployed_stack",
+    "resources_stack",
+]
+
+#: One of each resource, every input from stack config (programs/resources/Pulumi.e2e.yaml).
+RESOURCES_PROGRAM = Path(__file__).resolve().parent / "programs" / "resources"
 
 STORES = "/v1/ControlPlane/Stores"
 CONFIGS = "/v2/ControlPlane/Configurations"
@@ -158,3 +170,16 @@ def deployed_stack(ws: Workspace, emulator: EmulatorServer) -> Iterator[Deployed
     ws.up()
     with emulator.http() as http:
         yield Deployed(ws, Account(http), emulator)
+
+
+@contextmanager
+def resources_stack(
+    pulumi_cli: PulumiCLI, emulator: EmulatorServer, root: Path, stack: str
+) -> Iterator[Deployed]:
+    """A copy of :data:`RESOURCES_PROGRAM` up in ``root``, credentials from the environment."""
+    project = copy_project(RESOURCES_PROGRAM, root / "project")
+    env = twilio_env(emulator.base_url, api_key=emulator.api_key, api_secret=emulator.api_secret)
+    ws = pulumi_cli.workspace(root, project, env)
+    ws.init_stack(stack)
+    with deployed_stack(ws, emulator) as deployed:
+        yield deployed

@@ -9,17 +9,15 @@ besides stack config (``test_tenant_onboarding.py``). One stack, scenarios in or
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_api import Deployed, deployed_stack
-from e2e_harness import REPORT, PulumiCLI, copy_project, provider_sizes, secret_leaks, twilio_env
+from e2e_api import Deployed, resources_stack
+from e2e_harness import REPORT, PulumiCLI, provider_sizes, secret_leaks
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.e2e
 
-PROGRAM = Path(__file__).resolve().parent / "programs" / "resources"
 NS = "e2e-resources"
 #: stack + store + trait group + identity-resolution settings + configuration
 RESOURCE_COUNT = 5
@@ -31,12 +29,7 @@ DEFAULT_MATCHING_RULES = ["email", "whatsapp", "phone"]
 def deployed(
     pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployed]:
-    root = tmp_path_factory.mktemp("resources")
-    project = copy_project(PROGRAM, root / "project")
-    env = twilio_env(e2e_emulator.base_url, api_key=e2e_emulator.api_key, api_secret=e2e_emulator.api_secret)
-    ws = pulumi_cli.workspace(root, project, env)
-    ws.init_stack("e2e")
-    with deployed_stack(ws, e2e_emulator) as stack:
+    with resources_stack(pulumi_cli, e2e_emulator, tmp_path_factory.mktemp("resources"), "e2e") as stack:
         yield stack
 
 
