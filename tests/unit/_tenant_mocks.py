@@ -62,6 +62,10 @@ class Recorder(pulumi.runtime.Mocks):
         elif kind == "IdentityResolutionSettings":
             id_ = str(inputs["store_id"])
             outputs = {**inputs, "version": 1}
+        elif kind == "DataMapping":
+            id_ = f"{inputs['store_id']}/mem_datamapping_{_suffix(str(inputs.get('display_name')))}"
+            targets = inputs["mapping_to"]  # recorded by check as the API's whole object
+            outputs = {**inputs, "mapping_to": {"type": "TRAITS", "mappings": targets}, "version": 1}
         elif kind == "ConversationConfiguration":
             id_ = f"conv_configuration_{_suffix(str(inputs.get('display_name')))}"
             outputs = {**inputs, "version": 1}

@@ -302,3 +302,31 @@ def test_a_document_under_another_projects_namespace_says_where_it_belongs() -> 
     (problem,) = info.value.problems
     assert "'my-tenants:'" in problem and "tenant-onboarding:tenants" in problem
     assert "my-tenants:tenants" in problem
+
+
+def test_data_mappings_of_a_tenant_are_resolved_and_checked_in_camel_case() -> None:
+    raw = {
+        "traitGroupTemplates": {"Prefs": {"traits": {"tier": {"dataType": "STRING"}}}},
+        "tenants": [
+            {
+                "name": "a",
+                "templates": ["Prefs"],
+                "dataMappings": {
+                    "crm-import": {
+                        "mappingFrom": {"type": "INGRESS", "columns": ["tier"]},
+                        "mappingTo": [{"expression": "$.tier", "traitGroup": "Prefs", "traitName": "tier"}],
+                        "isEnabled": False,
+                    }
+                },
+            }
+        ],
+    }
+    (tenant,) = resolve_fleet(raw)
+    assert tenant.data_mappings["crm-import"]["is_enabled"] is False
+    assert json.loads(tenant.to_json())["data_mappings"]["crm-import"]["mapping_from"]["type"] == "INGRESS"
+    mappings = raw["tenants"][0]["dataMappings"]
+    mappings["crm-import"]["mappingFrom"] = {"type": "DATASET_WAREHOUSE", "datasetId": "ds1"}
+    (problem,) = problems_of(raw)
+    assert problem.startswith("tenants[0].dataMappings.crm-import.mappingFrom.datasetId: String should match")
+    mappings["bad"] = {"mappingFrom": {"type": "INGRESS", "columns": ["x"]}}
+    assert "tenants[0].dataMappings.bad.mappingTo: is required" in problems_of(raw)

@@ -252,3 +252,63 @@ def test_recorder_sees_nothing_from_earlier_tests() -> None:
     # guards the helpers: each mocked() starts with an empty recorder
     with mocked() as rec:
         assert isinstance(rec, Recorder) and rec.registrations == []
+
+
+CRM = {
+    "mapping_from": {"type": "INGRESS", "columns": ["tier"]},
+    "mapping_to": [{"expression": "$.tier", "trait_group": "Preferences", "trait_name": "tier"}],
+}
+
+
+def test_a_data_mapping_depends_on_the_trait_groups_it_maps_into() -> None:
+    out: dict[str, Any] = {}
+    groups = {"Preferences": PREFERENCES, "Orders": {"traits": {"total": {"data_type": "NUMBER"}}}}
+    with mocked() as rec:
+        tenant_ref: list[TenantMemory] = []
+
+        def program() -> Any:
+            tenant = TenantMemory("acme", trait_groups=groups, data_mappings={"crm-import": CRM})
+            tenant_ref.append(tenant)
+            return tenant.data_mappings.apply(out.update)
+
+        run(program)
+
+    store = rec.one("Store", "acme")
+    mapping = rec.one("DataMapping", "acme/crm-import")
+    assert mapping.parent == rec.one("TenantMemory", "acme").urn
+    assert mapping.inputs["store_id"] == store.id and mapping.inputs["display_name"] == "crm-import"
+    # Created after, and so destroyed before, the group it maps into; not tied to the others.
+    assert rec.one("TraitGroup", "acme/Preferences").urn in mapping.dependencies
+    assert rec.one("TraitGroup", "acme/Orders").urn not in mapping.dependencies
+    assert out == {"crm-import": mapping.id} and str(mapping.id).startswith(f"{store.id}/mem_datamapping_")
+    assert set(tenant_ref[0].data_mapping_resources) == {"crm-import"}
+
+
+@pytest.mark.parametrize(
+    ("mapping", "needle"),
+    [
+        (
+            {**CRM, "mapping_to": [{"expression": "$.x", "trait_group": "Nope", "trait_name": "x"}]},
+            "maps into trait group 'Nope', which is not a trait group of this tenant",
+        ),
+        (
+            {
+                **CRM,
+                "mapping_to": [{"expression": "$.x", "trait_group": "Preferences", "trait_name": "colour"}],
+            },
+            "maps into trait 'colour', which trait group 'Preferences' does not have (it has: tier)",
+        ),
+        ({**CRM, "mapping_from": {"type": "INGRESS"}}, "data_mappings['crm-import'].mapping_from"),
+        ({"mapping_to": CRM["mapping_to"]}, "data_mappings['crm-import'].mapping_from: is required"),
+    ],
+)
+def test_a_bad_data_mapping_stops_the_tenant_naming_it(mapping: dict[str, Any], needle: str) -> None:
+    problems = tenant_problems(
+        "acme", trait_groups={"Preferences": PREFERENCES}, data_mappings={"crm-import": mapping}
+    )
+    assert any(needle in p for p in problems), problems
+
+
+def test_a_data_mapping_may_write_into_the_seeded_contact_group() -> None:
+    contact = {**CRM, "mapping_to": [{"expression": "$.e", "trait_group": "Contact", "trait_name": "email"}]}
+    assert tenant_problems("acme", data_mappings={"crm-import": contact}) == []

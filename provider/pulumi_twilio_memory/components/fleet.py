@@ -21,6 +21,9 @@ configuration or from a YAML/JSON file. Keys are camelCase as everywhere in Pulu
         traitGroups: {...}      # extra groups; a template's name here adds traits to it
         identityResolution: ... # replaces defaults.identityResolution; false = unmanaged
         conversation: ...       # merged key by key over defaults.conversation; false = none
+        dataMappings:           # data mappings by display name, into this tenant's trait groups
+          crm-import: {mappingFrom: {type: INGRESS, columns: [tier]},
+                       mappingTo: [{expression: $.tier, traitGroup: Preferences, traitName: tier}]}
         adopt: false            # take over an existing store with this display name
 
 Everything is checked before a single resource is registered, and every problem of every tenant
@@ -80,6 +83,15 @@ class TenantDefaults(_ConfigModel):
     conversation: dict[str, Any] | Literal[False] | None = None
 
 
+class DataMappingEntry(_ConfigModel):
+    """A data mapping; ``mappingFrom`` and ``mappingTo`` are checked by the resource's own rules."""
+
+    mapping_from: dict[str, Any]
+    mapping_to: list[dict[str, Any]] | dict[str, Any]
+    description: str | None = None
+    is_enabled: bool | None = None
+
+
 class TenantEntry(_ConfigModel):
     name: str
     display_name: str | None = None
@@ -88,6 +100,7 @@ class TenantEntry(_ConfigModel):
     trait_groups: dict[str, TraitGroupTemplate] = Field(default_factory=dict)
     identity_resolution: dict[str, Any] | Literal[False] | None = None
     conversation: dict[str, Any] | Literal[False] | None = None
+    data_mappings: dict[str, DataMappingEntry] = Field(default_factory=dict)
     adopt: bool = False
 
 
@@ -120,6 +133,7 @@ class ResolvedTenant:
     trait_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     identity_resolution: dict[str, Any] | Literal[False] | None = None
     conversation: dict[str, Any] | Literal[False] | None = None
+    data_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
     adopt: bool = False
 
     def problems(self, path: str) -> list[str]:
@@ -131,6 +145,7 @@ class ResolvedTenant:
             trait_groups=self.trait_groups,
             identity_resolution=self.identity_resolution,
             conversation=self.conversation,
+            data_mappings=self.data_mappings,
             adopt=self.adopt,
             path=path,
             camel=True,
@@ -152,6 +167,7 @@ class ResolvedTenant:
             trait_groups=self.trait_groups,  # type: ignore[arg-type]  # validated TraitGroupSpec dicts
             identity_resolution=self.identity_resolution,  # type: ignore[arg-type]
             conversation=self.conversation,  # type: ignore[arg-type]
+            data_mappings=self.data_mappings,  # type: ignore[arg-type]  # validated DataMappingSpec dicts
             adopt=self.adopt,
             opts=opts,
         )
@@ -317,6 +333,9 @@ def resolve_fleet(raw: Mapping[str, Any], *, subject: str = "Tenant configuratio
                 problems,
                 merge=True,
             ),
+            data_mappings={
+                name: mapping.model_dump(exclude_none=True) for name, mapping in entry.data_mappings.items()
+            },
             adopt=entry.adopt,
         )
         problems.extend(tenant.problems(path))
@@ -416,10 +435,13 @@ def deploy_tenants(
 
 
 def export_tenants(deployed: Mapping[str, TenantMemory]) -> None:
-    """Stack outputs: ``storeIds``, ``configurationIds`` and ``traitGroups``, each by tenant name."""
+    """Stack outputs: ``storeIds``, ``configurationIds``, ``traitGroups`` and (when a tenant has
+    data mappings, so a stack without any keeps its outputs) ``dataMappings``, each by tenant name."""
     pulumi.export("storeIds", {name: tenant.store_id for name, tenant in deployed.items()})
     pulumi.export("configurationIds", {name: tenant.configuration_id for name, tenant in deployed.items()})
     pulumi.export("traitGroups", {name: tenant.trait_groups for name, tenant in deployed.items()})
+    if any(tenant.data_mapping_resources for tenant in deployed.values()):
+        pulumi.export("dataMappings", {name: tenant.data_mappings for name, tenant in deployed.items()})
 
 
 def run_fleet_program() -> dict[str, TenantMemory]:

@@ -14,6 +14,11 @@ Defaults (so ``tm.TenantMemory("acme")`` is a complete tenant):
 * **identity resolution**: managed, set to the API's seeded defaults (``email``, ``whatsapp``,
   ``phone``, exact matching, rules in that order). Managing it means ``pulumi preview --refresh``
   reports a change someone made in the Console. ``identity_resolution=False`` leaves it unmanaged.
+* **data mappings**: none unless ``data_mappings`` lists them (display name -> ``mapping_from``,
+  ``mapping_to``, ``description``, ``is_enabled``). Each depends on the tenant's trait groups it
+  maps into, so Pulumi creates the groups first (Twilio checks a dataset mapping's targets) and a
+  destroy deletes the mapping before the groups (Twilio refuses to delete a group a mapping uses).
+  A target must be one of the tenant's trait groups (or the seeded ``Contact``), and a trait of it.
 * **conversation**: a configuration with the store's display name and description, grouping
   ``GROUP_BY_PARTICIPANT_ADDRESSES`` and ``memory_store_id`` = the store. ``conversation=False``
   creates none (``configuration_id`` is then ``None``).
@@ -42,6 +47,7 @@ from ..resources.conversation_configuration import (
     ConversationConfiguration,
     ConversationConfigurationProvider,
 )
+from ..resources.data_mapping import DataMapping, DataMappingProvider, canonical_targets
 from ..resources.identity_resolution import IdentityResolutionSettings, IdentityResolutionSettingsProvider
 from ..resources.store import Store, StoreProvider
 from ..resources.trait_group import SEEDED_GROUP, TraitGroup, TraitGroupProvider
@@ -51,6 +57,7 @@ __all__ = [
     "DEFAULT_IDENTITY_RESOLUTION",
     "SEEDED_TRAIT_GROUP",
     "ConversationSpec",
+    "DataMappingSpec",
     "IdentityResolutionSpec",
     "TenantConfigurationError",
     "TenantMemory",
@@ -96,6 +103,17 @@ class TraitGroupSpec(TypedDict, total=False):
     #: take over an existing group of this name (needed for the seeded ``Contact``); implied by
     #: the tenant's own ``adopt``
     adopt: bool
+
+
+class DataMappingSpec(TypedDict, total=False):
+    """One data mapping of a tenant; its display name is the key in ``data_mappings``."""
+
+    #: ``{type: INGRESS, columns: [...]}`` or ``{type: DATASET_CLOUDAPP|DATASET_WAREHOUSE, dataset_id}``
+    mapping_from: Mapping[str, Any]
+    #: the mappings ``[{expression, trait_group, trait_name}]`` (or ``{type: TRAITS, mappings}``)
+    mapping_to: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    description: str
+    is_enabled: bool
 
 
 class IdentityResolutionSpec(TypedDict):
@@ -200,6 +218,7 @@ def tenant_problems(
     trait_groups: Mapping[str, Any] | None = None,
     identity_resolution: Any = None,
     conversation: Any = None,
+    data_mappings: Mapping[str, Any] | None = None,
     adopt: Any = False,
     path: str = "",
     camel: bool = False,
@@ -222,6 +241,7 @@ def tenant_problems(
         for problem in _checked(StoreProvider(), _present(store), path, camel)
     ]
     problems += _trait_group_problems(dict(trait_groups or {}), bool(adopt), at)
+    problems += _data_mapping_problems(dict(data_mappings or {}), dict(trait_groups or {}), at)
     problems += _section_problems(
         "identity_resolution",
         identity_resolution,
@@ -291,6 +311,55 @@ def _trait_group_problems(groups: dict[Any, Any], adopt: bool, at: _Paths) -> li
     return problems
 
 
+def _mapping_targets(spec: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    """(trait group, trait name) of every mapping of a data mapping spec, as the API stores them."""
+    targets = canonical_targets(spec.get("mapping_to"))
+    items = targets.get("mappings") if isinstance(targets, Mapping) else None
+    return [
+        (item.get("trait_group"), item.get("trait_name"))
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, Mapping)
+    ]
+
+
+def _data_mapping_problems(mappings: dict[Any, Any], groups: dict[Any, Any], at: _Paths) -> list[str]:
+    """Each mapping's own check, plus: every target is a trait of one of the tenant's groups."""
+    problems: list[str] = []
+    traits = {
+        str(name): {models.normalize_trait_name(str(t)) for t in (spec.get("traits") or {})}
+        for name, spec in groups.items()
+        if isinstance(spec, Mapping)
+    }
+    for mapping_name, spec in mappings.items():
+        mapping_path = at("data_mappings", mapping_name)
+        if not isinstance(spec, Mapping):
+            problems.append(f"{mapping_path}: must be a mapping with 'mapping_from' and 'mapping_to'")
+            continue
+        if "display_name" in spec or "store_id" in spec:
+            problems.append(f"{mapping_path}: the key is the display name, and the store is the tenant's")
+            continue
+        props = {"store_id": UNKNOWN, "display_name": mapping_name, **spec}
+        found = _checked(DataMappingProvider(), _present(props), mapping_path, at.camel)
+        problems += found
+        if found:
+            continue
+        for group, trait in _mapping_targets(spec):
+            if group == SEEDED_TRAIT_GROUP and group not in traits:
+                continue  # Twilio's seeded group: its traits are Twilio's
+            if group not in traits:
+                known = ", ".join(sorted(traits)) or "none"
+                problems.append(
+                    f"{mapping_path}: maps into trait group {group!r}, which is not a trait group of this "
+                    f"tenant (its trait groups: {known}; or {SEEDED_TRAIT_GROUP!r}, Twilio's seed)"
+                )
+            elif trait not in traits[group]:
+                problems.append(
+                    f"{mapping_path}: maps into trait {trait!r}, which trait group {group!r} does not have "
+                    f"(it has: {', '.join(sorted(traits[group])) or 'no traits'})"
+                )
+    return problems
+
+
 def _section_problems(
     field: str,
     value: Any,
@@ -317,17 +386,21 @@ class TenantMemory(pulumi.ComponentResource):
     """One tenant's memory store with its trait groups, identity resolution and Conversations link.
 
     Outputs: ``store_id``; ``configuration_id`` (``None`` with ``conversation=False``);
-    ``trait_groups``, a map of trait group name -> trait group id (``<storeId>/<name>``).
+    ``trait_groups``, a map of trait group name -> trait group id (``<storeId>/<name>``);
+    ``data_mappings``, a map of data mapping name -> data mapping id (``<storeId>/<mappingId>``).
     The child resources are attributes too (``store``, ``trait_group_resources``,
-    ``identity_resolution``, ``conversation``) for ``depends_on`` and further wiring.
+    ``identity_resolution``, ``conversation``, ``data_mapping_resources``) for ``depends_on`` and
+    further wiring.
     """
 
     store_id: pulumi.Output[str]
     configuration_id: pulumi.Output[str | None]
     trait_groups: pulumi.Output[dict[str, str]]
+    data_mappings: pulumi.Output[dict[str, str]]
 
     store: Store
     trait_group_resources: dict[str, TraitGroup]
+    data_mapping_resources: dict[str, DataMapping]
     identity_resolution: IdentityResolutionSettings | None
     conversation: ConversationConfiguration | None
 
@@ -340,6 +413,7 @@ class TenantMemory(pulumi.ComponentResource):
         trait_groups: Mapping[str, TraitGroupSpec] | None = None,
         identity_resolution: IdentityResolutionSpec | Literal[False] | None = None,
         conversation: ConversationSpec | Literal[False] | None = None,
+        data_mappings: Mapping[str, DataMappingSpec] | None = None,
         adopt: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -353,8 +427,10 @@ class TenantMemory(pulumi.ComponentResource):
             settings unmanaged, a mapping sets them.
         :param conversation: ``None`` creates a configuration with defaults, ``False`` creates
             none, a mapping overrides the defaults key by key.
+        :param data_mappings: display name -> ``{"mapping_from": ..., "mapping_to": [...]}``;
+            each mapping depends on the tenant's trait groups it maps into.
         :param adopt: take over an existing store with this display name, and existing trait
-            groups and configuration of the names given, instead of failing.
+            groups, data mappings and configuration of the names given, instead of failing.
         """
         super().__init__(_COMPONENT_TYPE, name, None, opts)
         problems = tenant_problems(
@@ -364,6 +440,7 @@ class TenantMemory(pulumi.ComponentResource):
             trait_groups=trait_groups,
             identity_resolution=identity_resolution,
             conversation=conversation,
+            data_mappings=data_mappings,
             adopt=adopt,
         )
         if problems:
@@ -406,6 +483,24 @@ class TenantMemory(pulumi.ComponentResource):
             for group_name, spec in (trait_groups or {}).items()
         }
 
+        # Each mapping depends on the groups it maps into: created after them (Twilio checks a
+        # dataset mapping's targets), deleted before them (Twilio refuses to delete a used group).
+        self.data_mapping_resources = {}
+        for mapping_name, mapping_spec in (data_mappings or {}).items():
+            targets = {group for group, _ in _mapping_targets(mapping_spec)}
+            uses = [g for n, g in self.trait_group_resources.items() if n in targets]
+            self.data_mapping_resources[mapping_name] = DataMapping(
+                f"{name}/{mapping_name}",
+                store_id=store_id,
+                display_name=mapping_name,
+                mapping_from=dict(mapping_spec["mapping_from"]),
+                mapping_to=mapping_spec["mapping_to"],
+                description=mapping_spec.get("description"),
+                is_enabled=mapping_spec.get("is_enabled"),
+                adopt=adopt,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=uses),
+            )
+
         self.conversation = None
         if conversation is not False:
             conv = {**_conversation_defaults(store_name, store_description), **dict(conversation or {})}
@@ -422,11 +517,17 @@ class TenantMemory(pulumi.ComponentResource):
             if self.trait_group_resources
             else pulumi.Output.from_input({})
         )
+        self.data_mappings = (
+            pulumi.Output.all(**{n: d.id for n, d in self.data_mapping_resources.items()})
+            if self.data_mapping_resources
+            else pulumi.Output.from_input({})
+        )
         self.register_outputs(
             {
                 "store_id": self.store_id,
                 "configuration_id": self.configuration_id,
                 "trait_groups": self.trait_groups,
+                "data_mappings": self.data_mappings,
             }
         )
 
