@@ -134,3 +134,18 @@ def put_identity_resolution(
     body = {"identifierConfigs": configs, "matchingRules": rules}
     op = operation(http, http.put(f"{STORES}/{store_id}/IdentityResolutionSettings", json=body))
     assert op["status"] == "COMPLETED", op
+
+
+def observation_items(
+    conversation: str, *texts: str, source: str = "agent", at: str = "2026-01-01"
+) -> list[dict[str, Any]]:
+    """Observations of ``conversation`` as a create body lists them, one an hour from ``at``'s midnight."""
+    return [
+        {
+            "content": text,
+            "source": source,
+            "occurredAt": f"{at}T0{i}:00:00Z",
+            "conversationIds": [conversation],
+        }
+        for i, text in enumerate(texts)
+    ]

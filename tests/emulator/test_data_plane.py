@@ -19,6 +19,7 @@ from emu_helpers import (
     create_profile,
     create_store,
     create_trait_group,
+    observation_items,
     operation,
     profiles_path,
     put_identity_resolution,
@@ -39,15 +40,7 @@ def _phone(**fields: Any) -> dict[str, Any]:
 
 
 def _observe(http: httpx.Client, store_id: str, profile_id: str, *texts: str, at: str = "2026-01-01") -> None:
-    items = [
-        {
-            "content": text,
-            "source": "agent",
-            "occurredAt": f"{at}T0{i}:00:00Z",
-            "conversationIds": [CONVERSATION],
-        }
-        for i, text in enumerate(texts)
-    ]
+    items = observation_items(CONVERSATION, *texts, at=at)
     response = http.post(f"{profiles_path(store_id)}/{profile_id}/Observations", json={"observations": items})
     assert response.status_code == 202, response.text
 
