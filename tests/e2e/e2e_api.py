@@ -140,6 +140,9 @@ class Account:
     def delete_trait_group(self, store_id: str, name: str) -> None:
         self._write("DELETE", f"{STORES}/{store_id}/TraitGroups/{name}")
 
+    def patch_data_mapping(self, store_id: str, mapping_id: str, **body: Any) -> None:
+        self._write("PATCH", f"{STORES}/{store_id}/DataMappings/{mapping_id}", body, if_match=True)
+
     def patch_configuration(self, configuration_id: str, **body: Any) -> None:
         self._write("PATCH", f"{CONFIGS}/{configuration_id}", body)
 
