@@ -472,3 +472,17 @@ def test_faults_and_stats_apply_to_the_data_plane(
     assert http.post(f"{profiles_path(store)}/{profile}/Recall", json={}).status_code == 200
     stats = emulator.control.stats()
     assert stats["byRouteStatus"][route] == {"200": 1, "503": 1}
+
+
+def test_a_retried_create_after_a_lost_answer_resolves_to_the_same_profile(
+    emulator: EmulatorServer, http: httpx.Client, store: str
+) -> None:
+    """Identity resolution makes CreateProfile safe to retry: the answer lost after the write, the
+    retry with the same identifiers finds the profile the first attempt made."""
+    emulator.control.add_fault(
+        action="drop", route="POST /v1/Stores/{storeId}/Profiles", phase="after", times=1
+    )
+    with pytest.raises(httpx.TransportError):
+        http.post(profiles_path(store), json={"traits": {"Contact": {"email": "ann@example.com"}}})
+    retried = create_profile(http, store, email="ann@example.com")
+    assert http.get(profiles_path(store)).json()["profiles"] == [retried]
