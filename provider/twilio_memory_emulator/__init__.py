@@ -1,4 +1,5 @@
-"""Local emulator of Twilio Conversation Memory's and Conversations v2's control planes.
+"""Local emulator of Twilio Conversation Memory's and Conversations v2's control planes, and of
+Memory's data plane (profiles, identity resolution, observations, summaries, Recall).
 
 Run it with ``twilio-memory-emulator`` (or ``python -m twilio_memory_emulator``); embed it with
 :func:`create_app` (an ASGI app) around a :class:`Backend`; start it from tests with

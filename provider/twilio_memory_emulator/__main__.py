@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twilio-memory-emulator",
         description="Local emulator of Twilio Conversation Memory (/v1/ControlPlane) and Conversations v2 "
-        "(/v2/ControlPlane) control planes, on one port.",
+        "(/v2/ControlPlane) control planes and of Memory's data plane (/v1/Stores/{storeId}/Profiles), "
+        "on one port.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
