@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -35,6 +37,7 @@ def test_every_example_has_a_program_a_project_and_a_readme_section() -> None:
     examples = sorted(p.parent.name for p in EXAMPLES.glob("*/Pulumi.yaml"))
     assert examples == [
         "adopt-existing-store",
+        "agent-offline",
         "ci-drift-check",
         "multi-account",
         "one-tenant",
@@ -173,3 +176,43 @@ def test_ci_workflow_runs_the_documented_commands() -> None:
     # no credential in the workflow: only references to the CI secret store
     text = (EXAMPLES / "ci-drift-check" / "github-actions.yml").read_text()
     assert "secrets.TWILIO_API_SECRET" in text and "AC0000" not in text
+
+
+def test_agent_offline(example: Callable[[str], Workspace], account: Account) -> None:
+    """The tenant by ``pulumi up``, then the agent's two calls per variant (httpx, the SDK), as its
+    README runs them; what they wrote is read back with plain httpx from the data plane."""
+    ws = example("agent-offline")
+    ws.up()
+    store_id = ws.outputs()["storeId"]
+    assert account.store(store_id)["displayName"] == "example-agent"
+    assert set(account.trait_group(store_id, "Caller")["traits"]) == {"preferredName", "calls"}
+    assert account.identity_resolution(store_id)["matchingRules"] == ["phone", "email"]
+
+    profiles = f"/v1/Stores/{store_id}/Profiles"
+
+    def read(method: str, path: str, body: Any = None) -> Any:
+        response = account.http.request(method, f"{profiles}{path}", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # The README's way for httpx (the store id from `pulumi stack output`), an explicit one for the SDK.
+    runs = {"httpx": ("+1 415 555 0100", []), "sdk": ("+1 212 555 0199", ["--store-id", store_id])}
+    for client, (phone, extra) in runs.items():
+        done = ws.run_program(sys.executable, "agent.py", "--client", client, "--phone", phone, *extra)
+        assert done.returncode == 0, f"{client}: {done.stdout}\n{done.stderr}"
+        first, second = done.stdout.split("\ncall 2 ")
+        assert "new caller, created profile" in first and "recalled: nothing" in first
+        assert "known caller, lookup found profile" in second
+        assert "recalled: Sam's order 1234 arrived damaged; Sam asked for a refund" in second
+        assert "agent: Welcome back, Sam!" in second
+
+        (profile_id,) = read("POST", "/Lookup", {"idType": "phone", "value": phone})["profiles"]
+        assert first.split("created profile ")[1].split()[0] == profile_id  # one caller, one profile
+        profile = read("GET", f"/{profile_id}")
+        assert profile["traits"]["Caller"] == {"preferredName": "Sam", "calls": 2}
+        observations = [o["content"] for o in read("GET", f"/{profile_id}/Observations")["observations"]]
+        assert len(observations) == 3 and "Sam was told the refund for order 1234 is approved" in observations
+        assert len(read("GET", f"/{profile_id}/ConversationSummaries")["summaries"]) == 2
+    assert len(read("GET", "")["profiles"]) == 2
+    ws.destroy()
+    assert account.store(store_id) is None
