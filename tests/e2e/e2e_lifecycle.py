@@ -19,7 +19,16 @@ from e2e_api import Account
 from e2e_harness import PulumiCLI, Workspace, copy_project, twilio_env
 from twilio_memory_emulator.testing import EmulatorServer
 
-__all__ = ["INITIAL", "KEYS", "NS", "PROGRAM", "Lifecycle", "converged", "lifecycle_workspace"]
+__all__ = [
+    "INITIAL",
+    "KEYS",
+    "NS",
+    "PROGRAM",
+    "Lifecycle",
+    "converged",
+    "lifecycle_workspace",
+    "write_config",
+]
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "lifecycle"
 NS = "e2e-lifecycle"
@@ -58,11 +67,7 @@ class Lifecycle:
                 self.config.pop(key, None)
             else:
                 self.config[key] = value
-        path = self.ws.project_dir / f"Pulumi.{self.ws.stack}.yaml"
-        salt = re.search(r"(?m)^encryptionsalt:.*$", path.read_text())
-        values = json.dumps({f"{NS}:{k}": v for k, v in self.config.items()}, indent=2)
-        # JSON is YAML: the file is written whole, as an editor would leave it.
-        path.write_text(f"{salt.group(0) if salt else ''}\nconfig: {values}\n")
+        write_config(self.ws, NS, self.config)
 
     def urn(self, key: str) -> str:
         for resource in self.ws.resources():
@@ -82,6 +87,15 @@ class Lifecycle:
             )
             if name in outputs
         }
+
+
+def write_config(ws: Workspace, namespace: str, config: dict[str, Any]) -> None:
+    """Write the stack's config file whole (``<namespace>:<key>`` per key), keeping its salt."""
+    path = ws.project_dir / f"Pulumi.{ws.stack}.yaml"
+    salt = re.search(r"(?m)^encryptionsalt:.*$", path.read_text())
+    values = json.dumps({f"{namespace}:{k}": v for k, v in config.items()}, indent=2)
+    # JSON is YAML: the file is written whole, as an editor would leave it.
+    path.write_text(f"{salt.group(0) if salt else ''}\nconfig: {values}\n")
 
 
 def converged(stack: Lifecycle, *, no_drift: bool = True) -> dict[str, str]:

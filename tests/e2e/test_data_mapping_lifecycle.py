@@ -5,8 +5,6 @@ read, and changed behind Pulumi's back, with plain httpx, never through the prov
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ import httpx
 import pytest
 from e2e_api import STORES, Account
 from e2e_harness import PulumiCLI, Workspace, copy_project, secret_leaks, twilio_env
+from e2e_lifecycle import write_config
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -38,10 +37,7 @@ class Stack:
                 self.config.pop(key, None)
             else:
                 self.config[key] = value
-        path = self.ws.project_dir / f"Pulumi.{self.ws.stack}.yaml"
-        salt = re.search(r"(?m)^encryptionsalt:.*$", path.read_text())
-        values = json.dumps({f"{NS}:{k}": v for k, v in self.config.items()}, indent=2)
-        path.write_text(f"{salt.group(0) if salt else ''}\nconfig: {values}\n")
+        write_config(self.ws, NS, self.config)
 
     def store_id(self) -> str:
         return str(self.ws.outputs()["storeId"])
