@@ -59,7 +59,9 @@ def test_a_trait_group_change_changes_what_profiles_may_hold(
 
     deployed.ws.config_set(f"{NS}:traits.badge.data_type", "STRING", path=True)
     deployed.ws.up()
-    assert http.patch(f"{path}/{profile}", json={"traits": {"Loyalty": {"badge": "early"}}}).status_code == 202
+    assert (
+        http.patch(f"{path}/{profile}", json={"traits": {"Loyalty": {"badge": "early"}}}).status_code == 202
+    )
     assert http.get(f"{path}/{profile}").json()["traits"]["Loyalty"] == {"tier": "gold", "badge": "early"}
     deployed.ws.preview("--expect-no-changes")
 
