@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from twilio_memory_emulator.errors import BadRequest
-from twilio_memory_emulator.memories import MemoriesBackend, MemoryFilter
+from twilio_memory_emulator.memories import OBSERVATIONS, SUMMARIES, MemoriesBackend, MemoryFilter, MemoryKind
 from twilio_memory_emulator.profiles import DATA_PLANE, Reply
 from twilio_memory_emulator.protocol import parse_bool, parse_json, parse_page_request
 from twilio_memory_emulator.responses import render_json, request_ctx
@@ -117,17 +118,28 @@ class DataPlaneApi:
     def __init__(self, backend: MemoriesBackend) -> None:
         self.b = backend
 
+    def _memory_routes(self, profile: str, kind: MemoryKind) -> list[Route]:
+        b, items = self.b, f"{profile}/{kind.collection}"
+        item = f"{items}/{{{kind.id_param}}}"
+        return [
+            _route(
+                "GET",
+                items,
+                partial(b.list_memories, kind=kind),
+                query=lambda q: [*_page(q), _memory_filter(q)],
+            ),
+            _route("POST", items, partial(b.create_memories, kind=kind), body=True, status=202),
+            _route("GET", item, partial(b.get_memory, kind=kind)),
+            _route("PATCH", item, partial(b.patch_memory, kind=kind), body=True, status=202),
+            _route("DELETE", item, partial(b.delete_memory, kind=kind), status=202),
+        ]
+
     def routes(self) -> list[Route]:
         b = self.b
         profiles = f"{DATA_PLANE}/{{storeId}}/Profiles"
         profile = f"{profiles}/{{profileId}}"
         identifiers = f"{profile}/Identifiers"
         identifier = f"{identifiers}/{{idType}}"
-        observations = f"{profile}/Observations"
-        observation = f"{observations}/{{observationId}}"
-        summaries = f"{profile}/ConversationSummaries"
-        summary = f"{summaries}/{{summaryId}}"
-        both = lambda q: [*_page(q), _memory_filter(q)]  # noqa: E731
         return [
             # Fixed names first: {profileId} would match them too.
             _route("PUT", f"{profiles}/Bulk", b.upsert_profiles, body=True, status=202),
@@ -155,15 +167,8 @@ class DataPlaneApi:
                 status=202,
             ),
             _route("POST", f"{profile}/Recall", b.recall, body=True),
-            _route("GET", observations, b.list_observations, query=both),
-            _route("POST", observations, b.create_observations, body=True, status=202),
-            _route("GET", observation, b.get_observation),
-            _route("PATCH", observation, b.patch_observation, body=True, status=202),
-            _route("DELETE", observation, b.delete_observation, status=202),
-            _route("GET", f"{observation}/Revisions", b.list_revisions, query=_page),
-            _route("GET", summaries, b.list_summaries, query=both),
-            _route("POST", summaries, b.create_summaries, body=True, status=202),
-            _route("GET", summary, b.get_summary),
-            _route("PATCH", summary, b.patch_summary, body=True, status=202),
-            _route("DELETE", summary, b.delete_summary, status=202),
+            _route(
+                "GET", f"{profile}/Observations/{{observationId}}/Revisions", b.list_revisions, query=_page
+            ),
+            *(route for kind in (OBSERVATIONS, SUMMARIES) for route in self._memory_routes(profile, kind)),
         ]

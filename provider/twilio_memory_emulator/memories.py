@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_o
 from twilio_memory_emulator.ranking import Ranker
 from twilio_memory_emulator.records import ObservationRec, ProfileRec, StoreRec, SummaryRec
 
-__all__ = ["MemoriesBackend", "MemoryFilter", "instant"]
+__all__ = ["OBSERVATIONS", "SUMMARIES", "MemoriesBackend", "MemoryFilter", "MemoryKind", "instant"]
 
 M = TypeVar("M", ObservationRec, SummaryRec)
 _RECALL_DEFAULTS = {"observationsLimit": 20, "summariesLimit": 5, "relevanceThreshold": 0.0}
@@ -94,6 +95,76 @@ def _summary_view(s: SummaryRec) -> dict[str, Any]:
     return view if s.source is None else {**view, "source": s.source}
 
 
+#: Wire field -> (record attribute, how the value is read); ``where`` names the field in errors.
+Fields = dict[str, tuple[str, Callable[[Any, str], Any]]]
+_COMMON_FIELDS: Fields = {
+    "content": ("content", lambda v, _: v),
+    "source": ("source", lambda v, _: v),
+    "occurredAt": ("occurred_at", instant),
+}
+
+
+@dataclass(frozen=True)
+class MemoryKind:
+    """What observations and summaries differ in; every operation on them is written once."""
+
+    collection: str  # the path segment: "Observations"
+    id_param: str  # the item's path parameter: "observationId"
+    key: str  # the list's and the create body's key: "observations"
+    prefix: str  # the TypeID prefix of new items
+    record: type[ObservationRec] | type[SummaryRec]
+    view: Callable[[Any], dict[str, Any]]
+    fields: Fields
+    defaults: dict[str, Any]  # attributes of optional fields a create may leave out
+    revisions: bool  # a PATCH keeps the previous state as a revision
+
+    def items(self, profile: ProfileRec) -> dict[str, Any]:
+        return profile.observations if self.record is ObservationRec else profile.summaries
+
+    def conversations(self, item: Any) -> list[str]:
+        return list(item.conversation_ids) if self.record is ObservationRec else [item.conversation_id]
+
+    def build(self, body: Mapping[str, Any], item_id: str, now: float, where: str) -> Any:
+        values = {
+            attr: read(body[wire], f"{where}.{wire}")
+            for wire, (attr, read) in self.fields.items()
+            if wire in body
+        }
+        return self.record(id=item_id, created_at=now, updated_at=now, **{**self.defaults, **values})
+
+    def patch(self, item: Any, body: Mapping[str, Any], now: float) -> None:
+        if self.revisions:
+            item.revisions.append(self.view(item))
+        for wire, (attr, read) in self.fields.items():
+            if wire in body:
+                setattr(item, attr, read(body[wire], wire))
+        item.updated_at = now
+
+
+OBSERVATIONS = MemoryKind(
+    collection="Observations",
+    id_param="observationId",
+    key="observations",
+    prefix="mem_observation",
+    record=ObservationRec,
+    view=_observation_view,
+    fields={**_COMMON_FIELDS, "conversationIds": ("conversation_ids", lambda v, _: list(v))},
+    defaults={"conversation_ids": []},
+    revisions=True,
+)
+SUMMARIES = MemoryKind(
+    collection="ConversationSummaries",
+    id_param="summaryId",
+    key="summaries",
+    prefix="mem_summary",
+    record=SummaryRec,
+    view=_summary_view,
+    fields={**_COMMON_FIELDS, "conversationId": ("conversation_id", lambda v, _: v)},
+    defaults={"source": None},
+    revisions=False,
+)
+
+
 class MemoriesBackend(ProfilesBackend):
     """Observations, conversation summaries and Recall (data plane)."""
 
@@ -102,172 +173,90 @@ class MemoriesBackend(ProfilesBackend):
         self._ranker = Ranker()
 
     @staticmethod
-    def _item(items: Mapping[str, M], item_id: str, store: StoreRec, profile: ProfileRec, kind: str) -> M:
-        item = items.get(item_id)
+    def _item(kind: MemoryKind, store: StoreRec, profile: ProfileRec, item_id: str) -> Any:
+        item = kind.items(profile).get(item_id)
         if item is None:
-            path = f"{DATA_PLANE}/{store.id}/Profiles/{profile.id}/{kind}/{item_id}"
+            path = f"{DATA_PLANE}/{store.id}/Profiles/{profile.id}/{kind.collection}/{item_id}"
             raise NotFound(f"The requested resource {path} was not found")
         return item
 
-    def _listed(
-        self,
-        items: Sequence[M],
-        view: Callable[[M], dict[str, Any]],
-        page: PageRequest,
-        key: str,
-        keep: MemoryFilter,
-    ) -> dict[str, Any]:
-        ordered = sorted(items, key=lambda i: i.created_at)
-        conversations = (
-            (lambda i: i.conversation_ids) if key == "observations" else (lambda i: [i.conversation_id])
-        )
-        kept = [view(i) for i in ordered if keep.keeps(i.created_at, i.source, conversations(i))]
-        found = page_of(kept, _capped(page), key)
-        return {key: found.items, "meta": found.meta}
-
     # -------------------------------------------------------------------------------------------
-    # Observations
+    # Observations and conversation summaries
     # -------------------------------------------------------------------------------------------
 
-    def create_observations(
-        self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]
+    def create_memories(
+        self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any], *, kind: MemoryKind
     ) -> Reply:
         with self._tx() as now:
-            _, profile = self._writing(account, store_id, profile_id, "/Observations")
+            _, profile = self._writing(account, store_id, profile_id, f"/{kind.collection}")
             created = [
-                ObservationRec(
-                    id=new_typeid("mem_observation", now),
-                    content=item["content"],
-                    source=item["source"],
-                    occurred_at=instant(item["occurredAt"], f"observations[{i}].occurredAt"),
-                    conversation_ids=list(item.get("conversationIds") or []),
-                    created_at=now,
-                    updated_at=now,
-                )
-                for i, item in enumerate(body["observations"])
+                kind.build(item, new_typeid(kind.prefix, now), now, f"{kind.key}[{i}]")
+                for i, item in enumerate(body[kind.key])
             ]
-            profile.observations.update((o.id, o) for o in created)
+            kind.items(profile).update((item.id, item) for item in created)
             profile.memory_version += 1
-            return {"message": f"{len(created)} observation(s) accepted"}, {}
+            return {"message": f"{len(created)} {kind.key} accepted"}, {}
 
-    def list_observations(
-        self, account: str, store_id: str, profile_id: str, page: PageRequest, keep: MemoryFilter
+    def list_memories(
+        self,
+        account: str,
+        store_id: str,
+        profile_id: str,
+        page: PageRequest,
+        keep: MemoryFilter,
+        *,
+        kind: MemoryKind,
     ) -> Reply:
         with self._tx():
-            _, profile, headers = self._reading(account, store_id, profile_id, "/Observations")
-            items = list(profile.observations.values())
-            return self._listed(items, _observation_view, page, "observations", keep), headers
+            _, profile, headers = self._reading(account, store_id, profile_id, f"/{kind.collection}")
+            ordered = sorted(kind.items(profile).values(), key=lambda i: i.created_at)
+            kept = [
+                kind.view(i) for i in ordered if keep.keeps(i.created_at, i.source, kind.conversations(i))
+            ]
+            found = page_of(kept, _capped(page), kind.key)
+            return {kind.key: found.items, "meta": found.meta}, headers
 
-    def get_observation(self, account: str, store_id: str, profile_id: str, observation_id: str) -> Reply:
+    def get_memory(
+        self, account: str, store_id: str, profile_id: str, item_id: str, *, kind: MemoryKind
+    ) -> Reply:
         with self._tx():
             store, profile, headers = self._reading(account, store_id, profile_id, moved=None)
-            item = self._item(profile.observations, observation_id, store, profile, "Observations")
-            return _observation_view(item), headers
+            return kind.view(self._item(kind, store, profile, item_id)), headers
 
-    def patch_observation(
-        self, account: str, store_id: str, profile_id: str, observation_id: str, body: Mapping[str, Any]
+    def patch_memory(
+        self,
+        account: str,
+        store_id: str,
+        profile_id: str,
+        item_id: str,
+        body: Mapping[str, Any],
+        *,
+        kind: MemoryKind,
     ) -> Reply:
         with self._tx() as now:
-            suffix = f"/Observations/{observation_id}"
-            store, profile = self._writing(account, store_id, profile_id, suffix)
-            item = self._item(profile.observations, observation_id, store, profile, "Observations")
-            item.revisions.append(_observation_view(item))
-            if "content" in body:
-                item.content = body["content"]
-            if "source" in body:
-                item.source = body["source"]
-            if "occurredAt" in body:
-                item.occurred_at = instant(body["occurredAt"], "occurredAt")
-            if "conversationIds" in body:
-                item.conversation_ids = list(body["conversationIds"])
-            item.updated_at = now
+            store, profile = self._writing(account, store_id, profile_id, f"/{kind.collection}/{item_id}")
+            kind.patch(self._item(kind, store, profile, item_id), body, now)
             profile.memory_version += 1
-            return {"message": "Observation update accepted"}, {}
+            return {"message": "Update accepted"}, {}
 
-    def delete_observation(self, account: str, store_id: str, profile_id: str, observation_id: str) -> Reply:
+    def delete_memory(
+        self, account: str, store_id: str, profile_id: str, item_id: str, *, kind: MemoryKind
+    ) -> Reply:
         with self._tx():
-            store, profile = self._writing(account, store_id, profile_id, f"/Observations/{observation_id}")
-            self._item(profile.observations, observation_id, store, profile, "Observations")
-            del profile.observations[observation_id]
+            store, profile = self._writing(account, store_id, profile_id, f"/{kind.collection}/{item_id}")
+            del kind.items(profile)[self._item(kind, store, profile, item_id).id]
             profile.memory_version += 1
-            return {"message": "Observation deletion accepted"}, {}
+            return {"message": "Deletion accepted"}, {}
 
     def list_revisions(
         self, account: str, store_id: str, profile_id: str, observation_id: str, page: PageRequest
     ) -> Reply:
         with self._tx():
             store, profile, headers = self._reading(account, store_id, profile_id, moved=None)
-            item = self._item(profile.observations, observation_id, store, profile, "Observations")
+            item = self._item(OBSERVATIONS, store, profile, observation_id)
             history = [*item.revisions, _observation_view(item)]  # oldest first, as page_of expects
             found = page_of(history, _capped(PageRequest(page.page_size, page.offset, True)), "revisions")
             return {"revisions": found.items, "meta": found.meta}, headers
-
-    # -------------------------------------------------------------------------------------------
-    # Conversation summaries
-    # -------------------------------------------------------------------------------------------
-
-    def create_summaries(
-        self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]
-    ) -> Reply:
-        with self._tx() as now:
-            _, profile = self._writing(account, store_id, profile_id, "/ConversationSummaries")
-            created = [
-                SummaryRec(
-                    id=new_typeid("mem_summary", now),
-                    content=item["content"],
-                    source=item.get("source"),
-                    occurred_at=instant(item["occurredAt"], f"summaries[{i}].occurredAt"),
-                    conversation_id=item["conversationId"],
-                    created_at=now,
-                    updated_at=now,
-                )
-                for i, item in enumerate(body["summaries"])
-            ]
-            profile.summaries.update((s.id, s) for s in created)
-            profile.memory_version += 1
-            return {"message": f"{len(created)} summary(ies) accepted"}, {}
-
-    def list_summaries(
-        self, account: str, store_id: str, profile_id: str, page: PageRequest, keep: MemoryFilter
-    ) -> Reply:
-        with self._tx():
-            _, profile, headers = self._reading(account, store_id, profile_id, "/ConversationSummaries")
-            items = list(profile.summaries.values())
-            return self._listed(items, _summary_view, page, "summaries", keep), headers
-
-    def get_summary(self, account: str, store_id: str, profile_id: str, summary_id: str) -> Reply:
-        with self._tx():
-            store, profile, headers = self._reading(account, store_id, profile_id, moved=None)
-            item = self._item(profile.summaries, summary_id, store, profile, "ConversationSummaries")
-            return _summary_view(item), headers
-
-    def patch_summary(
-        self, account: str, store_id: str, profile_id: str, summary_id: str, body: Mapping[str, Any]
-    ) -> Reply:
-        with self._tx() as now:
-            suffix = f"/ConversationSummaries/{summary_id}"
-            store, profile = self._writing(account, store_id, profile_id, suffix)
-            item = self._item(profile.summaries, summary_id, store, profile, "ConversationSummaries")
-            if "content" in body:
-                item.content = body["content"]
-            if "source" in body:
-                item.source = body["source"]
-            if "occurredAt" in body:
-                item.occurred_at = instant(body["occurredAt"], "occurredAt")
-            if "conversationId" in body:
-                item.conversation_id = body["conversationId"]
-            item.updated_at = now
-            profile.memory_version += 1
-            return {"message": "Summary update accepted"}, {}
-
-    def delete_summary(self, account: str, store_id: str, profile_id: str, summary_id: str) -> Reply:
-        with self._tx():
-            suffix = f"/ConversationSummaries/{summary_id}"
-            store, profile = self._writing(account, store_id, profile_id, suffix)
-            self._item(profile.summaries, summary_id, store, profile, "ConversationSummaries")
-            del profile.summaries[summary_id]
-            profile.memory_version += 1
-            return {"message": "Summary deletion accepted"}, {}
 
     # -------------------------------------------------------------------------------------------
     # Recall
