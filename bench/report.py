@@ -380,18 +380,166 @@ def _experiments(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def render_markdown(results: dict[str, Any], svg_name: str) -> str:
-    lines = [
-        *_machine(results),
-        *_onboarding(results),
-        f"![pulumi up, floor and SDK script against N]({svg_name})",
-        "",
-        *_where(results),
-        *_previews(results),
-        *_state(results),
-        *_memory(results),
-        *_experiments(results),
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+_RECALL_KINDS = (
+    ("query", "with a query (rotating)"),
+    ("no_query", "without a query (newest first)"),
+    ("threshold", "with a query and relevanceThreshold"),
+    ("query_every_profile", "with a query, round-robin over every profile"),
+    ("after_each_write", "with a query, each after writing 1 observation"),
+)
+_MEMORY_POINTS = ("started", "before_fill", "after_fill", "after_recalls", "after_alternating")
+
+
+def _layout_label(layout: dict[str, Any]) -> str:
+    count = layout["profiles"]
+    return f"{count} profile{'s' if count > 1 else ''} x {layout['observations_per_profile']:,}"
+
+
+def _dataplane(results: dict[str, Any]) -> list[str]:
+    dp = results.get("dataplane")
+    if not dp:
+        return []
+    size, layouts = dp["size"], dp["layouts"]
+    m = dp["machine"]
+    recall_rows = []
+    for layout in layouts:
+        label = _layout_label(layout)
+        recall = layout["recall"]
+        first = recall["first"]
+        recall_rows.append(
+            [
+                label,
+                "first after the writes, with a query (builds the index)",
+                "1",
+                _ms(first["ms"]),
+                "",
+                "",
+                "",
+                str(first["server_ms"]),
+                "",
+            ]
+        )
+        for kind, text in _RECALL_KINDS:
+            r = recall.get(kind)
+            if r is None:
+                continue
+            returned = r.get("observations_returned_mean")
+            recall_rows.append(
+                [
+                    label,
+                    text,
+                    str(r["calls"]),
+                    _ms(r["median_ms"]),
+                    _ms(r["p95_ms"]),
+                    _ms(r["min_ms"]),
+                    _ms(r["max_ms"]),
+                    f"{r['server_median_ms']:g}" if "server_median_ms" in r else "",
+                    f"{returned:g}" if returned is not None else "",
+                ]
+            )
+    fill_rows = [
+        [
+            _layout_label(layout),
+            f"{layout['fill']['observations']:,}",
+            f"{layout['fill']['requests']:,}",
+            _s(layout["fill"]["seconds"]),
+            f"{layout['fill']['observations_per_second']:,.0f}",
+            _ms(layout["fill"]["request"]["median_ms"]),
+            _ms(layout["fill"]["request"]["p95_ms"]),
+        ]
+        for layout in layouts
     ]
+    memory_rows = [
+        [
+            _layout_label(layout),
+            *(f"{layout['memory_mib'][point]['rss']:.1f}" for point in _MEMORY_POINTS),
+            f"{layout['memory_mib']['after_alternating']['hwm']:.1f}",
+        ]
+        for layout in layouts
+    ]
+    return [
+        f"## 7. Data plane: Recall and memory at {size['observations']:,} observations in a store",
+        "",
+        f"Measured {dp['date']} (`{dp['command']}`; {m['nproc']} CPUs, Python {m['python']}; load average "
+        f"{dp['load_start']:.2f} / {dp['load_end']:.2f} at start / end). `bench/dataplane.py`: for each "
+        "layout a fresh emulator server without delays, one store, its profiles, then "
+        f"{size['observations']:,} observations of varied support-note text, {dp['batch']} per "
+        "`POST .../Observations`, one request after another from one client, batches round-robin over "
+        "the profiles. Recall times are the client's (request to parsed answer, loopback); *emulator* is "
+        f"its own `meta.queryTime` (whole ms). Repeated calls rotate over {len(dp['queries'])} queries; "
+        f"the threshold is {dp['threshold']:g}; the {size['alternations']} write-then-Recall rounds add "
+        "one observation to the profile before each Recall.",
+        "",
+        *_table(
+            [
+                "layout",
+                "observations",
+                "requests",
+                "fill (s)",
+                "observations/s",
+                "POST median (ms)",
+                "POST p95 (ms)",
+            ],
+            fill_rows,
+        ),
+        *_table(
+            [
+                "layout",
+                "Recall",
+                "calls",
+                "median (ms)",
+                "p95 (ms)",
+                "min (ms)",
+                "max (ms)",
+                "emulator median (ms)",
+                "observations returned (mean)",
+            ],
+            recall_rows,
+        ),
+        "The emulator process's resident memory (`VmRSS`, MiB, from `/proc/<pid>/status`) at each step, "
+        "and its peak (`VmHWM`) at the end:",
+        "",
+        *_table(
+            [
+                "layout",
+                "started",
+                "store and profiles made",
+                "after filling",
+                "after the Recalls",
+                "after the write-then-Recall rounds",
+                "peak (`VmHWM`)",
+            ],
+            memory_rows,
+        ),
+    ]
+
+
+def _header(results: dict[str, Any]) -> list[str]:
+    """The control-plane run's header, or (data plane alone) the data-plane run's own."""
+    if "settings" in results:
+        return _machine(results)
+    dp = results.get("dataplane") or {}
+    return [f"# Benchmarks: `{dp.get('command', 'python -m bench.run')}`", ""]
+
+
+def render_markdown(results: dict[str, Any], svg_name: str) -> str:
+    lines = [*_header(results)]
+    if results.get("onboarding"):
+        lines += [
+            *_onboarding(results),
+            f"![pulumi up, floor and SDK script against N]({svg_name})",
+            "",
+            *_where(results),
+            *_previews(results),
+            *_state(results),
+            *_memory(results),
+            *_experiments(results),
+        ]
+    lines += _dataplane(results)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -438,7 +586,9 @@ def write_report(results: dict[str, Any], out: Path, name: str) -> list[Path]:
     svg = out / f"{name}.svg"
     md = out / f"{name}.md"
     data = out / f"{name}.json"
-    svg.write_text(_plot(results))
     md.write_text(render_markdown(results, svg.name))
     data.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    if not results.get("onboarding"):
+        return [md, data]
+    svg.write_text(_plot(results))
     return [md, svg, data]

@@ -10,7 +10,12 @@ Against one emulator server (``--provisioning-delay``, ``--operation-delay``), f
 3. state bytes per resource and ``__provider`` bytes (:mod:`bench.state`);
 4. peak RSS of the provider host, the program and the engine (:mod:`bench.procmon`);
 5. where the time goes (:mod:`bench.trace`), and, unless ``--quick``, the experiment that lifts
-   the provider host's 4-thread limit (and the engine's ``--parallel``).
+   the provider host's 4-thread limit (and the engine's ``--parallel``);
+6. the data plane (:mod:`bench.dataplane`, on emulators of its own): Recall latency, write
+   throughput and the emulator's memory with 10,000 observations in a store (1,000 ``--quick``).
+
+``--part control-plane`` or ``--part data-plane`` runs one of the two and merges it into the
+existing ``<name>.json`` (the other part's numbers stay as they were).
 
 Writes ``bench/results/<name>.md``, ``.json`` and ``.svg`` (``<name>`` = ``full`` or ``quick``
 unless ``--name``). Never asserts a time: exits non-zero only when a run itself fails.
@@ -27,7 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ from typing import Any
 from pulumi_twilio_memory.hosts import engine_parallel, hosts_for
 from twilio_memory_emulator.testing import EmulatorServer
 
+from .dataplane import FULL, QUICK, run_dataplane
 from .floor import engine_default_parallel, floor_for, host_workers
 from .machine import describe_machine
 from .report import write_report
@@ -210,7 +216,52 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return ordered[(len(ordered) - 1) // 2]
 
 
+def run_data_plane(args: argparse.Namespace, machine: dict[str, Any]) -> dict[str, Any]:
+    """The data-plane part, with its own date, command, machine and load (it may be merged into
+    an earlier control-plane run's results)."""
+    size = QUICK if args.quick else FULL
+    if args.observations:
+        size = replace(size, observations=args.observations)
+    started = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
+        "machine": machine,
+        "load_start": _load(),
+    }
+    return {**started, **run_dataplane(size, _log), "load_end": _load()}
+
+
+def _cli_binary() -> Path:
+    """The pinned CLI (for the machine table's versions); the data plane alone runs without it."""
+    try:
+        return Path(find_cli().binary)
+    except RuntimeError:
+        return Path("pulumi")
+
+
+def merged(previous: dict[str, Any], fresh: dict[str, Any], part: str) -> dict[str, Any]:
+    """``fresh`` (one part's run) merged into ``previous`` (the same results file before it): a
+    data-plane run replaces only ``dataplane``; a control-plane run keeps the old ``dataplane``."""
+    if part == "data-plane":
+        return {**previous, "dataplane": fresh["dataplane"]}
+    if part == "control-plane" and "dataplane" in previous:
+        return {**fresh, "dataplane": previous["dataplane"]}
+    return fresh
+
+
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
+    """The parts ``--part`` asks for (every part by default)."""
+    if args.part == "data-plane":
+        machine = describe_machine(_cli_binary()).as_dict()
+        results = {"name": args.name, "date": None, "machine": machine}
+    else:
+        results = run_control_plane(args)
+    if args.part != "control-plane":
+        results["dataplane"] = run_data_plane(args, results["machine"])
+    return results
+
+
+def run_control_plane(args: argparse.Namespace) -> dict[str, Any]:
     cli = find_cli()
     machine = describe_machine(cli.binary)
     workers, parallel = host_workers(), engine_default_parallel()
@@ -337,7 +388,9 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="CI size: N=1,4, delays 1 s / 0.2 s, no experiments"
+        "--quick",
+        action="store_true",
+        help="CI size: N=1,4, delays 1 s / 0.2 s, no experiments, 1,000 observations",
     )
     parser.add_argument("--tenants", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 1,4,8,15")
     parser.add_argument("--provisioning-delay", type=float, help="emulator store provisioning (s)")
@@ -348,6 +401,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--experiments", action="store_true", help="also run the experiments with --quick")
     parser.add_argument(
         "--latency", type=float, default=0.1, help="per-request latency of the latency experiments (s)"
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "control-plane", "data-plane"),
+        default="all",
+        help="run one part only and merge it into the existing <name>.json",
+    )
+    parser.add_argument(
+        "--observations", type=int, help="data plane: observations per store (default 10,000; 1,000 quick)"
     )
     parser.add_argument("--name", help="results file name (default: quick or full)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
@@ -379,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandFailed, RuntimeError, subprocess.SubprocessError) as exc:
         print(f"bench: a run failed: {exc}", file=sys.stderr)
         return 1
+    existing = args.out / f"{args.name}.json"
+    if args.part != "all" and existing.is_file():
+        results = merged(json.loads(existing.read_text()), results, args.part)
     paths = write_report(results, args.out, args.name)
     if args.print:
         print(paths[0].read_text())
