@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_api import Account
+from e2e_api import Account, Deployed, resources_stack
 from e2e_harness import COMMANDS, REPORT, PulumiCLI, Workspace, copy_project, find_cli
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
@@ -103,6 +103,15 @@ def e2e_emulator() -> Iterator[EmulatorServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def resources_deployed(
+    pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployed]:
+    """The module's stack of ``programs/resources`` (one of each resource), up on its emulator."""
+    with resources_stack(pulumi_cli, e2e_emulator, tmp_path_factory.mktemp("resources"), "e2e") as stack:
+        yield stack
 
 
 @pytest.fixture

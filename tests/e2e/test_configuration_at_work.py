@@ -14,9 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_api import Deployed, resources_stack
-from e2e_harness import PulumiCLI
-from twilio_memory_emulator.testing import EmulatorServer
+from e2e_api import Deployed
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +22,8 @@ NS = "e2e-resources"
 
 
 @pytest.fixture(scope="module")
-def deployed(
-    pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Deployed]:
-    with resources_stack(pulumi_cli, e2e_emulator, tmp_path_factory.mktemp("at-work"), "e2e") as stack:
-        yield stack
+def deployed(resources_deployed: Deployed) -> Deployed:
+    return resources_deployed
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_api import Deployed, resources_stack
-from e2e_harness import REPORT, PulumiCLI, provider_sizes, secret_leaks
-from twilio_memory_emulator.testing import EmulatorServer
+from e2e_api import Deployed
+from e2e_harness import REPORT, provider_sizes, secret_leaks
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +25,8 @@ DEFAULT_MATCHING_RULES = ["email", "whatsapp", "phone"]
 
 
 @pytest.fixture(scope="module")
-def deployed(
-    pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Deployed]:
-    with resources_stack(pulumi_cli, e2e_emulator, tmp_path_factory.mktemp("resources"), "e2e") as stack:
-        yield stack
+def deployed(resources_deployed: Deployed) -> Deployed:
+    return resources_deployed
 
 
 @pytest.fixture
