@@ -14,6 +14,7 @@ summaries, and Recall over both, on top of the profiles (:mod:`.profiles`).
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -265,6 +266,7 @@ class MemoriesBackend(ProfilesBackend):
     def _recalled(
         self,
         key: tuple[Any, ...],
+        version: int,
         items: Sequence[M],
         view: Callable[[M], dict[str, Any]],
         *,
@@ -273,27 +275,32 @@ class MemoriesBackend(ProfilesBackend):
         threshold: float,
         window: tuple[float | None, float | None],
     ) -> list[dict[str, Any]]:
+        begin, end = window
+
+        def inside(i: int) -> bool:
+            at = items[i].occurred_at
+            return (begin is None or at >= begin) and (end is None or at < end)
+
         if limit == 0:
             return []
-        begin, end = window
         if not query:
-            chosen = [
-                i
-                for i in items
-                if (begin is None or i.occurred_at >= begin) and (end is None or i.occurred_at < end)
-            ]
-            chosen.sort(key=lambda i: (i.occurred_at, i.created_at), reverse=True)
-            return [view(i) for i in chosen[:limit]]
-        scores = self._ranker.scores(key, [i.content for i in items], query)
-        ranked = [
-            (score, i)
-            for score, i in zip(scores, items, strict=True)
-            if score >= threshold
-            and (begin is None or i.occurred_at >= begin)
-            and (end is None or i.occurred_at < end)
-        ]
-        ranked.sort(key=lambda pair: (pair[0], pair[1].occurred_at), reverse=True)
-        return [{**view(i), "score": score} for score, i in ranked[:limit]]
+            recent = heapq.nlargest(
+                limit,
+                (i for i in range(len(items)) if inside(i)),
+                key=lambda i: (items[i].occurred_at, items[i].created_at),
+            )
+            return [view(items[i]) for i in recent]
+        ranked = self._ranker.rank(
+            key,
+            version,
+            [i.content for i in items],
+            query,
+            keep=inside,
+            threshold=threshold,
+            limit=limit,
+            tiebreak=lambda i: items[i].occurred_at,
+        )
+        return [{**view(items[i]), "score": score} for i, score in ranked]
 
     def recall(self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]) -> Reply:
         started = time.perf_counter()
@@ -305,9 +312,10 @@ class MemoriesBackend(ProfilesBackend):
             end = instant(ask["endDate"], "endDate") if ask.get("endDate") else None
             query = (ask.get("query") or "").strip() or None
             threshold = float(ask["relevanceThreshold"])
-            base = (account, store.id, profile.id, profile.memory_version)
+            base = (account, store.id, profile.id)
             observations = self._recalled(
                 (*base, "observations"),
+                profile.memory_version,
                 list(profile.observations.values()),
                 _observation_view,
                 query=query,
@@ -317,6 +325,7 @@ class MemoriesBackend(ProfilesBackend):
             )
             summaries = self._recalled(
                 (*base, "summaries"),
+                profile.memory_version,
                 list(profile.summaries.values()),
                 _summary_view,
                 query=query,

@@ -6,23 +6,27 @@ The variant is ``BM25Plus`` with ``delta=0``: Okapi's scoring with an IDF of
 negative there, so a profile with one observation could never match a query).
 
 Twilio ranks with hybrid semantic and lexical search; the emulator has only the lexical half, so
-an observation that shares no word with the query scores 0. The index of a profile's memories is
-built once per change of them (``key``), so repeated Recalls over 10,000 observations stay cheap.
+a memory that shares no word with the query is not relevant to it and is left out. The index of a
+profile's memories is built once per change of them, so repeated Recalls over 10,000 observations
+stay cheap; only the best ``limit`` are sorted.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
+import numpy
 from rank_bm25 import BM25Plus
 
 __all__ = ["Ranker", "tokens"]
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_CACHED_INDEXES = 64
+_CACHED_INDEXES = 256  # profiles (times two kinds) whose index is kept
 
 
 def tokens(text: str) -> list[str]:
@@ -31,34 +35,57 @@ def tokens(text: str) -> list[str]:
 
 
 class Ranker:
-    """Scores documents against a query, keeping the last indexes built (one per profile and kind)."""
+    """Ranks documents for a query, keeping the index of each of the last profiles ranked.
+
+    An index is kept per ``key`` (a profile's memories of one kind) together with the
+    ``version`` it was built from: a change of the memories rebuilds it in place, so stale
+    indexes never pile up.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._indexes: OrderedDict[Hashable, BM25Plus] = OrderedDict()
+        self._indexes: OrderedDict[Hashable, tuple[Hashable, BM25Plus]] = OrderedDict()
 
-    def _index(self, key: Hashable, documents: Sequence[str]) -> BM25Plus:
+    def _index(self, key: Hashable, version: Hashable, documents: Sequence[str]) -> BM25Plus:
         with self._lock:
-            index = self._indexes.get(key)
-            if index is not None:
+            cached = self._indexes.get(key)
+            if cached is not None and cached[0] == version:
                 self._indexes.move_to_end(key)
-                return index
-        corpus = [tokens(d) or [""] for d in documents]
-        index = BM25Plus(corpus, delta=0)
+                return cached[1]
+        index = BM25Plus([tokens(d) or [""] for d in documents], delta=0)
         with self._lock:
-            self._indexes[key] = index
+            self._indexes[key] = (version, index)
+            self._indexes.move_to_end(key)
             while len(self._indexes) > _CACHED_INDEXES:
                 self._indexes.popitem(last=False)
         return index
 
-    def scores(self, key: Hashable, documents: Sequence[str], query: str) -> list[float]:
-        """One score in 0..1 per document (the best match scores 1; no shared word scores 0).
+    def rank(
+        self,
+        key: Hashable,
+        version: Hashable,
+        documents: Sequence[str],
+        query: str,
+        *,
+        keep: Callable[[int], bool],
+        threshold: float,
+        limit: int,
+        tiebreak: Callable[[int], Any],
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best ``(document index, score)`` pairs, best first, of the documents that
+        share a word with ``query``, pass ``keep`` and score at least ``threshold``.
 
-        ``key`` must change whenever ``documents`` do.
+        A score is in 0..1: the best match among all the documents scores 1. Ties go to the
+        greater ``tiebreak``.
         """
         words = tokens(query)
-        if not documents or not words:
-            return [0.0] * len(documents)
-        raw = [max(0.0, float(s)) for s in self._index(key, documents).get_scores(words)]
-        best = max(raw)
-        return [round(s / best, 6) if best > 0 else 0.0 for s in raw]
+        if not documents or not words or limit <= 0:
+            return []
+        raw = numpy.asarray(self._index(key, version, documents).get_scores(words), dtype=float)
+        best = float(raw.max())
+        if best <= 0:
+            return []
+        scaled = numpy.round(raw / best, 6)
+        candidates = (int(i) for i in numpy.flatnonzero((raw > 0) & (scaled >= threshold)) if keep(int(i)))
+        top = heapq.nlargest(limit, candidates, key=lambda i: (scaled[i], tiebreak(i)))
+        return [(i, float(scaled[i])) for i in top]

@@ -403,6 +403,7 @@ def test_recall_ranks_by_relevance_and_filters(http: httpx.Client, store: str) -
     ]
     assert all("score" not in o for o in recent["observations"])  # newest first, unranked
     assert _recall(http, store, profile, query="cats", observationsLimit=0)["observations"] == []
+    assert _recall(http, store, profile, query="zebra")["observations"] == []  # no shared word: not relevant
 
 
 def test_recall_reflects_changes_to_memories(http: httpx.Client, store: str) -> None:
