@@ -35,6 +35,7 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    * ``new_deadline()``: one :class:`~twilio_memory_api.operations.Deadline` per provider call.
    * ``self.read_result(id, outs)``: ``ReadResult`` whose inputs are projected from ``outs``
      (refresh then shows drift); ``gone()``: the ``ReadResult`` for a 404.
+     ``self.read_found(id, props, found, outs)``: either, from a find helper's answer (None = gone).
    * ``self.changed_properties(olds, news)``: the input names whose normalized values differ
      (what ``diff`` uses; ``update`` uses it to send only what changed).
 
@@ -46,6 +47,10 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    ``self.claim(id)``, ``delete`` starts with ``if self.held_by_another(id_): return`` (see
    :mod:`._deployment`); ``self.import_id(props)`` is the ``import_`` id to adopt at create, and
    ``import_id_problem`` says in ``check`` why an id cannot be this resource's.
+
+   Steps several resources take alike live in :mod:`._lifecycle`: the crash-safe create POST
+   (``post_once``), the conditional write settling a 412 of our own (``write_conditionally``) and
+   the message refusing a taken display name (``name_taken``).
 
 3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
    token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
@@ -73,7 +78,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import pulumi
@@ -119,6 +124,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
+
+V = TypeVar("V")
 
 #: The resource the current provider call works on ("store 'acme'"), for log lines: a dynamic
 #: provider cannot attribute a message to its resource in the engine (the host logs to stderr,
@@ -678,6 +685,20 @@ class BaseProvider(ResourceProvider):
             return ReadResult(id_, outs, None)
         inputs = {k: outs[k] for k in self.input_names() if outs.get(k) is not None}
         return ReadResult(id_, outs, inputs)
+
+    def read_found(
+        self,
+        id_: str,
+        props: Mapping[str, Any],
+        found: V | None,
+        outs: Callable[[V, bool], dict[str, Any]],
+    ) -> ReadResult:
+        """What ``read`` returns for ``found``, a find helper's answer (None when the resource, or
+        the store holding it, is gone): :meth:`gone`, or the :meth:`read_result` of its outputs
+        ``outs(found, adopt)`` (``adopt`` as ``props``, the recorded outputs, have it)."""
+        if found is None:
+            return self.gone()
+        return self.read_result(id_, outs(found, bool(props.get("adopt", False))), props)
 
     def claim(self, id_: str) -> str:
         """Record that this deployment manages ``id_`` (see :mod:`._deployment`); returns it."""

@@ -66,7 +66,6 @@ from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import ConversationsClient, Fetched
 from twilio_memory_api.errors import (
-    AlreadyExistsError,
     ApiError,
     ConflictError,
     NotFoundError,
@@ -85,6 +84,7 @@ from ._base import (
     resource_options,
     resource_props,
 )
+from ._lifecycle import name_taken
 
 __all__ = [
     "IDEMPOTENCY_KEY",
@@ -447,16 +447,14 @@ class ConversationConfigurationProvider(BaseProvider):
         if other.value.display_name == inputs.display_name:
             if inputs.adopt:
                 return other
-            raise AlreadyExistsError(
-                f"A conversation configuration named {inputs.display_name!r} already exists "
-                f"({other.value.id}) and no resource of this stack created it. If you renamed this "
-                "ConversationConfiguration in your program (its resource name or parent changed), add "
-                "`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name='<old name>')])` so Pulumi "
-                "moves it instead of creating it again. Otherwise, to manage the existing configuration "
-                f"with Pulumi, set adopt=True (or import_='{other.value.id}'): it is updated to match, "
-                "and within the same `pulumi up` no delete of an old resource name removes it. Or "
-                "choose another display_name.",
-                existing_id=other.value.id,
+            raise name_taken(
+                self.kind,
+                inputs.display_name,
+                other.value.id,
+                where=f"({other.value.id})",
+                resource="ConversationConfiguration",
+                noun="configuration",
+                set_on="",
             ) from None
         bridge = inputs.conversations_v1_bridge
         raise TwilioMemoryError(
@@ -483,9 +481,7 @@ class ConversationConfigurationProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         found = conversations_client().find_configuration(id_)
-        if found is None:
-            return self.gone()
-        return self.read_result(id_, _outs(found.value, bool(props.get("adopt", False))), props)
+        return self.read_found(id_, props, found, lambda live, adopt: _outs(live.value, adopt))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: ConversationConfigurationInputs = self.parse(news)

@@ -48,20 +48,12 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
-from twilio_memory_api.errors import (
-    AlreadyExistsError,
-    BadRequestError,
-    ConflictError,
-    NotFoundError,
-    PreconditionFailedError,
-    ServerError,
-    TransportError,
-    TwilioMemoryError,
-)
-from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
+from twilio_memory_api.errors import NotFoundError, TwilioMemoryError
+from twilio_memory_api.operations import Deadline, wait_operation
 
 from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
+from ._lifecycle import Existing, name_taken, post_once, write_conditionally
 
 __all__ = [
     "DataMapping",
@@ -74,9 +66,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
-
-#: POSTs of one create when an answer leaves it unknown whether the mapping was made (as for stores).
-CREATE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,36 +296,19 @@ class DataMappingProvider(BaseProvider):
         body = m.DataMappingCreate.model_validate(
             inputs.model_dump(include=set(m.DataMappingCreate.model_fields))
         )
-        delays = DEFAULT_BACKOFF.delays()
-        unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
-        while True:
-            try:
-                accepted = client.create_data_mapping(store_id, body)
-            except (TransportError, ServerError):
-                unanswered += 1
-                # Unknown whether the mapping was made: use it if it exists, else POST again.
-                found = client.find_data_mapping_by_display_name(store_id, name)
-                if found is not None:
-                    log.info(
-                        "data mapping %r exists after an unanswered create: using %s", name, found.value.id
-                    )
-                    return found.value.id
-                if unanswered >= CREATE_ATTEMPTS or deadline.remaining() <= 0:
-                    raise
-                deadline.pause(delays)
-                continue
-            except (ConflictError, BadRequestError) as exc:
-                if not exc.name_taken:
-                    raise  # the store is not ACTIVE, a target trait is missing: the API says which
-                found = client.find_data_mapping_by_display_name(store_id, name)
-                if unanswered and found is None and deadline.remaining() > 0:
-                    # The name is held by a create still being applied: ours. Wait for it to show.
-                    deadline.pause(delays)
-                    continue
-                if found is None:
-                    raise
-                return found.value.id if unanswered else found  # after an unanswered POST: ours
-            return self._created_id(client, accepted, inputs, deadline)
+        # A refusal other than the taken name (the store is not ACTIVE, a target trait is missing)
+        # is raised as the API gave it: its message says which.
+        posted = post_once(
+            partial(client.create_data_mapping, store_id, body),
+            partial(client.find_data_mapping_by_display_name, store_id, name),
+            kind=self.kind,
+            name=name,
+            deadline=deadline,
+            using=lambda found: found.value.id,
+        )
+        if isinstance(posted, Existing):
+            return posted.found.value.id if posted.ours else posted.found  # ours: an unanswered POST's
+        return self._created_id(client, posted, inputs, deadline)
 
     def _created_id(
         self, client: MemoryClient, accepted: Accepted, inputs: DataMappingInputs, deadline: Deadline
@@ -375,15 +347,13 @@ class DataMappingProvider(BaseProvider):
         store_id, name, live = inputs.store_id, inputs.display_name, existing.value
         full_id = _mapping_id(store_id, live.id)
         if not inputs.adopt and not imported:
-            raise AlreadyExistsError(
-                f"A data mapping named {name!r} already exists in store {store_id} ({live.id}) and no "
-                "resource of this stack created it. If you renamed this DataMapping in your program (its "
-                "resource name or parent changed), add `opts=pulumi.ResourceOptions(aliases=["
-                "pulumi.Alias(name='<old name>')])` so Pulumi moves it instead of creating it again. "
-                f"Otherwise, to manage the existing mapping with Pulumi, set adopt=True (or import_="
-                f"'{full_id}') on this DataMapping: it is updated to match, and within the same `pulumi "
-                "up` no delete of an old resource name removes it. Or choose another display_name.",
-                existing_id=full_id,
+            raise name_taken(
+                self.kind,
+                name,
+                full_id,
+                where=f"in store {store_id} ({live.id})",
+                resource="DataMapping",
+                noun="mapping",
             )
         wanted = canonical_source(m.to_wire(inputs).get("mappingFrom"))
         if canonical_source(live.mapping_from) != wanted:
@@ -411,9 +381,7 @@ class DataMappingProvider(BaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         store_id, mapping_id = _split_id(id_)
         found = memory_client().find_data_mapping(store_id, mapping_id)  # None when it or its store is gone
-        if found is None:
-            return self.gone()
-        return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))), props)
+        return self.read_found(id_, props, found, partial(_outs, store_id))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: DataMappingInputs = self.parse(news)
@@ -457,16 +425,16 @@ class DataMappingProvider(BaseProvider):
         body = _patch(current, inputs)
         if body is None:
             return None
-        try:
-            accepted = client.update_data_mapping(store_id, mapping_id, body, if_match=etag)
-        except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on.
-            fetch = partial(client.get_data_mapping, store_id, mapping_id)
-            applied = partial(_applied, body=body)
-            return settle_own_write(fetch, applied, recorded=version, conflict=exc, deadline=deadline)
-        what = f"update of data mapping {inputs.display_name!r} ({mapping_id}) of store {store_id}"
-        _wait(client, accepted, what, _mapping_id(store_id, mapping_id), deadline)
-        return client.get_data_mapping(store_id, mapping_id)
+        return write_conditionally(
+            client,
+            partial(client.update_data_mapping, store_id, mapping_id, body, if_match=etag),
+            partial(client.get_data_mapping, store_id, mapping_id),
+            partial(_applied, body=body),
+            what=f"update of data mapping {inputs.display_name!r} ({mapping_id}) of store {store_id}",
+            resource_id=_mapping_id(store_id, mapping_id),
+            recorded=version,
+            deadline=deadline,
+        )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):

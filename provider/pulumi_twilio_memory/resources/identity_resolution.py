@@ -42,8 +42,7 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Fetched, MemoryClient
-from twilio_memory_api.errors import NotFoundError, PreconditionFailedError
-from twilio_memory_api.operations import settle_own_write, wait_operation
+from twilio_memory_api.errors import NotFoundError
 
 from ._base import (
     UNKNOWN,
@@ -54,6 +53,7 @@ from ._base import (
     resource_options,
     resource_props,
 )
+from ._lifecycle import write_conditionally
 
 __all__ = [
     "IdentifierConfigArgs",
@@ -239,23 +239,16 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         """PUT ``body`` with ``If-Match: etag`` and re-read; skipped when ``current`` already matches."""
         if current is not None and _same_settings(current.value, body):
             return current
-        deadline = new_deadline()
-        try:
-            accepted = client.put_identity_resolution_settings(store_id, body, if_match=etag)
-        except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on.
-            recorded = version if version is not None else (current.value.version if current else None)
-            fetch = partial(client.get_identity_resolution_settings, store_id)
-            applied = partial(_same_settings, body=body)
-            return settle_own_write(fetch, applied, recorded=recorded, conflict=exc, deadline=deadline)
-        wait_operation(
+        return write_conditionally(
             client,
-            accepted,
+            partial(client.put_identity_resolution_settings, store_id, body, if_match=etag),
+            partial(client.get_identity_resolution_settings, store_id),
+            partial(_same_settings, body=body),
             what=f"update of the identity resolution settings of store {store_id}",
-            deadline=deadline,
             resource_id=store_id,
+            recorded=version if version is not None else (current.value.version if current else None),
+            deadline=new_deadline(),
         )
-        return client.get_identity_resolution_settings(store_id)
 
 
 def _comparable(configs: Sequence[Mapping[str, Any]]) -> list[Any]:

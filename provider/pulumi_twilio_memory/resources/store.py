@@ -43,7 +43,6 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
 from twilio_memory_api.errors import (
-    AlreadyExistsError,
     BadRequestError,
     ConflictError,
     NotFoundError,
@@ -65,13 +64,11 @@ from twilio_memory_api.operations import (
 
 from . import _deployment
 from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
+from ._lifecycle import CREATE_ATTEMPTS, name_taken
 
 __all__ = ["Store", "StoreArgs", "StoreInputs", "StoreProvider"]
 
 log = logging.getLogger("pulumi_twilio_memory")
-
-#: How many times create POSTs after answers that leave it unknown whether the store was made.
-CREATE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,7 +169,17 @@ class StoreProvider(BaseProvider):
                 if found is None:
                     raise _explained(exc) from None  # a real rule (e.g. the 15-store limit)
                 if not inputs.adopt:
-                    raise _name_taken(found.value) from None
+                    store = found.value
+                    raise name_taken(
+                        self.kind,
+                        store.display_name,
+                        store.id,
+                        where=f"({store.id}, status {store.status})",
+                        resource="Store",
+                        noun="store",
+                        takeover="it is taken over and updated to match, and within the same `pulumi up` "
+                        "no delete of an old resource name removes it",
+                    ) from None
                 return found
             return self._created_id(client, accepted, name, deadline)
 
@@ -250,10 +257,7 @@ class StoreProvider(BaseProvider):
     # -- read / update / delete ----------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = memory_client().find_store(id_)
-        if found is None:
-            return self.gone()
-        return self.read_result(id_, _outs(found, bool(props.get("adopt", False))), props)
+        return self.read_found(id_, props, memory_client().find_store(id_), _outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: StoreInputs = self.parse(news)
@@ -331,19 +335,6 @@ def _applied(store: m.Store, update: m.StoreUpdate) -> bool:
     """The live store already has every value ``update`` sets."""
     return (update.display_name is None or store.display_name == update.display_name) and (
         update.description is None or store.description == update.description
-    )
-
-
-def _name_taken(store: m.Store) -> AlreadyExistsError:
-    return AlreadyExistsError(
-        f"A store named {store.display_name!r} already exists ({store.id}, status {store.status}) and "
-        "no resource of this stack created it. If you renamed this Store in your program (its resource "
-        "name or parent changed), add `opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="
-        "'<old name>')])` so Pulumi moves it instead of creating it again. Otherwise, to manage the "
-        f"existing store with Pulumi, set adopt=True (or import_='{store.id}') on this Store: it is "
-        "taken over and updated to match, and within the same `pulumi up` no delete of an old "
-        "resource name removes it. Or choose another display_name.",
-        existing_id=store.id,
     )
 
 

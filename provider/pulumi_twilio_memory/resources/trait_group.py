@@ -50,20 +50,12 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
-from twilio_memory_api.errors import (
-    AlreadyExistsError,
-    BadRequestError,
-    ConflictError,
-    NotFoundError,
-    PreconditionFailedError,
-    ServerError,
-    TransportError,
-    TwilioMemoryError,
-)
-from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
+from twilio_memory_api.errors import ConflictError, NotFoundError, TwilioMemoryError
+from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, wait_operation
 
 from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
+from ._lifecycle import Existing, name_taken, post_once, write_conditionally
 
 __all__ = [
     "SEEDED_GROUP",
@@ -77,9 +69,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
-
-#: POSTs of one create when an answer leaves it unknown whether the group was made (as for stores).
-CREATE_ATTEMPTS = 3
 
 #: Twilio seeds this group into every new store; the API refuses to delete it.
 SEEDED_GROUP = m.SEEDED_TRAIT_GROUP
@@ -314,36 +303,18 @@ class TraitGroupProvider(BaseProvider):
         store_id, name = inputs.store_id, inputs.display_name
         check_no_trait_moves(client, store_id, name, desired, deadline, groups=groups)
         body = m.TraitGroupCreate(display_name=name, description=inputs.description, traits=inputs.traits)
-        delays = DEFAULT_BACKOFF.delays()
-        unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
-        while True:
-            try:
-                accepted = client.create_trait_group(store_id, body)
-            except (TransportError, ServerError):
-                unanswered += 1
-                # Unknown whether the group was made: use it if it exists, else POST again.
-                if client.find_trait_group(store_id, name) is not None:
-                    log.info("trait group %r exists after an unanswered create: using it", name)
-                    return None
-                if unanswered >= CREATE_ATTEMPTS or deadline.remaining() <= 0:
-                    raise
-                deadline.pause(delays)
-                continue
-            except (ConflictError, BadRequestError) as exc:
-                if not exc.name_taken:
-                    raise  # the store is not ACTIVE, or another rule: the API's message says which
-                raced = client.find_trait_group(store_id, name)
-                if unanswered and raced is None and deadline.remaining() > 0:
-                    # The name is held by a create still being applied: ours. Wait for it to show.
-                    deadline.pause(delays)
-                    continue
-                if raced is None:
-                    raise  # the store is not ACTIVE, or another rule: the API's message says which
-                return None if unanswered else raced  # after an unanswered POST: ours
-            break
+        posted = post_once(
+            partial(client.create_trait_group, store_id, body),
+            partial(client.find_trait_group, store_id, name),
+            kind=self.kind,
+            name=name,
+            deadline=deadline,
+        )
+        if isinstance(posted, Existing):
+            return None if posted.ours else posted.found  # ours: made by an unanswered POST
         _wait(
             client,
-            accepted,
+            posted,
             f"creation of trait group {name!r} in store {store_id}",
             _group_id(store_id, name),
             deadline,
@@ -370,15 +341,16 @@ class TraitGroupProvider(BaseProvider):
                 if name == SEEDED_GROUP
                 else ""
             )
-            raise AlreadyExistsError(
-                f"A trait group named {name!r} already exists in store {store_id} and no resource of "
-                f"this stack created it.{seeded} If you renamed this TraitGroup in your program (its "
-                "resource name or parent changed), add `opts=pulumi.ResourceOptions(aliases=["
-                "pulumi.Alias(name='<old name>')])` so Pulumi moves it instead of creating it again. "
-                "Otherwise, to manage the existing group with Pulumi, set adopt=True (or import_="
-                f"'{_group_id(store_id, name)}') on this TraitGroup: it is made to match the program, "
-                "traits it does not list included (they are removed). Or choose another display_name.",
-                existing_id=_group_id(store_id, name),
+            raise name_taken(
+                self.kind,
+                name,
+                _group_id(store_id, name),
+                where=f"in store {store_id}",
+                resource="TraitGroup",
+                noun="group",
+                takeover="it is made to match the program, traits it does not list included "
+                "(they are removed)",
+                note=seeded,
             )
         description = inputs.description
         if description is not None and description == existing.value.description:
@@ -401,9 +373,7 @@ class TraitGroupProvider(BaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         store_id, name = _split_id(id_)
         found = memory_client().find_trait_group(store_id, name)  # None when it or its store is gone
-        if found is None:
-            return self.gone()
-        return self.read_result(id_, _outs(store_id, found, bool(props.get("adopt", False))), props)
+        return self.read_found(id_, props, found, partial(_outs, store_id))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: TraitGroupInputs = self.parse(news)
@@ -446,21 +416,16 @@ class TraitGroupProvider(BaseProvider):
             return None
         check_no_trait_moves(client, store_id, name, [t for t in desired if t not in current], deadline)
         body = m.TraitGroupUpdate(description=description, traits=traits or None)
-        try:
-            accepted = client.update_trait_group(store_id, name, body, if_match=etag)
-        except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on.
-            fetch = partial(client.get_trait_group, store_id, name)
-            applied = partial(_applied, description=description, traits=traits)
-            return settle_own_write(fetch, applied, recorded=version, conflict=exc, deadline=deadline)
-        _wait(
+        return write_conditionally(
             client,
-            accepted,
-            f"update of trait group {name!r} of store {store_id}",
-            _group_id(store_id, name),
-            deadline,
+            partial(client.update_trait_group, store_id, name, body, if_match=etag),
+            partial(client.get_trait_group, store_id, name),
+            partial(_applied, description=description, traits=traits),
+            what=f"update of trait group {name!r} of store {store_id}",
+            resource_id=_group_id(store_id, name),
+            recorded=version,
+            deadline=deadline,
         )
-        return client.get_trait_group(store_id, name)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):
