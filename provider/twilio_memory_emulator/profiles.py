@@ -258,9 +258,7 @@ class ProfilesBackend(MemoryBackend):
         """Bulk: every profile is checked before any is written, so a bad one changes nothing."""
         with self._tx() as now:
             store = self._data_store(self._account(account), store_id)
-            items = body.get("profiles") or []
-            if not items:
-                raise BadRequest("profiles: must have at least 1 entries")
+            items = body.get("profiles") or []  # not required by the spec ([] is refused there)
             checked = []
             for i, item in enumerate(items):
                 try:
