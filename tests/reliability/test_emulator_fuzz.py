@@ -84,13 +84,23 @@ def server(emulator_server: EmulatorServer) -> Iterator[tuple[EmulatorServer, di
             },
         )
         config_id = conf.json()["related"]["configurationId"]
-    yield emulator_server, {"storeId": store_id, "id": config_id}
+        profile = http.post(
+            f"/v1/Stores/{store_id}/Profiles", json={"traits": {"Contact": {"email": "f@x.io"}}}
+        )
+        profile_id = profile.json()["id"]
+        observation = {"content": "fuzz", "source": "fuzz", "occurredAt": "2026-01-01T00:00:00Z"}
+        http.post(
+            f"/v1/Stores/{store_id}/Profiles/{profile_id}/Observations", json={"observations": [observation]}
+        )
+    yield emulator_server, {"storeId": store_id, "id": config_id, "profileId": profile_id}
     emulator_server.control.reset()
 
 
 def _paths(ids: dict[str, str], name: str) -> list[str]:
     store = f"{V1}/Stores/{ids['storeId']}"
     bad = quote(name, safe="")
+    profiles = f"/v1/Stores/{ids['storeId']}/Profiles"
+    profile = f"{profiles}/{ids['profileId']}"
     return [
         f"{V1}/Stores",
         store,
@@ -104,6 +114,20 @@ def _paths(ids: dict[str, str], name: str) -> list[str]:
         f"{V2}/Configurations/{bad}",
         f"{V2}/Operations/{bad}",
         f"{V1}/{bad}",
+        # The data plane
+        f"{profiles}",
+        f"{profiles}/{bad}",
+        f"{profiles}/Lookup",
+        f"{profiles}/Bulk",
+        f"{profile}/Traits",
+        f"{profile}/Identifiers",
+        f"{profile}/Identifiers/{bad}",
+        f"{profile}/Recall",
+        f"{profile}/Observations",
+        f"{profile}/Observations/{bad}",
+        f"{profile}/Observations/{bad}/Revisions",
+        f"{profile}/ConversationSummaries",
+        f"{profile}/ConversationSummaries/{bad}",
     ]
 
 
@@ -121,12 +145,28 @@ def _no_500(response: httpx.Response, what: str) -> None:
     name=segment,
     body=bodies,
     headers=st.dictionaries(
-        st.sampled_from(["If-Match", "Idempotency-Key", "Content-Type", "Accept", "X-Twilio-Client"]),
+        st.sampled_from(
+            ["If-Match", "Idempotency-Key", "Content-Type", "Accept", "X-Twilio-Client", "Content-Encoding"]
+        ),
         header_values,
         max_size=3,
     ),
     query=st.dictionaries(
-        st.sampled_from(["pageSize", "pageToken", "orderBy", "includeTraits", "memoryStoreId"]),
+        st.sampled_from(
+            [
+                "pageSize",
+                "pageToken",
+                "orderBy",
+                "includeTraits",
+                "memoryStoreId",
+                "traitGroups",
+                "removeAll",
+                "createdAfter",
+                "createdBefore",
+                "source",
+                "conversationId",
+            ]
+        ),
         segment,
         max_size=2,
     ),

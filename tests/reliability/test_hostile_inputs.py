@@ -26,6 +26,7 @@ from pulumi.dynamic import CheckResult
 from pulumi_twilio_memory import config
 from pulumi_twilio_memory.resources._base import BaseProvider, clear_client_cache
 from pulumi_twilio_memory.resources.conversation_configuration import ConversationConfigurationProvider
+from pulumi_twilio_memory.resources.data_mapping import DataMappingProvider
 from pulumi_twilio_memory.resources.identity_resolution import IdentityResolutionSettingsProvider
 from pulumi_twilio_memory.resources.store import StoreProvider
 from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider
@@ -54,6 +55,12 @@ VALID: dict[type[BaseProvider], dict[str, Any]] = {
         "store_id": STORE_ID,
         "identifier_configs": [{"id_type": "email", "matching_algo": "exact", "normalization": "email"}],
         "matching_rules": ["email"],
+    },
+    DataMappingProvider: {
+        "store_id": STORE_ID,
+        "display_name": "crm-import",
+        "mapping_from": {"type": "INGRESS", "columns": ["tier"]},
+        "mapping_to": [{"expression": "$.tier", "trait_group": "Preferences", "trait_name": "tier"}],
     },
     ConversationConfigurationProvider: {
         "display_name": "acme",
@@ -223,6 +230,27 @@ def _invalid_values() -> dict[type[BaseProvider], dict[str, st.SearchStrategy[An
         not_a_string,
     )
     return {
+        DataMappingProvider: {
+            "store_id": bad_store_id,
+            "display_name": st.one_of(
+                st.sampled_from(INJECTION), huge, st.just(""), st.just("9starts-with-a-digit"), not_a_string
+            ),
+            "mapping_from": st.one_of(
+                st.just({"type": "INGRESS"}),
+                st.just({"type": "INGRESS", "columns": []}),
+                st.just({"type": "DATASET_WAREHOUSE"}),
+                st.just({"type": "DATASET_CLOUDAPP", "dataset_id": "not-a-dataset"}),
+                st.sampled_from(INJECTION).map(lambda s: {"type": s, "columns": ["a"]}),
+                not_a_string,
+            ),
+            "mapping_to": st.one_of(
+                st.just([]),
+                st.just([{"expression": "", "trait_group": "Preferences", "trait_name": "tier"}]),
+                st.just([{"expression": "$.a", "trait_group": "no spaces!", "trait_name": "tier"}]),
+                st.just([{"expression": "$.a", "trait_group": "Preferences"}]),
+                st.integers(),
+            ),
+        },
         StoreProvider: {
             "display_name": bad_store_name,
             "description": st.one_of(
