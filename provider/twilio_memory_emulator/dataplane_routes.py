@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twilio_memory_emulator.errors import BadRequest
+from twilio_memory_emulator.errors import BadRequest, Moved
 from twilio_memory_emulator.memories import OBSERVATIONS, SUMMARIES, MemoriesBackend, MemoryFilter, MemoryKind
 from twilio_memory_emulator.profiles import DATA_PLANE, Reply
 from twilio_memory_emulator.protocol import parse_bool, parse_json, parse_page_request
-from twilio_memory_emulator.responses import render_json, request_ctx
+from twilio_memory_emulator.responses import render_json, request_base_url, request_ctx
 from twilio_memory_emulator.spec import check_request
 
 __all__ = ["DataPlaneApi"]
@@ -102,7 +102,11 @@ def _route(
             args += query(request.query_params)
         if body:
             args.append(_body(request, method, path))
-        payload, headers = action(request_ctx(request).account, *args)
+        try:
+            payload, headers = action(request_ctx(request).account, *args)
+        except Moved as moved:  # the spec's Location is format: uri, absolute (and uri is the same URL)
+            base = request_base_url(request)
+            raise Moved(moved.status, base + moved.uri, moved.headers["Canonical-Profile-Id"]) from None
         return render_json(payload, status, headers)
 
     return Route(path, endpoint, methods=[method])
