@@ -5,64 +5,34 @@ response schema accepts, the documented headers. The judge is the vendored spec 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import httpx
 import pytest
-from spec_contract import Recorder, find_operation, problems, spec
+from drive import STORES, active, done
+from spec_contract import Recorder, find_operation, operations, problems
 from twilio_memory_emulator.testing import EmulatorServer
 
 V1, V2 = "/v1/ControlPlane", "/v2/ControlPlane"
-STORES = f"{V1}/Stores"
 CONFIGS = f"{V2}/Configurations"
 UNKNOWN_STORE = "mem_store_01h00000000000000000000000"
 
 
-def _until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def _done(http: httpx.Client, accepted: httpx.Response) -> dict[str, Any]:
-    """Poll the operation of a 202 to its end (each poll is recorded: pending states too)."""
-    url = accepted.json()["statusUrl"]
-    result: dict[str, Any] = {}
-
-    def ended() -> bool:
-        result.update(http.get(url).json())
-        return result.get("status") in ("COMPLETED", "FAILED", "CANCELLED")
-
-    _until(ended, url)
-    return result
-
-
-def _active(http: httpx.Client, store_id: str) -> None:
-    _until(lambda: http.get(f"{STORES}/{store_id}").json().get("status") == "ACTIVE", f"{store_id} ACTIVE")
-
-
 @pytest.fixture
-def recorded(emulator: EmulatorServer) -> tuple[httpx.Client, Recorder]:
-    recorder = Recorder()
+def recorded(emulator: EmulatorServer, recorder: Recorder) -> tuple[httpx.Client, Recorder]:
     return emulator.http(event_hooks={"response": [recorder]}), recorder
 
 
 def _memory_scenario(http: httpx.Client, emulator: EmulatorServer) -> str:
     created = http.post(STORES, json={"displayName": "contract-a", "description": "Contract store"})
-    store_id = _done(http, created)["result"]["id"] if created.status_code == 202 else ""
+    store_id = done(http, created)["result"]["id"] if created.status_code == 202 else ""
     http.get(f"{STORES}/{store_id}")  # QUEUED or PROVISIONING
-    _active(http, store_id)
+    active(http, store_id)
     http.get(STORES, params={"pageSize": 1})
     http.post(STORES, json={"displayName": "contract-a"})  # the name is taken
     http.post(STORES, json={"displayName": "bad name!"})
     http.get(f"{STORES}/{UNKNOWN_STORE}")
     fetched = http.get(f"{STORES}/{store_id}")
     http.patch(f"{STORES}/{store_id}", json={"description": "stale"}, headers={"If-Match": '"0-stale"'})
-    _done(
+    done(
         http,
         http.patch(
             f"{STORES}/{store_id}",
@@ -73,12 +43,12 @@ def _memory_scenario(http: httpx.Client, emulator: EmulatorServer) -> str:
     http.patch(f"{STORES}/{store_id}", json={"description": ""})
 
     groups = f"{STORES}/{store_id}/TraitGroups"
-    _done(http, http.post(groups, json={"displayName": "Prefs", "traits": {"tier": {"dataType": "STRING"}}}))
+    done(http, http.post(groups, json={"displayName": "Prefs", "traits": {"tier": {"dataType": "STRING"}}}))
     http.post(groups, json={"displayName": "Prefs"})
     http.post(groups, json={"displayName": "bad/name"})
     http.get(groups, params={"includeTraits": "true", "pageSize": 1})
     group = http.get(f"{groups}/Prefs")
-    _done(
+    done(
         http,
         http.patch(f"{groups}/Prefs", json={"description": "d"}, headers={"If-Match": group.headers["ETag"]}),
     )
@@ -88,7 +58,7 @@ def _memory_scenario(http: httpx.Client, emulator: EmulatorServer) -> str:
     settings = f"{STORES}/{store_id}/IdentityResolutionSettings"
     current = http.get(settings)
     body = {"identifierConfigs": [{"idType": "email", "matchingAlgo": "exact"}], "matchingRules": ["email"]}
-    _done(http, http.put(settings, json=body, headers={"If-Match": current.headers["ETag"]}))
+    done(http, http.put(settings, json=body, headers={"If-Match": current.headers["ETag"]}))
     http.put(settings, json=body, headers={"If-Match": current.headers["ETag"]})  # stale now
     http.put(settings, json={"identifierConfigs": [], "matchingRules": []})
 
@@ -102,20 +72,20 @@ def _memory_scenario(http: httpx.Client, emulator: EmulatorServer) -> str:
         },
     }
     made = http.post(mappings, json=mapping)
-    mapping_id = _done(http, made).get("result", {}).get("id", "") if made.status_code == 202 else ""
+    mapping_id = done(http, made).get("result", {}).get("id", "") if made.status_code == 202 else ""
     http.post(mappings, json={"displayName": "?"})
     http.get(mappings)
     if mapping_id:
         http.get(f"{mappings}/{mapping_id}")
         http.delete(f"{groups}/Prefs")  # still mapped: 409
-        _done(http, http.patch(f"{mappings}/{mapping_id}", json={"displayName": "crm2"}))
-        _done(http, http.delete(f"{mappings}/{mapping_id}"))
-    _done(http, http.delete(f"{groups}/Prefs"))
+        done(http, http.patch(f"{mappings}/{mapping_id}", json={"displayName": "crm2"}))
+        done(http, http.delete(f"{mappings}/{mapping_id}"))
+    done(http, http.delete(f"{groups}/Prefs"))
 
     emulator.control.add_fault(
         action="fail_operation", method="PATCH", route=f"{STORES}/{{storeId}}", times=1
     )
-    _done(http, http.patch(f"{STORES}/{store_id}", json={"description": "fails"}))
+    done(http, http.patch(f"{STORES}/{store_id}", json={"description": "fails"}))
     emulator.control.add_fault(
         action="error", status=429, route=f"{STORES}/{{storeId}}", times=1, retry_after=1
     )
@@ -139,19 +109,19 @@ def _conversations_scenario(http: httpx.Client, emulator: EmulatorServer, store_
     config_id = (
         created.json().get("related", {}).get("configurationId", "") if created.status_code == 202 else ""
     )
-    _done(http, created)
+    done(http, created)
     http.post(CONFIGS, json=body, headers={"Idempotency-Key": "contract-1"})
     http.post(CONFIGS, json={**body, "displayName": "bad!"})
     http.get(CONFIGS, params={"pageSize": 1})
     http.get(f"{CONFIGS}/{config_id}")
     http.get(f"{CONFIGS}/conv_configuration_01h00000000000000000000000")
-    _done(http, http.patch(f"{CONFIGS}/{config_id}", json={"description": "patched"}))
-    _done(http, http.put(f"{CONFIGS}/{config_id}", json={**body, "channelSettings": {}}))
+    done(http, http.patch(f"{CONFIGS}/{config_id}", json={"description": "patched"}))
+    done(http, http.put(f"{CONFIGS}/{config_id}", json={**body, "channelSettings": {}}))
     http.patch(f"{CONFIGS}/{config_id}", json={"conversationGroupingType": "NOPE"})
     emulator.control.add_fault(action="fail_operation", method="PATCH", route=f"{CONFIGS}/{{id}}", times=1)
-    _done(http, http.patch(f"{CONFIGS}/{config_id}", json={"description": "fails"}))
+    done(http, http.patch(f"{CONFIGS}/{config_id}", json={"description": "fails"}))
     http.get(f"{V2}/Operations/proc_job_01h00000000000000000000000")
-    _done(http, http.delete(f"{CONFIGS}/{config_id}"))
+    done(http, http.delete(f"{CONFIGS}/{config_id}"))
     http.delete(f"{CONFIGS}/{config_id}")
 
 
@@ -162,7 +132,7 @@ def scenario(emulator: EmulatorServer, recorded: tuple[httpx.Client, Recorder]) 
     with http:
         store_id = _memory_scenario(http, emulator)
         _conversations_scenario(http, emulator, store_id)
-        _done(http, http.delete(f"{STORES}/{store_id}"))
+        done(http, http.delete(f"{STORES}/{store_id}"))
         http.delete(f"{STORES}/{store_id}")
     return recorder
 
@@ -176,11 +146,9 @@ def test_the_scenario_covers_every_control_plane_operation(scenario: Recorder) -
     """Guards the test above: every operation of both spec files was exercised."""
     covered = set(scenario.statuses())
     everything = {
-        str(op.get("operationId"))
+        op.name
         for name in ("twilio_memory_v1.json", "twilio_conversations_v2.json")
-        for ops in spec(name)["paths"].values()
-        for op in ops.values()
-        if isinstance(op, dict) and "responses" in op
+        for op in operations(name)
     }
     assert everything - covered == set()
     assert find_operation("GET", f"{STORES}/{UNKNOWN_STORE}") is not None
