@@ -163,6 +163,35 @@ def test_import_takes_over_the_very_mapping(stack: Stack) -> None:
     stack.ws.preview("--expect-no-changes")
 
 
+def test_a_lost_create_answer_makes_no_duplicate(stack: Stack, e2e_emulator: EmulatorServer) -> None:
+    """The create was applied but its answer lost (at realistic delays, still pending when the
+    provider looks again): one ``pulumi up`` converges on one mapping, and no drift follows."""
+    stack.apply(omit=True)
+    stack.ws.up()
+    assert stack.live() == {}
+    route = "POST /v1/ControlPlane/Stores/{storeId}/DataMappings"
+    e2e_emulator.control.add_fault(action="drop", route=route, phase="after", times=1)
+    stack.apply(omit=None)
+    stack.ws.up()
+    assert [f["hits"] for f in e2e_emulator.control.faults()] == [1]  # the answer was lost
+    e2e_emulator.control.clear_faults()
+    stack.mapping()  # exactly one, the one the state names
+    stack.ws.preview("--refresh", "--expect-no-changes")
+
+
+def test_a_lost_update_answer_does_not_conflict_with_itself(
+    stack: Stack, e2e_emulator: EmulatorServer
+) -> None:
+    route = "PATCH /v1/ControlPlane/Stores/{storeId}/DataMappings/{dataMappingId}"
+    e2e_emulator.control.add_fault(action="error", status=500, route=route, phase="after", times=1)
+    stack.apply(description="CRM feed, answer lost")
+    stack.ws.up()
+    assert [f["hits"] for f in e2e_emulator.control.faults()] == [1]
+    e2e_emulator.control.clear_faults()
+    assert stack.mapping()["description"] == "CRM feed, answer lost"
+    stack.ws.preview("--refresh", "--expect-no-changes")
+
+
 def test_a_tenant_with_a_mapping_and_destroy_empties_the_account(
     stack: Stack, e2e_emulator: EmulatorServer
 ) -> None:
