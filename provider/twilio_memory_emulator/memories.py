@@ -118,6 +118,7 @@ class MemoryKind:
     fields: Fields
     defaults: dict[str, Any]  # attributes of optional fields a create may leave out
     revisions: bool  # a PATCH keeps the previous state as a revision
+    recall_limit: str  # the Recall field that caps how many come back
 
     def items(self, profile: ProfileRec) -> dict[str, Any]:
         return profile.observations if self.record is ObservationRec else profile.summaries
@@ -152,6 +153,7 @@ OBSERVATIONS = MemoryKind(
     fields={**_COMMON_FIELDS, "conversationIds": ("conversation_ids", lambda v, _: list(v))},
     defaults={"conversation_ids": []},
     revisions=True,
+    recall_limit="observationsLimit",
 )
 SUMMARIES = MemoryKind(
     collection="ConversationSummaries",
@@ -163,6 +165,7 @@ SUMMARIES = MemoryKind(
     fields={**_COMMON_FIELDS, "conversationId": ("conversation_id", lambda v, _: v)},
     defaults={"source": None},
     revisions=False,
+    recall_limit="summariesLimit",
 )
 
 
@@ -312,31 +315,22 @@ class MemoriesBackend(ProfilesBackend):
             end = instant(ask["endDate"], "endDate") if ask.get("endDate") else None
             query = (ask.get("query") or "").strip() or None
             threshold = float(ask["relevanceThreshold"])
-            base = (account, store.id, profile.id)
-            observations = self._recalled(
-                (*base, "observations"),
-                profile.memory_version,
-                list(profile.observations.values()),
-                _observation_view,
-                query=query,
-                limit=int(ask["observationsLimit"]),
-                threshold=threshold,
-                window=(begin, end),
-            )
-            summaries = self._recalled(
-                (*base, "summaries"),
-                profile.memory_version,
-                list(profile.summaries.values()),
-                _summary_view,
-                query=query,
-                limit=int(ask["summariesLimit"]),
-                threshold=threshold,
-                window=(begin, end),
-            )
+            found = {
+                kind.key: self._recalled(
+                    (account, store.id, profile.id, kind.key),
+                    profile.memory_version,
+                    list(kind.items(profile).values()),
+                    kind.view,
+                    query=query,
+                    limit=int(ask[kind.recall_limit]),
+                    threshold=threshold,
+                    window=(begin, end),
+                )
+                for kind in (OBSERVATIONS, SUMMARIES)
+            }
         took = int((time.perf_counter() - started) * 1000)
         return {
-            "observations": observations,
-            "summaries": summaries,
+            **found,
             "communications": [],
             "meta": {"queryTime": took},
         }, {}

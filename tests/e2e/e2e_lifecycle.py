@@ -25,6 +25,7 @@ __all__ = [
     "NS",
     "PROGRAM",
     "Lifecycle",
+    "apply_config",
     "converged",
     "lifecycle_workspace",
     "write_config",
@@ -62,12 +63,7 @@ class Lifecycle:
 
     def apply(self, **changes: Any) -> None:
         """Change the program (its stack config); ``None`` removes a key."""
-        for key, value in changes.items():
-            if value is None:
-                self.config.pop(key, None)
-            else:
-                self.config[key] = value
-        write_config(self.ws, NS, self.config)
+        apply_config(self.ws, NS, self.config, changes)
 
     def urn(self, key: str) -> str:
         for resource in self.ws.resources():
@@ -87,6 +83,16 @@ class Lifecycle:
             )
             if name in outputs
         }
+
+
+def apply_config(ws: Workspace, namespace: str, config: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Change ``config`` (``None`` removes a key) and write the stack's config file from it."""
+    for key, value in changes.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    write_config(ws, namespace, config)
 
 
 def write_config(ws: Workspace, namespace: str, config: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from e2e_api import STORES, Account
 from e2e_harness import PulumiCLI, Workspace, copy_project, secret_leaks, twilio_env
-from e2e_lifecycle import write_config
+from e2e_lifecycle import apply_config
 from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -32,12 +32,7 @@ class Stack:
 
     def apply(self, **changes: Any) -> None:
         """Change the program (its stack config); ``None`` removes a key."""
-        for key, value in changes.items():
-            if value is None:
-                self.config.pop(key, None)
-            else:
-                self.config[key] = value
-        write_config(self.ws, NS, self.config)
+        apply_config(self.ws, NS, self.config, changes)
 
     def store_id(self) -> str:
         return str(self.ws.outputs()["storeId"])
