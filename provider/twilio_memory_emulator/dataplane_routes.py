@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twilio_memory_emulator.errors import BadRequest, Moved
+from twilio_memory_emulator.defaults import MAX_BODY_BYTES
+from twilio_memory_emulator.errors import BadRequest, Moved, PayloadTooLarge
 from twilio_memory_emulator.memories import OBSERVATIONS, SUMMARIES, MemoriesBackend, MemoryFilter, MemoryKind
 from twilio_memory_emulator.profiles import DATA_PLANE, Reply
 from twilio_memory_emulator.protocol import parse_bool, parse_json, parse_page_request
@@ -41,12 +42,16 @@ def _decoded(request: Request, raw: bytes) -> bytes:
         raise BadRequest(
             f"Content-Encoding {encoding!r} is not supported by the emulator: send gzip, deflate or none"
         )
+    inflater = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)
     try:
-        return zlib.decompress(raw, wbits=47 if encoding == "gzip" else 15)
+        body = inflater.decompress(raw, MAX_BODY_BYTES + 1)
     except zlib.error:
         raise BadRequest(
             f"Request body is not valid {encoding} data (Content-Encoding: {encoding})"
         ) from None
+    if len(body) > MAX_BODY_BYTES or inflater.unconsumed_tail:
+        raise PayloadTooLarge(f"Request body is larger than {MAX_BODY_BYTES} bytes once decompressed")
+    return body
 
 
 def _body(request: Request, method: str, template: str) -> Any:

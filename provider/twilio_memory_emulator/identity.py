@@ -41,7 +41,8 @@ def _phone(value: str) -> str:
             number = phonenumbers.parse(candidate, None if candidate.startswith("+") else "US")
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_possible_number(number):
+        # Not is_possible_number: it also passes a local number without its area code.
+        if phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise IdentifierError(
         "is not a phone number: give a US number with its area code (+1 optional) or a number with its "

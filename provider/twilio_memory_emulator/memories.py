@@ -22,10 +22,17 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from twilio_memory_emulator.errors import BadRequest, NotFound
-from twilio_memory_emulator.profiles import DATA_PLANE, ProfilesBackend, Reply
+from twilio_memory_emulator.profiles import DATA_PLANE, MOVED_WRITE, ProfilesBackend, Reply
 from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_of
 from twilio_memory_emulator.ranking import Ranker
-from twilio_memory_emulator.records import ObservationRec, ProfileRec, StoreRec, SummaryRec
+from twilio_memory_emulator.records import (
+    AccountState,
+    ObservationRec,
+    OperationRec,
+    ProfileRec,
+    StoreRec,
+    SummaryRec,
+)
 
 __all__ = ["OBSERVATIONS", "SUMMARIES", "MemoriesBackend", "MemoryFilter", "MemoryKind", "instant"]
 
@@ -174,7 +181,20 @@ class MemoriesBackend(ProfilesBackend):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._ranker = Ranker()
+        self._ranker = Ranker()  # indexes keyed (store id, profile id, kind): ids are never reused
+
+    def reset(self) -> None:
+        super().reset()
+        self._ranker.forget()
+
+    def _apply_store_delete(self, state: AccountState, op: OperationRec) -> None:
+        super()._apply_store_delete(state, op)
+        self._ranker.forget(op.change["id"])
+
+    def delete_profile(self, account: str, store_id: str, profile_id: str) -> Reply:
+        answer = super().delete_profile(account, store_id, profile_id)
+        self._ranker.forget(self._find_store(self._view(account), store_id).id, profile_id)
+        return answer
 
     @staticmethod
     def _item(kind: MemoryKind, store: StoreRec, profile: ProfileRec, item_id: str) -> Any:
@@ -308,8 +328,7 @@ class MemoriesBackend(ProfilesBackend):
     def recall(self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]) -> Reply:
         started = time.perf_counter()
         with self._tx():
-            store, profile = self._writing(account, store_id, profile_id, "/Recall")
-            self._dirty = False  # a Recall changes nothing
+            store, profile, _ = self._reading(account, store_id, profile_id, "/Recall", moved=MOVED_WRITE)
             ask = {**_RECALL_DEFAULTS, **body}
             begin = instant(ask["beginDate"], "beginDate") if ask.get("beginDate") else None
             end = instant(ask["endDate"], "endDate") if ask.get("endDate") else None
@@ -317,7 +336,7 @@ class MemoriesBackend(ProfilesBackend):
             threshold = float(ask["relevanceThreshold"])
             found = {
                 kind.key: self._recalled(
-                    (account, store.id, profile.id, kind.key),
+                    (store.id, profile.id, kind.key),
                     profile.memory_version,
                     list(kind.items(profile).values()),
                     kind.view,

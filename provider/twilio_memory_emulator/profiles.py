@@ -32,13 +32,13 @@ from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_o
 from twilio_memory_emulator.records import AccountState, ProfileRec, StoreRec, store_status
 from twilio_memory_emulator.trait_values import check_traits
 
-__all__ = ["DATA_PLANE", "ProfilesBackend", "Reply"]
+__all__ = ["DATA_PLANE", "MOVED_WRITE", "ProfilesBackend", "Reply"]
 
 DATA_PLANE = "/v1/Stores"
 #: A data-plane answer: the JSON body and the headers that go with it.
 Reply = tuple[dict[str, Any], dict[str, str]]
 _MOVED_GET = 301
-_MOVED_WRITE = 308
+MOVED_WRITE = 308
 
 
 def _message(text: str) -> Reply:
@@ -64,6 +64,11 @@ class ProfilesBackend(MemoryBackend):
         except NotFound:
             raise NotFound(f"The requested resource {DATA_PLANE}/{store_id} was not found") from None
         status = store_status(store, self.now())
+        if status == "FAILED":
+            raise BadRequest(
+                f"Store {store.id} is FAILED: its provisioning failed and it will never serve profiles; "
+                "delete it and create it again (it holds no profiles yet)"
+            )
         if status != "ACTIVE":
             raise BadRequest(
                 f"Store {store.id} is {status}, not ACTIVE: wait until its status is ACTIVE before "
@@ -103,7 +108,7 @@ class ProfilesBackend(MemoryBackend):
         self, account: str, store_id: str, profile_id: str, suffix: str = ""
     ) -> tuple[StoreRec, ProfileRec]:
         store = self._data_store(self._account(account), store_id)
-        profile, _ = self._profile(store, profile_id, suffix, moved=_MOVED_WRITE)
+        profile, _ = self._profile(store, profile_id, suffix, moved=MOVED_WRITE)
         self._dirty = True
         return store, profile
 

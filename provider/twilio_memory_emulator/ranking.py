@@ -60,6 +60,12 @@ class Ranker:
                 self._indexes.popitem(last=False)
         return index
 
+    def forget(self, *prefix: Hashable) -> None:
+        """Drop the indexes whose key starts with ``prefix`` (all of them without one)."""
+        with self._lock:
+            for key in [k for k in self._indexes if isinstance(k, tuple) and k[: len(prefix)] == prefix]:
+                del self._indexes[key]
+
     def rank(
         self,
         key: Hashable,
@@ -75,17 +81,19 @@ class Ranker:
         """The ``limit`` best ``(document index, score)`` pairs, best first, of the documents that
         share a word with ``query``, pass ``keep`` and score at least ``threshold``.
 
-        A score is in 0..1: the best match among all the documents scores 1. Ties go to the
-        greater ``tiebreak``.
+        A score is in 0..1: the best match among the documents ``keep`` passes scores 1. Ties go to
+        the greater ``tiebreak``.
         """
         words = tokens(query)
         if not documents or not words or limit <= 0:
             return []
         raw = numpy.asarray(self._index(key, version, documents).get_scores(words), dtype=float)
-        best = float(raw.max())
-        if best <= 0:
+        kept = [int(i) for i in numpy.flatnonzero(raw > 0) if keep(int(i))]
+        if not kept:
             return []
-        scaled = numpy.round(raw / best, 6)
-        candidates = (int(i) for i in numpy.flatnonzero((raw > 0) & (scaled >= threshold)) if keep(int(i)))
-        top = heapq.nlargest(limit, candidates, key=lambda i: (scaled[i], tiebreak(i)))
-        return [(i, float(scaled[i])) for i in top]
+        best = float(raw[kept].max())
+        scored = [(i, round(float(raw[i]) / best, 6)) for i in kept]
+        top = heapq.nlargest(
+            limit, (pair for pair in scored if pair[1] >= threshold), key=lambda p: (p[1], tiebreak(p[0]))
+        )
+        return top

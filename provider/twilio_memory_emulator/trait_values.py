@@ -9,20 +9,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from twilio_memory_api.models import normalize_trait_name
+
 from twilio_memory_emulator.errors import BadRequest
 
-__all__ = ["camel", "check_traits"]
-
-_WORD_SPLIT = re.compile(r"[\s_\-.]+")
-
-
-def camel(name: str) -> str:
-    """``first_name``, ``First Name`` and ``firstName`` all become ``firstName``."""
-    words = [w for w in _WORD_SPLIT.split(name.strip()) if w]
-    if not words:
-        return name
-    head, *rest = words
-    return head[:1].lower() + head[1:] + "".join(w[:1].upper() + w[1:] for w in rest)
+__all__ = ["check_traits"]
 
 
 def _kind(value: Any) -> str:
@@ -89,15 +80,16 @@ def check_traits(
             )
         if not isinstance(values, Mapping):
             raise BadRequest(f"traits.{group_name}: must be an object of trait name -> value")
-        by_camel = {camel(name): name for name in definitions}
+        by_normal = {normalize_trait_name(name): name for name in definitions}
         out = checked.setdefault(group_name, {})
         for raw_name, value in values.items():
-            name = by_camel.get(camel(raw_name))
+            normal = normalize_trait_name(raw_name)
+            name = by_normal.get(normal)
             where = f"traits.{group_name}.{raw_name}"
             if name is None:
                 known = ", ".join(sorted(definitions)) or "none"
                 raise BadRequest(
-                    f"{where}: trait group {group_name!r} defines no trait {camel(raw_name)!r} "
+                    f"{where}: trait group {group_name!r} defines no trait {normal!r} "
                     f"(it defines: {known}); add it to the group before writing it"
                 )
             if value is None:

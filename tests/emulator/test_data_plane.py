@@ -8,6 +8,8 @@ job (tests/contract), the official SDK's view is tests/emulator/test_sdk_data_pl
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -84,8 +86,9 @@ def test_identifiers_are_normalized_as_the_settings_say_and_found_by_lookup(
     assert same == profile  # one match updates that profile
     bad = http.post(f"{profiles_path(store)}/Lookup", json={"idType": "fax", "value": "1"})
     assert_error(bad, 400, mentions="'fax' is not an idType")
-    not_a_phone = http.post(profiles_path(store), json={"traits": {"Contact": {"phone": "call me"}}})
-    assert_error(not_a_phone, 400, mentions="traits.Contact.phone: is not a phone number")
+    for not_a_phone in ("call me", "555 0100", "1234567"):  # a local number lacks its area code
+        refused = http.post(profiles_path(store), json={"traits": {"Contact": {"phone": not_a_phone}}})
+        assert_error(refused, 400, mentions="traits.Contact.phone: is not a phone number")
 
 
 def test_a_shared_unique_identifier_merges_profiles_into_the_earliest(http: httpx.Client, store: str) -> None:
@@ -391,7 +394,9 @@ def test_recall_ranks_by_relevance_and_filters(http: httpx.Client, store: str) -
         "Asked about vegan meals on flights",
     }
     bounded = _recall(http, store, profile, query="flights", beginDate="2026-01-15T00:00:00Z")
-    assert [o["content"] for o in bounded["observations"]] == ["Asked about vegan meals on flights"]
+    assert [(o["content"], o["score"]) for o in bounded["observations"]] == [
+        ("Asked about vegan meals on flights", 1.0)  # the best match of the window scores 1
+    ]
     before = _recall(
         http, store, profile, query="flights", endDate="2026-01-15T00:00:00Z", relevanceThreshold=0.1
     )
@@ -461,6 +466,24 @@ def test_a_store_serves_profiles_only_once_active(emulator: EmulatorServer, http
     assert_error(early, 400, mentions="not ACTIVE")
     emulator.control.advance_clock(30)
     assert create_profile(http, store, email="a@example.com").startswith("mem_profile_")
+
+
+def test_a_failed_store_says_to_recreate_it(emulator: EmulatorServer, http: httpx.Client) -> None:
+    emulator.control.add_fault(action="fail_provisioning", times=1)
+    store = create_store(http, "broken")
+    refused = http.get(profiles_path(store))
+    assert_error(refused, 400, mentions="delete it and create it again")
+
+
+def test_compressed_bodies_are_read_and_bombs_refused(http: httpx.Client, store: str) -> None:
+    profile = create_profile(http, store, email="ann@example.com")
+    path = f"{profiles_path(store)}/{profile}/Observations"
+    body = json.dumps({"observations": observation_items(CONVERSATION, "Sent gzip-compressed")}).encode()
+    sent = http.post(path, content=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    assert sent.status_code == 202, sent.text
+    assert http.get(path).json()["observations"][0]["content"] == "Sent gzip-compressed"
+    bomb = gzip.compress(b" " * (8 * 1024 * 1024))  # 8 MiB of blanks, a few kB compressed
+    assert_error(http.post(path, content=bomb, headers={"Content-Encoding": "gzip"}), 413)
 
 
 def test_faults_and_stats_apply_to_the_data_plane(

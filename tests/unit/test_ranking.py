@@ -40,3 +40,19 @@ def test_one_index_per_key_whatever_the_number_of_versions() -> None:
             == 4
         )
     assert len(ranker._indexes) == 1
+
+
+def test_forget_drops_the_indexes_under_a_prefix() -> None:
+    ranker = Ranker()
+    for key in [
+        ("store-a", "p1", "observations"),
+        ("store-a", "p2", "observations"),
+        ("store-b", "p1", "observations"),
+    ]:
+        ranker.rank(key, 1, DOCS, "cats", keep=_everything, threshold=0, limit=1, tiebreak=int)
+    ranker.forget("store-a", "p1")
+    assert set(ranker._indexes) == {("store-a", "p2", "observations"), ("store-b", "p1", "observations")}
+    ranker.forget("store-a")
+    assert set(ranker._indexes) == {("store-b", "p1", "observations")}
+    ranker.forget()
+    assert not ranker._indexes

@@ -443,7 +443,10 @@ class TraitGroupProvider(BaseProvider):
                 return
             if not _await_unreferenced(client, store_id, name, deadline):
                 raise _still_referenced(client, store_id, name, exc) from None
-            accepted = client.delete_trait_group(store_id, name)
+            try:
+                accepted = client.delete_trait_group(store_id, name)
+            except ConflictError as again:  # a mapping came back (or another) meanwhile
+                raise _still_referenced(client, store_id, name, again) from None
         _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, deadline)
         _deployment.retire(self.kind, id_)
 
