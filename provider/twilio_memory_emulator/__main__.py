@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="spread every delay uniformly by +/- this fraction, e.g. 0.3 (default 0: exact delays)",
     )
     parser.add_argument(
+        "--index-delay",
+        type=_delay,
+        default=0.0,
+        metavar="SECONDS",
+        help="time a written observation or summary takes to reach Recall, as on Twilio where indexing "
+        "is asynchronous (default 0: at once)",
+    )
+    parser.add_argument(
         "--state-file", metavar="PATH", help="persist state in this JSON file across restarts"
     )
     parser.add_argument(

@@ -121,10 +121,11 @@ class Control:
 
     async def set_settings(self, request: Request) -> Response:
         data = _json_object(await request.body())
-        unknown = set(data) - {"provisioningDelay", "operationDelay", "delayJitter"}
+        names = ("provisioningDelay", "operationDelay", "delayJitter", "indexDelay")
+        unknown = set(data) - set(names)
         if unknown:
             raise BadRequest(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        delays = (_seconds(data, name) for name in ("provisioningDelay", "operationDelay", "delayJitter"))
+        delays = (_seconds(data, name) for name in names)
         self.b.update_settings(*delays)
         return render_json(_settings_view(self.b))
 
@@ -156,4 +157,5 @@ def _settings_view(backend: Backend) -> dict[str, Any]:
         "provisioningDelay": s["provisioning_delay"],
         "operationDelay": s["operation_delay"],
         "delayJitter": s["delay_jitter"],
+        "indexDelay": s["index_delay"],
     }

@@ -291,11 +291,13 @@ class CoreBackend:
         provisioning_delay: float | None,
         operation_delay: float | None,
         delay_jitter: float | None = None,
+        index_delay: float | None = None,
     ) -> Settings:
         with self._tx():
             for name, value in (
                 ("provisioningDelay", provisioning_delay),
                 ("operationDelay", operation_delay),
+                ("indexDelay", index_delay),
             ):
                 if value is not None and not 0 <= value <= 86400:
                     raise BadRequest(f"{name} must be a number of seconds from 0 to 86400")
@@ -307,6 +309,8 @@ class CoreBackend:
                 self.settings.operation_delay = operation_delay
             if delay_jitter is not None:
                 self.settings.delay_jitter = delay_jitter
+            if index_delay is not None:
+                self.settings.index_delay = index_delay
             return Settings(**asdict(self.settings))
 
     def _snapshot(self) -> dict[str, Any]:

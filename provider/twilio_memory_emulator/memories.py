@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -196,6 +196,9 @@ class MemoriesBackend(ProfilesBackend):
         self._ranker.forget(self._find_store(self._view(account), store_id).id, profile_id)
         return answer
 
+    def _indexed_at(self, now: float) -> float:
+        return now + self._jittered(self.settings.index_delay)
+
     @staticmethod
     def _item(kind: MemoryKind, store: StoreRec, profile: ProfileRec, item_id: str) -> Any:
         item = kind.items(profile).get(item_id)
@@ -217,6 +220,8 @@ class MemoriesBackend(ProfilesBackend):
                 kind.build(item, new_typeid(kind.prefix, now), now, f"{kind.key}[{i}]")
                 for i, item in enumerate(body[kind.key])
             ]
+            for item in created:
+                item.indexed_at = self._indexed_at(now)
             kind.items(profile).update((item.id, item) for item in created)
             profile.memory_version += 1
             return {"message": f"{len(created)} {kind.key} accepted"}, {}
@@ -259,7 +264,9 @@ class MemoriesBackend(ProfilesBackend):
     ) -> Reply:
         with self._tx() as now:
             store, profile = self._writing(account, store_id, profile_id, f"/{kind.collection}/{item_id}")
-            kind.patch(self._item(kind, store, profile, item_id), body, now)
+            item = self._item(kind, store, profile, item_id)
+            kind.patch(item, body, now)
+            item.indexed_at = self._indexed_at(now)  # Recall finds it again once re-indexed
             profile.memory_version += 1
             return {"message": "Update accepted"}, {}
 
@@ -289,7 +296,7 @@ class MemoriesBackend(ProfilesBackend):
     def _recalled(
         self,
         key: tuple[Any, ...],
-        version: int,
+        version: Hashable,
         items: Sequence[M],
         view: Callable[[M], dict[str, Any]],
         *,
@@ -327,25 +334,29 @@ class MemoriesBackend(ProfilesBackend):
 
     def recall(self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]) -> Reply:
         started = time.perf_counter()
-        with self._tx():
+        with self._tx() as now:
             store, profile, _ = self._reading(account, store_id, profile_id, "/Recall", moved=MOVED_WRITE)
             ask = {**_RECALL_DEFAULTS, **body}
             begin = instant(ask["beginDate"], "beginDate") if ask.get("beginDate") else None
             end = instant(ask["endDate"], "endDate") if ask.get("endDate") else None
             query = (ask.get("query") or "").strip() or None
             threshold = float(ask["relevanceThreshold"])
+            indexed = [
+                (kind, [i for i in kind.items(profile).values() if i.indexed_at <= now])
+                for kind in (OBSERVATIONS, SUMMARIES)
+            ]
             found = {
                 kind.key: self._recalled(
                     (store.id, profile.id, kind.key),
-                    profile.memory_version,
-                    list(kind.items(profile).values()),
+                    (profile.memory_version, len(items)),  # more become indexed as time passes
+                    items,
                     kind.view,
                     query=query,
                     limit=int(ask[kind.recall_limit]),
                     threshold=threshold,
                     window=(begin, end),
                 )
-                for kind in (OBSERVATIONS, SUMMARIES)
+                for kind, items in indexed
             }
         took = int((time.perf_counter() - started) * 1000)
         return {

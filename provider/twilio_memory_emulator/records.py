@@ -75,6 +75,7 @@ class ObservationRec:
     created_at: float
     updated_at: float
     revisions: list[dict[str, Any]] = field(default_factory=list)
+    indexed_at: float = 0.0  # from when Recall finds it (``--index-delay`` after each write)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class SummaryRec:
     conversation_id: str
     created_at: float
     updated_at: float
+    indexed_at: float = 0.0  # from when Recall finds it (``--index-delay`` after each write)
 
 
 @dataclass
@@ -156,13 +158,15 @@ class AccountState:
 
 @dataclass
 class Settings:
-    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``, ``--delay-jitter``),
-    changeable via control. ``delay_jitter`` is a fraction: each delay is drawn uniformly from
-    ``delay * (1 ± jitter)``, so concurrent writes finish out of order as they do on Twilio."""
+    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``, ``--delay-jitter``,
+    ``--index-delay``), changeable via control. ``delay_jitter`` is a fraction: each delay is drawn
+    uniformly from ``delay * (1 ± jitter)``, so concurrent writes finish out of order as they do on
+    Twilio. ``index_delay``: how long a written observation or summary takes to reach Recall."""
 
     provisioning_delay: float = 2.0
     operation_delay: float = 0.5
     delay_jitter: float = 0.0
+    index_delay: float = 0.0
 
 
 @dataclass(frozen=True)

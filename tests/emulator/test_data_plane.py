@@ -511,3 +511,26 @@ def test_a_retried_create_after_a_lost_answer_resolves_to_the_same_profile(
         http.post(profiles_path(store), json={"traits": {"Contact": {"email": "ann@example.com"}}})
     retried = create_profile(http, store, email="ann@example.com")
     assert http.get(profiles_path(store)).json()["profiles"] == [retried]
+
+
+def test_with_an_index_delay_recall_finds_a_memory_only_once_indexed(
+    emulator: EmulatorServer, http: httpx.Client, store: str
+) -> None:
+    """``--index-delay``: as on Twilio, a written observation is listed at once but reaches Recall
+    only once indexed, and a changed one drops out of Recall until it is indexed again."""
+    assert emulator.control.settings(indexDelay=30)["indexDelay"] == 30
+    profile = create_profile(http, store, email="ann@example.com")
+    _observe(http, store, profile, "Allergic to peanuts")
+    listed = http.get(f"{profiles_path(store)}/{profile}/Observations").json()["observations"]
+    assert [o["content"] for o in listed] == ["Allergic to peanuts"]
+    assert _recall(http, store, profile, query="peanuts")["observations"] == []
+    assert _recall(http, store, profile)["observations"] == []
+    emulator.control.advance_clock(31)
+    assert [o["content"] for o in _recall(http, store, profile, query="peanuts")["observations"]] == [
+        "Allergic to peanuts"
+    ]
+    path = f"{profiles_path(store)}/{profile}/Observations/{listed[0]['id']}"
+    assert http.patch(path, json={"content": "Allergic to peanuts and cashews"}).status_code == 202
+    assert _recall(http, store, profile, query="cashews")["observations"] == []
+    emulator.control.advance_clock(31)
+    assert _recall(http, store, profile, query="cashews")["observations"][0]["content"].endswith("cashews")

@@ -166,11 +166,13 @@ def test_jitter_spreads_operation_delays(start_emulator: Any) -> None:
 
 def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
     control = emulator.control
-    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0, "delayJitter": 0.0}
-    assert control.settings(provisioning_delay=3, operation_delay=1, delay_jitter=0.5) == {
+    start = {"provisioningDelay": 0.0, "operationDelay": 0.0, "delayJitter": 0.0, "indexDelay": 0.0}
+    assert control.settings() == start
+    assert control.settings(provisioning_delay=3, operation_delay=1, delay_jitter=0.5, index_delay=2) == {
         "provisioningDelay": 3.0,
         "operationDelay": 1.0,
         "delayJitter": 0.5,
+        "indexDelay": 2.0,
     }
     before = control.advance_clock(0)["offsetSeconds"]
     assert control.advance_clock(90)["offsetSeconds"] == before + 90
@@ -179,9 +181,10 @@ def test_clock_and_settings_control(emulator: EmulatorServer) -> None:
         assert_error(raw.post("/_emulator/clock", json={"advance": "soon"}), 400)
         assert_error(raw.post("/_emulator/settings", json={"operationDelay": -1}), 400)
         assert_error(raw.post("/_emulator/settings", json={"delayJitter": 2}), 400, mentions="delayJitter")
+        assert_error(raw.post("/_emulator/settings", json={"indexDelay": -1}), 400, mentions="indexDelay")
         assert_error(raw.post("/_emulator/settings", json={"typo": 1}), 400, mentions="typo")
     control.reset()
-    assert control.settings() == {"provisioningDelay": 0.0, "operationDelay": 0.0, "delayJitter": 0.0}
+    assert control.settings() == start
     assert control.advance_clock(0)["offsetSeconds"] == 0
 
 
