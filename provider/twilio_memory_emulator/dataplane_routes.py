@@ -23,7 +23,7 @@ from twilio_memory_emulator.errors import BadRequest, Moved, PayloadTooLarge
 from twilio_memory_emulator.memories import OBSERVATIONS, SUMMARIES, MemoriesBackend, MemoryFilter, MemoryKind
 from twilio_memory_emulator.profiles import DATA_PLANE, Reply
 from twilio_memory_emulator.protocol import parse_bool, parse_json, parse_page_request
-from twilio_memory_emulator.responses import render_json, request_base_url, request_ctx
+from twilio_memory_emulator.responses import path_args, render_json, request_base_url, request_ctx
 from twilio_memory_emulator.spec import check_request
 
 __all__ = ["DataPlaneApi"]
@@ -102,7 +102,7 @@ def _route(
     """``action(account, *path parameters, *query arguments[, body]) -> (json, headers)``."""
 
     async def endpoint(request: Request) -> Response:
-        args: list[Any] = [request.path_params[name] for name in _names(path)]
+        args: list[Any] = path_args(request, path)
         if query is not None:
             args += query(request.query_params)
         if body:
@@ -115,10 +115,6 @@ def _route(
         return render_json(payload, status, headers)
 
     return Route(path, endpoint, methods=[method])
-
-
-def _names(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
 class DataPlaneApi:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "CONTROL_PREFIX",
     "HEALTH_PATH",
     "RequestCtx",
+    "path_args",
     "render_accepted",
     "render_error",
     "render_json",
@@ -91,6 +93,11 @@ class RequestCtx:
     account: str
     body: bytes
     fail: bool
+
+
+def path_args(request: Request, path: str) -> list[str]:
+    """The request's path parameters in the order the route template ``path`` names them."""
+    return [request.path_params[name] for name in re.findall(r"{(\w+)}", path)]
 
 
 def request_ctx(request: Request) -> RequestCtx:

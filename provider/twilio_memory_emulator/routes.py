@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from twilio_memory_emulator.bodies import TraitGroupCreateBody
 from twilio_memory_emulator.dataplane_routes import DataPlaneApi
 from twilio_memory_emulator.protocol import parse_body, parse_bool, parse_json, parse_page_request
 from twilio_memory_emulator.responses import (
+    path_args,
     render_accepted,
     render_json,
     request_base_url,
@@ -48,11 +48,6 @@ def _write_request(request: Request) -> WriteRequest:
     )
 
 
-def _path_args(request: Request, path: str) -> list[str]:
-    """The request's path parameters in the order the route template names them."""
-    return [request.path_params[name] for name in re.findall(r"{(\w+)}", path)]
-
-
 def _write(
     method: str, path: str, action: Callable[..., Accepted], body: type[BaseModel] | None = None
 ) -> Route:
@@ -62,7 +57,7 @@ def _write(
     """
 
     async def endpoint(request: Request) -> Response:
-        args: list[Any] = _path_args(request, path)
+        args: list[Any] = path_args(request, path)
         if body is not None:
             raw = request_ctx(request).body
             judged = None
@@ -83,7 +78,7 @@ def _read(path: str, action: Callable[..., tuple[dict[str, Any], str]]) -> Route
     """A GET of one Memory resource: ``action(account, *path parameters)``, with its ETag header."""
 
     async def endpoint(request: Request) -> Response:
-        body, etag = action(request_ctx(request).account, *_path_args(request, path))
+        body, etag = action(request_ctx(request).account, *path_args(request, path))
         return render_json(body, headers={"ETag": etag})
 
     return Route(path, endpoint, methods=["GET"])
@@ -93,7 +88,7 @@ def _operation(path: str, action: Callable[[str, str, str], tuple[dict[str, Any]
     """A GET of an operation's status, with the Operation-Id and Retry-After headers."""
 
     async def endpoint(request: Request) -> Response:
-        [op_id] = _path_args(request, path)
+        [op_id] = path_args(request, path)
         body, retry_after = action(request_ctx(request).account, op_id, request_base_url(request))
         return render_json(body, headers={"Operation-Id": op_id, "Retry-After": str(retry_after)})
 
