@@ -85,9 +85,9 @@ def removal_index(values: Sequence[Sequence[Any]], policy: str) -> int:
 
 
 def _same(held: str, incoming: str, config: Mapping[str, Any]) -> bool:
-    if config.get("matchingAlgo") == "fuzzy":
+    if config["matchingAlgo"] == "fuzzy":
         ratio = difflib.SequenceMatcher(None, held, incoming).ratio() * 100
-        return ratio >= int(config.get("matchingThreshold", 75))
+        return ratio >= int(config["matchingThreshold"])
     return held == incoming
 
 
@@ -111,7 +111,7 @@ def match_profiles(
             config = configs[id_type]
             held = [v for v, _ in identifiers.get(id_type, ())]
             hits = sum(1 for v in values if any(_same(h, v, config) for h in held))
-            if hits and config.get("enforceUnique", True):
+            if hits and config["enforceUnique"]:
                 unique_hit = True
             shared += hits
         if unique_hit or shared >= 2:

@@ -52,7 +52,7 @@ from twilio_memory_emulator.records import (
     store_status,
 )
 
-__all__ = ["CONTACT_TRAIT_GROUP", "MemoryBackend"]
+__all__ = ["CONTACT_TRAIT_GROUP", "MemoryBackend", "fill_identifier_defaults"]
 
 CONTACT_TRAIT_GROUP = SEEDED_TRAIT_GROUP  # every store starts with it
 MAX_DATA_MAPPINGS_PAGE = 100
@@ -69,7 +69,7 @@ _CONTACT_TRAITS: dict[str, dict[str, Any]] = {
 }
 
 
-def _fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
+def fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
     """The defaults the API applies to an identifier config field that is not sent."""
     out = dict(config)
     for name, default in IDENTIFIER_CONFIG_DEFAULTS.items():
@@ -84,7 +84,7 @@ def _fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
 def _default_identity_resolution() -> IdentityResolutionRec:
     body = to_wire(DEFAULT_IDENTITY_RESOLUTION)
     return IdentityResolutionRec(
-        identifier_configs=[_fill_identifier_defaults(c) for c in body["identifierConfigs"]],
+        identifier_configs=[fill_identifier_defaults(c) for c in body["identifierConfigs"]],
         matching_rules=list(body["matchingRules"]),
     )
 
@@ -391,7 +391,7 @@ class MemoryBackend(CoreBackend):
             wire = to_wire(body)
             change = {
                 "storeId": store.id,
-                "identifierConfigs": [_fill_identifier_defaults(c) for c in wire["identifierConfigs"]],
+                "identifierConfigs": [fill_identifier_defaults(c) for c in wire["identifierConfigs"]],
                 "matchingRules": wire["matchingRules"],
             }
             path = f"{_V1}/Stores/{store.id}/IdentityResolutionSettings"

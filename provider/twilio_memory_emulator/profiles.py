@@ -27,7 +27,7 @@ from twilio_memory_emulator.identity import (
     normalize,
     removal_index,
 )
-from twilio_memory_emulator.memory import MemoryBackend
+from twilio_memory_emulator.memory import MemoryBackend, fill_identifier_defaults
 from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_of
 from twilio_memory_emulator.records import AccountState, ProfileRec, StoreRec, store_status
 from twilio_memory_emulator.trait_values import check_traits
@@ -118,7 +118,13 @@ class ProfilesBackend(MemoryBackend):
 
     @staticmethod
     def _configs(store: StoreRec) -> dict[str, dict[str, Any]]:
+        """The store's identifier configs by idType, every default filled in (as stored)."""
         return {c["idType"]: c for c in store.identity_resolution.identifier_configs}
+
+    def _config(self, store: StoreRec, id_type: str) -> dict[str, Any]:
+        """One idType's settings; one no longer configured (values a profile still holds) gets the
+        API's defaults."""
+        return self._configs(store).get(id_type) or fill_identifier_defaults({"idType": id_type})
 
     def _normalized(self, store: StoreRec, id_type: str, value: str, where: str) -> str:
         config = self._configs(store).get(id_type)
@@ -129,7 +135,7 @@ class ProfilesBackend(MemoryBackend):
                 f"(configured: {known})"
             )
         try:
-            return normalize(value, config.get("normalization", "trim"))
+            return normalize(value, config["normalization"])
         except IdentifierError as exc:
             raise BadRequest(f"{where}: {exc}") from None
 
@@ -170,16 +176,13 @@ class ProfilesBackend(MemoryBackend):
             config = configs[id_type]
             held = profile.identifiers.setdefault(id_type, [])
             for value in values:
-                attach_value(
-                    held, value, now, int(config.get("limit", 100)), config.get("limitPolicy", "fifo")
-                )
+                attach_value(held, value, now, int(config["limit"]), config["limitPolicy"])
             if not held:
                 profile.identifiers.pop(id_type)
 
     def _merge(self, store: StoreRec, profiles: list[ProfileRec]) -> ProfileRec:
         """Merge ``profiles`` into the earliest; the others' ids redirect to it from now on."""
         canonical, *others = sorted(profiles, key=lambda p: (p.created_at, p.id))
-        configs = self._configs(store)
         for other in others:
             for group, values in other.traits.items():
                 mine = canonical.traits.setdefault(group, {})
@@ -187,12 +190,12 @@ class ProfilesBackend(MemoryBackend):
                     if name not in mine or rec["at"] > mine[name]["at"]:
                         mine[name] = rec
             for id_type, theirs in other.identifiers.items():
-                config = configs.get(id_type, {})
+                config = self._config(store, id_type)
                 ours = canonical.identifiers.get(id_type, [])
                 held = {value for value, _ in ours}
                 combined = sorted([*ours, *(v for v in theirs if v[0] not in held)], key=lambda v: v[1])
-                limit = int(config.get("limit", 100))
-                kept = combined[-limit:] if config.get("limitPolicy", "fifo") == "fifo" else combined[:limit]
+                limit = int(config["limit"])
+                kept = combined[-limit:] if config["limitPolicy"] == "fifo" else combined[:limit]
                 canonical.identifiers[id_type] = kept
             canonical.observations.update(other.observations)
             canonical.summaries.update(other.summaries)
@@ -415,7 +418,7 @@ class ProfilesBackend(MemoryBackend):
             if remove_all:
                 held.clear()
             else:
-                policy = self._configs(store).get(id_type, {}).get("limitPolicy", "fifo")
+                policy = self._config(store, id_type)["limitPolicy"]
                 del held[removal_index(held, policy)]
             if not held:
                 del profile.identifiers[id_type]
