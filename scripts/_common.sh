@@ -7,6 +7,11 @@ PYTHON_BIN="${PYTHON:-python3}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# pytest-xdist workers for scripts/test and scripts/sdk-matrix ($PYTEST_WORKERS overrides; 0 runs
+# in this process). More workers than cores: most tests wait on the emulator's realistic delays and
+# on process start (the CLI, language host, provider hosts), not on the CPU.
+pytest_workers() { printf '%s' "${PYTEST_WORKERS:-6}"; }
+
 # The Pulumi CLI and SDK version this repository builds, installs and tests with.
 pulumi_version() { tr -d '[:space:]' < "$ROOT/scripts/pulumi-version"; }
 

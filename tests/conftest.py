@@ -11,6 +11,14 @@
 * ``start_emulator(**flags)`` - a private server with its own CLI flags, e.g.
   ``start_emulator(state_file=path, provisioning_delay=5, account=["AC...:token"])``; stopped at
   the end of the test.
+
+Parallel runs (``scripts/test`` runs pytest-xdist workers): every server above listens on a port
+of its own (``--port 0``) and session fixtures are per worker, so each worker has its own servers;
+the CLI tiers give every workspace its own ``PULUMI_HOME`` and backend under ``tmp_path``. A module
+whose tests tell one story on one stack (each test continuing the previous one's state) carries
+``pytest.mark.xdist_group``, so ``--dist loadgroup`` runs it whole, in order, on one worker. The
+end-of-run report (e2e commands, reliability figures) is gathered from every worker by
+``run_report``.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import run_report
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 
@@ -66,3 +75,27 @@ def start_emulator() -> Iterator[Callable[..., EmulatorServer]]:
     finally:
         for server in started:
             server.stop()
+
+
+# -- the end-of-run report, whole under pytest-xdist (see run_report) -----------------------------
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "e2e" in report.keywords:
+        run_report.note_e2e_duration(report.nodeid, report.duration)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        run_report.hand_over(workeroutput)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    run_report.receive(node.workeroutput)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    distributed = config.pluginmanager.hasplugin("dsession")
+    run_report.write_summary(terminalreporter, distributed)

@@ -18,7 +18,8 @@ Every test under ``tests/e2e`` is marked ``e2e`` (deselect with ``-m "not e2e"``
 * ``account``: an :class:`~e2e_api.Account` over ``emulator``, to see what the server holds.
 
 At the end of the run the terminal summary shows the tier's duration, how many CLI commands ran,
-and anything tests added to ``e2e_harness.REPORT`` (e.g. the size of ``__provider`` per resource).
+and anything tests added to ``e2e_harness.REPORT`` (e.g. the size of ``__provider`` per resource),
+gathered from every xdist worker by ``tests/run_report.py``.
 """
 
 from __future__ import annotations
@@ -26,45 +27,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from e2e_api import Account, Deployed, resources_stack
-from e2e_harness import COMMANDS, REPORT, PulumiCLI, Workspace, copy_project, find_cli
+from e2e_harness import PulumiCLI, Workspace, copy_project, find_cli
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 _HERE = Path(__file__).resolve().parent
-_durations: dict[str, float] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "e2e" in report.keywords:
-        _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _durations:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("e2e tier (real pulumi CLI)")
-    cli_seconds = sum(result.seconds for result in COMMANDS)
-    write(
-        f"{len(_durations)} tests in {sum(_durations.values()):.1f}s; "
-        f"{len(COMMANDS)} pulumi commands (any tier using the harness) took {cli_seconds:.1f}s"
-    )
-    per_file: dict[str, float] = {}
-    for nodeid, seconds in _durations.items():
-        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
-    for path, seconds in sorted(per_file.items()):
-        write(f"  {path}: {seconds:.1f}s")
-    for line in REPORT:
-        write(line)
 
 
 @pytest.fixture(scope="session")

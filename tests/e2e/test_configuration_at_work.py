@@ -16,7 +16,8 @@ import httpx
 import pytest
 from e2e_api import Deployed
 
-pytestmark = pytest.mark.e2e
+#: One story on one stack, each test continuing from the last: run whole, in order, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-configuration-at-work")]
 
 NS = "e2e-resources"
 

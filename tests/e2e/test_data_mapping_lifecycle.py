@@ -17,7 +17,8 @@ from e2e_harness import PulumiCLI, Workspace, copy_project, secret_leaks, twilio
 from e2e_lifecycle import apply_config
 from twilio_memory_emulator.testing import EmulatorServer
 
-pytestmark = pytest.mark.e2e
+#: One story on one stack, each test continuing from the last: run whole, in order, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-data-mapping-lifecycle")]
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "data_mapping"
 NS = "e2e-data-mapping"

@@ -24,7 +24,8 @@ from e2e_harness import REPORT, PulumiCLI
 from e2e_lifecycle import INITIAL, KEYS, Lifecycle, converged, lifecycle_workspace
 from twilio_memory_emulator.testing import EmulatorServer
 
-pytestmark = pytest.mark.e2e
+#: One story on one stack, each test continuing from the last: run whole, in order, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-lifecycle-matrix")]
 
 #: resource x operation cells exercised (filled in by the tests, printed in the e2e summary).
 MATRIX: dict[str, set[str]] = {key: set() for key in KEYS}

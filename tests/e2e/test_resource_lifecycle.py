@@ -15,7 +15,8 @@ import pytest
 from e2e_api import Deployed
 from e2e_harness import REPORT, provider_sizes, secret_leaks
 
-pytestmark = pytest.mark.e2e
+#: One story on one stack, each test continuing from the last: run whole, in order, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-resource-lifecycle")]
 
 NS = "e2e-resources"
 #: stack + store + trait group + identity-resolution settings + configuration

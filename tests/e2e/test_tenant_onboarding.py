@@ -17,7 +17,8 @@ from e2e_api import Deployed, deployed_stack
 from e2e_harness import REPO_ROOT, REPORT, PulumiCLI, Workspace, copy_project, provider_sizes, secret_leaks
 from twilio_memory_emulator.testing import EmulatorServer
 
-pytestmark = pytest.mark.e2e
+#: One story on one stack, each test continuing from the last: run whole, in order, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-tenant-onboarding")]
 
 DYNAMIC = "pulumi-python:dynamic/twilio-memory:"
 #: The one read each resource's refresh should cost.

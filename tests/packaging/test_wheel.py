@@ -23,7 +23,8 @@ import pytest
 from e2e_harness import PulumiCLI, find_cli
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
-pytestmark = pytest.mark.packaging
+#: One wheel built once (the module's ``dist``) for every test here: one worker runs them all.
+pytestmark = [pytest.mark.packaging, pytest.mark.xdist_group("packaging-wheel")]
 
 REPO = Path(__file__).resolve().parents[2]
 

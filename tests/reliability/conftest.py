@@ -3,7 +3,8 @@
 Size: ``quick`` by default (CI), ``full`` with ``RELIABILITY_FULL=1`` (``scripts/reliability``); see
 ``rel_support.Profile``. The figures (faults injected and survived, inputs tried, duplicates and
 orphans) are printed at the end of the run and written to ``summary.json`` / ``summary.md`` in
-``$RELIABILITY_REPORT_DIR`` (default ``<tmp>/pulumi-twilio-memory-reliability/<profile>``).
+``$RELIABILITY_REPORT_DIR`` (default ``<tmp>/pulumi-twilio-memory-reliability/<profile>``), added
+up over every xdist worker by ``tests/run_report.py``.
 
 Timing: every emulator of this tier has realistic delays (``REALISTIC_DELAYS``: provisioning 1 s,
 operations 0.3 s, +/- 30 %) unless a scenario needs slower ones (``slow_emulator``: provisioning
@@ -23,7 +24,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 from e2e_harness import PulumiCLI, find_cli
-from rel_support import FIGURES, PROFILE, Fleet, report_dir
+from rel_support import Fleet
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 
@@ -54,13 +55,3 @@ def emulator(realistic_emulator: EmulatorServer) -> EmulatorServer:
 def slow_emulator(start_emulator: Callable[..., EmulatorServer]) -> Iterator[EmulatorServer]:
     """A private emulator where stores take a while to provision (crash and timeout scenarios)."""
     yield start_emulator(**{**REALISTIC_DELAYS, "provisioning_delay": 4})
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not FIGURES.totals and not FIGURES.rows:
-        return
-    json_path, md_path = FIGURES.write(report_dir())
-    terminalreporter.section(f"reliability figures ({PROFILE.name} profile)")
-    for key, value in sorted(FIGURES.totals.items()):
-        terminalreporter.write_line(f"  {key:<40} {value}")
-    terminalreporter.write_line(f"  summary: {json_path} and {md_path}")
