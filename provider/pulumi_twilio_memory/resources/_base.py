@@ -90,7 +90,6 @@ from pulumi.dynamic import (
     ReadResult,
     ResourceProvider,
 )
-from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_snake
@@ -102,6 +101,7 @@ from twilio_memory_api.operations import Deadline
 
 from .. import config
 from . import _deployment
+from ._values import is_unknown
 
 __all__ = [
     "BINDING",
@@ -154,12 +154,6 @@ BINDING = "__binding"
 #: Hidden input: the ``replace_on_changes`` resource option (the host never tells the engine which
 #: keys changed, so the engine cannot apply it; ``diff`` does).
 REPLACE_ON_CHANGES = "__replace_on_changes"
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value not known until apply (preview): the dynamic-provider host of pulumi 3.259
-    hands ``check``/``diff`` a ``pulumi.output.Unknown`` instance; older hosts the UNKNOWN string."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def contains(value: Any, test: Callable[[Any], bool]) -> bool:

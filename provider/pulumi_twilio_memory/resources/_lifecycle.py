@@ -31,7 +31,8 @@ __all__ = ["CREATE_ATTEMPTS", "Existing", "name_taken", "post_once", "write_cond
 
 log = logging.getLogger("pulumi_twilio_memory")
 
-#: POSTs of one create when an answer leaves it unknown whether the resource was made.
+#: POSTs of one create at most: when an answer leaves it unknown whether the resource was made, or
+#: (Conversations configurations) a replayed answer names one deleted since.
 CREATE_ATTEMPTS = 3
 
 #: What adopting does to a resource, as most name-taken messages say it.

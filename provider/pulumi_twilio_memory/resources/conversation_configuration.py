@@ -62,7 +62,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
-from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import ConversationsClient, Fetched
 from twilio_memory_api.errors import (
@@ -79,12 +78,12 @@ from ._base import (
     BaseProvider,
     contains_unknown,
     conversations_client,
-    is_unknown,
     new_deadline,
     resource_options,
     resource_props,
 )
-from ._lifecycle import name_taken
+from ._lifecycle import CREATE_ATTEMPTS, name_taken
+from ._values import known_str, snake_keys
 
 __all__ = [
     "IDEMPOTENCY_KEY",
@@ -109,8 +108,6 @@ IDEMPOTENCY_SEED = "__idempotency_seed"
 #: Hidden input: the Idempotency-Key create sends, derived by check().
 IDEMPOTENCY_KEY = "__idempotency_key"
 _NAMESPACE = uuid.UUID("5b0d8f3e-1c55-4c6e-9a4f-7d1c3e2b9a10")  # this package's uuid5 namespace
-#: How many keys create tries when a replayed answer names a configuration deleted since.
-CREATE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,14 +189,6 @@ class ConfigurationChangedError(TwilioMemoryError):
 # -- canonical spelling -------------------------------------------------------------------------
 
 
-def _known_str(value: Any) -> bool:
-    return isinstance(value, str) and not is_unknown(value)
-
-
-def _snake(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {to_snake(str(k)): v for k, v in value.items() if v is not None}
-
-
 def _canonical_rule(rule: Any) -> Any:
     if not isinstance(rule, Mapping):
         return rule
@@ -214,9 +203,9 @@ def canonical_channel(setting: Any) -> Any:
     ``from`` both become ``from``; capture-rule metadata keys verbatim)."""
     if not isinstance(setting, Mapping):
         return setting
-    out = _snake(setting)
+    out = snake_keys(setting)
     if isinstance(out.get("status_timeouts"), Mapping):
-        out["status_timeouts"] = _snake(out["status_timeouts"])
+        out["status_timeouts"] = snake_keys(out["status_timeouts"])
     if isinstance(out.get("capture_rules"), list | tuple):
         out["capture_rules"] = [_canonical_rule(r) for r in out["capture_rules"]]
     return out
@@ -226,26 +215,26 @@ def canonical_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs in one spelling: upper-case enum values and channel names, snake_case keys,
     channels in name order. Tolerant: malformed values are left for check to report."""
     out = dict(inputs)
-    if _known_str(out.get("conversation_grouping_type")):
+    if known_str(out.get("conversation_grouping_type")):
         out["conversation_grouping_type"] = out["conversation_grouping_type"].upper()
     channels = out.get("channel_settings")
     if isinstance(channels, Mapping):
-        fixed = {(k.upper() if _known_str(k) else k): canonical_channel(v) for k, v in channels.items()}
+        fixed = {(k.upper() if known_str(k) else k): canonical_channel(v) for k, v in channels.items()}
         out["channel_settings"] = dict(sorted(fixed.items(), key=lambda kv: str(kv[0])))
     callbacks = out.get("status_callbacks")
     if isinstance(callbacks, list | tuple):
         out["status_callbacks"] = [_canonical_callback(c) for c in callbacks]
     bridge = out.get("conversations_v1_bridge")
     if isinstance(bridge, Mapping):
-        out["conversations_v1_bridge"] = _snake(bridge)
+        out["conversations_v1_bridge"] = snake_keys(bridge)
     return out
 
 
 def _canonical_callback(callback: Any) -> Any:
     if not isinstance(callback, Mapping):
         return callback
-    out = _snake(callback)
-    if _known_str(out.get("method")):
+    out = snake_keys(callback)
+    if known_str(out.get("method")):
         out["method"] = out["method"].upper()
     return out
 
@@ -613,7 +602,7 @@ def _outs(config: m.Configuration, adopt: bool) -> dict[str, Any]:
         "status_callbacks": [_canonical_callback(c) for c in config.status_callbacks or []] or None,
         "intelligence_configuration_ids": list(config.intelligence_configuration_ids or []) or None,
         "memory_extraction_enabled": config.memory_extraction_enabled,
-        "conversations_v1_bridge": _snake(bridge) if bridge else None,
+        "conversations_v1_bridge": snake_keys(bridge) if bridge else None,
         "adopt": adopt,
         "version": config.version,
         "created_at": config.created_at,

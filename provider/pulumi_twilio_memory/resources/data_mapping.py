@@ -45,15 +45,16 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
 from twilio_memory_api.errors import NotFoundError, TwilioMemoryError
 from twilio_memory_api.operations import Deadline, wait_operation
 
 from . import _deployment
-from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
+from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
+from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, name_taken, post_once, write_conditionally
+from ._values import known_str, snake_keys
 
 __all__ = [
     "DataMapping",
@@ -133,21 +134,13 @@ class DataMappingInputs(m.DataMappingCreate):
 # -- canonical spelling -------------------------------------------------------------------------
 
 
-def _known_str(value: Any) -> bool:
-    return isinstance(value, str) and not is_unknown(value)
-
-
-def _snake_keys(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {to_snake(str(k)) if not is_unknown(k) else k: v for k, v in value.items() if v is not None}
-
-
 def canonical_source(source: Any) -> Any:
     """One spelling of ``mapping_from``: snake_case keys, upper-case ``type``, ``None`` dropped.
     Tolerant: anything malformed is left for check."""
     if not isinstance(source, Mapping):
         return source
-    out = _snake_keys(source)
-    if _known_str(out.get("type")):
+    out = snake_keys(source)
+    if known_str(out.get("type")):
         out["type"] = out["type"].upper()
     return out
 
@@ -155,8 +148,8 @@ def canonical_source(source: Any) -> Any:
 def _canonical_item(item: Any) -> Any:
     if not isinstance(item, Mapping):
         return item
-    out = _snake_keys(item)
-    if _known_str(out.get("trait_name")):
+    out = snake_keys(item)
+    if known_str(out.get("trait_name")):
         out["trait_name"] = m.normalize_trait_name(out["trait_name"]) or out["trait_name"]
     return out
 
@@ -168,8 +161,8 @@ def canonical_targets(targets: Any) -> Any:
         targets = {"mappings": targets}
     if not isinstance(targets, Mapping):
         return targets
-    out = _snake_keys(targets)
-    out["type"] = out["type"].upper() if _known_str(out.get("type")) else out.get("type", "TRAITS")
+    out = snake_keys(targets)
+    out["type"] = out["type"].upper() if known_str(out.get("type")) else out.get("type", "TRAITS")
     if isinstance(out.get("mappings"), list | tuple):
         out["mappings"] = [_canonical_item(item) for item in out["mappings"]]
     return out
@@ -187,19 +180,9 @@ def canonical_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
 # -- the provider -------------------------------------------------------------------------------
 
 
-def _mapping_id(store_id: str, data_mapping_id: str) -> str:
-    return f"{store_id}/{data_mapping_id}"
-
-
 def _split_id(id_: str) -> tuple[str, str]:
-    """``storeId/dataMappingId`` -> parts (neither contains '/')."""
-    store_id, sep, mapping_id = id_.partition("/")
-    if not sep or not store_id or not mapping_id or "/" in mapping_id:
-        raise TwilioMemoryError(
-            f"{id_!r} is not a data mapping id: expected '<storeId>/<dataMappingId>', "
-            "e.g. 'mem_store_01h…/mem_datamapping_01h…'."
-        )
-    return store_id, mapping_id
+    """``storeId/dataMappingId`` -> parts."""
+    return split_child_id(id_, kind="data mapping", part="dataMappingId", example="mem_datamapping_01h…")
 
 
 class DataMappingProvider(BaseProvider):
@@ -278,11 +261,11 @@ class DataMappingProvider(BaseProvider):
             if isinstance(made, str):  # ours
                 found = client.get_data_mapping(store_id, made)
                 return CreateResult(
-                    self.claim(_mapping_id(store_id, made)), _outs(store_id, found, inputs.adopt)
+                    self.claim(child_id(store_id, made)), _outs(store_id, found, inputs.adopt)
                 )
             existing = made
         found = self._adopt(client, existing, inputs, deadline, imported=import_id is not None)
-        mapping_id = self.claim(_mapping_id(store_id, found.value.id))
+        mapping_id = self.claim(child_id(store_id, found.value.id))
         return CreateResult(mapping_id, _outs(store_id, found, inputs.adopt))
 
     def _post(
@@ -314,12 +297,11 @@ class DataMappingProvider(BaseProvider):
         self, client: MemoryClient, accepted: Accepted, inputs: DataMappingInputs, deadline: Deadline
     ) -> str:
         store_id, name = inputs.store_id, inputs.display_name
-        operation = _wait(
+        operation = wait_operation(
             client,
             accepted,
-            f"creation of data mapping {name!r} in store {store_id}",
-            None,
-            deadline,
+            what=f"creation of data mapping {name!r} in store {store_id}",
+            deadline=deadline,
             hint=f"Once it exists, run `pulumi up` with adopt=True on this DataMapping ({name!r}).",
         )
         result = getattr(operation, "result", None)
@@ -345,7 +327,7 @@ class DataMappingProvider(BaseProvider):
         """Take over an existing mapping (only with ``adopt=True`` or ``import_``) and make it match
         the inputs; where it reads from cannot change, so a different source is refused."""
         store_id, name, live = inputs.store_id, inputs.display_name, existing.value
-        full_id = _mapping_id(store_id, live.id)
+        full_id = child_id(store_id, live.id)
         if not inputs.adopt and not imported:
             raise name_taken(
                 self.kind,
@@ -431,7 +413,7 @@ class DataMappingProvider(BaseProvider):
             partial(client.get_data_mapping, store_id, mapping_id),
             partial(_applied, body=body),
             what=f"update of data mapping {inputs.display_name!r} ({mapping_id}) of store {store_id}",
-            resource_id=_mapping_id(store_id, mapping_id),
+            resource_id=child_id(store_id, mapping_id),
             recorded=version,
             deadline=deadline,
         )
@@ -445,26 +427,14 @@ class DataMappingProvider(BaseProvider):
             accepted = client.delete_data_mapping(store_id, mapping_id)
         except NotFoundError:
             return  # already gone (or its store is): the desired end state
-        _wait(
+        wait_operation(
             client,
             accepted,
-            f"deletion of data mapping {mapping_id} of store {store_id}",
-            id_,
-            new_deadline(),
+            what=f"deletion of data mapping {mapping_id} of store {store_id}",
+            deadline=new_deadline(),
+            resource_id=id_,
         )
         _deployment.retire(self.kind, id_)
-
-
-def _wait(
-    client: MemoryClient,
-    accepted: Accepted,
-    what: str,
-    mapping_id: str | None,
-    deadline: Deadline,
-    *,
-    hint: str = "",
-) -> Any:
-    return wait_operation(client, accepted, what=what, deadline=deadline, resource_id=mapping_id, hint=hint)
 
 
 def _describe_source(source: Any) -> str:

@@ -47,15 +47,16 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
-from twilio_memory_api.client import Accepted, Fetched, MemoryClient
+from twilio_memory_api.client import Fetched, MemoryClient
 from twilio_memory_api.errors import ConflictError, NotFoundError, TwilioMemoryError
 from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, wait_operation
 
 from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
+from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, name_taken, post_once, write_conditionally
+from ._values import snake_keys
 
 __all__ = [
     "SEEDED_GROUP",
@@ -137,10 +138,6 @@ class TraitMoveError(TwilioMemoryError):
 # -- canonical spelling -------------------------------------------------------------------------
 
 
-def _snake_keys(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {to_snake(str(k)) if not is_unknown(k) else k: v for k, v in value.items()}
-
-
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) and not is_unknown(value) else value
 
@@ -150,12 +147,12 @@ def canonical_trait(trait: Any) -> Any:
     filled from ``data_type``, ``None`` dropped. Tolerant: anything malformed is left for check."""
     if not isinstance(trait, Mapping):
         return trait
-    out = {k: v for k, v in _snake_keys(trait).items() if v is not None}
+    out = snake_keys(trait)
     if "data_type" in out:
         out["data_type"] = _upper(out["data_type"])
     rule = out.get("validation_rule")
     if isinstance(rule, Mapping):
-        rule = {k: v for k, v in _snake_keys(rule).items() if v is not None}
+        rule = snake_keys(rule)
         if rule.get("rule_type") is None and isinstance(out.get("data_type"), str):
             rule["rule_type"] = out["data_type"]
         rule["rule_type"] = _upper(rule.get("rule_type"))
@@ -186,19 +183,9 @@ def _wire_trait(trait: Mapping[str, Any]) -> dict[str, Any]:
 # -- the provider -------------------------------------------------------------------------------
 
 
-def _group_id(store_id: str, name: str) -> str:
-    return f"{store_id}/{name}"
-
-
 def _split_id(id_: str) -> tuple[str, str]:
-    """``storeId/displayName`` -> parts (store ids never contain '/', group names cannot)."""
-    store_id, sep, name = id_.partition("/")
-    if not sep or not store_id or not name:
-        raise TwilioMemoryError(
-            f"{id_!r} is not a trait group id: expected '<storeId>/<displayName>', "
-            "e.g. 'mem_store_01h…/Preferences'."
-        )
-    return store_id, name
+    """``storeId/displayName`` -> parts."""
+    return split_child_id(id_, kind="trait group", part="displayName", example="Preferences")
 
 
 class TraitGroupProvider(BaseProvider):
@@ -251,7 +238,7 @@ class TraitGroupProvider(BaseProvider):
 
     def import_id_problem(self, inputs: dict[str, Any], import_id: str) -> str | None:
         store_id, name = inputs.get("store_id"), inputs.get("display_name")
-        expected = _group_id(str(store_id), str(name))
+        expected = child_id(str(store_id), str(name))
         if import_id == expected:
             return None
         return (
@@ -273,7 +260,7 @@ class TraitGroupProvider(BaseProvider):
         if imported:
             existing = client.find_trait_group(store_id, name)
             if existing is None:
-                raise self.not_importable(_group_id(store_id, name))
+                raise self.not_importable(child_id(store_id, name))
         elif desired:
             # One list serves both looks before the POST: whether the group exists already, and
             # whether another group holds a trait it wants. Without traits, the POST's own answer
@@ -287,7 +274,7 @@ class TraitGroupProvider(BaseProvider):
             found = self._adopt(client, existing, inputs, desired, deadline, imported=imported)
         else:
             found = client.get_trait_group(store_id, name)
-        group_id = self.claim(_group_id(store_id, name))
+        group_id = self.claim(child_id(store_id, name))
         return CreateResult(group_id, _outs(store_id, found, inputs.adopt))
 
     def _post(
@@ -312,12 +299,12 @@ class TraitGroupProvider(BaseProvider):
         )
         if isinstance(posted, Existing):
             return None if posted.ours else posted.found  # ours: made by an unanswered POST
-        _wait(
+        wait_operation(
             client,
             posted,
-            f"creation of trait group {name!r} in store {store_id}",
-            _group_id(store_id, name),
-            deadline,
+            what=f"creation of trait group {name!r} in store {store_id}",
+            deadline=deadline,
+            resource_id=child_id(store_id, name),
             hint=f"Once it exists, run `pulumi up` with adopt=True on this TraitGroup ({name!r}).",
         )
         return None
@@ -344,7 +331,7 @@ class TraitGroupProvider(BaseProvider):
             raise name_taken(
                 self.kind,
                 name,
-                _group_id(store_id, name),
+                child_id(store_id, name),
                 where=f"in store {store_id}",
                 resource="TraitGroup",
                 noun="group",
@@ -422,7 +409,7 @@ class TraitGroupProvider(BaseProvider):
             partial(client.get_trait_group, store_id, name),
             partial(_applied, description=description, traits=traits),
             what=f"update of trait group {name!r} of store {store_id}",
-            resource_id=_group_id(store_id, name),
+            resource_id=child_id(store_id, name),
             recorded=version,
             deadline=deadline,
         )
@@ -447,14 +434,9 @@ class TraitGroupProvider(BaseProvider):
                 accepted = client.delete_trait_group(store_id, name)
             except ConflictError as again:  # a mapping came back (or another) meanwhile
                 raise _still_referenced(client, store_id, name, again) from None
-        _wait(client, accepted, f"deletion of trait group {name!r} of store {store_id}", id_, deadline)
+        what = f"deletion of trait group {name!r} of store {store_id}"
+        wait_operation(client, accepted, what=what, deadline=deadline, resource_id=id_)
         _deployment.retire(self.kind, id_)
-
-
-def _wait(
-    client: MemoryClient, accepted: Accepted, what: str, group_id: str, deadline: Deadline, *, hint: str = ""
-) -> None:
-    wait_operation(client, accepted, what=what, deadline=deadline, resource_id=group_id, hint=hint)
 
 
 def _desired_traits(inputs: TraitGroupInputs) -> dict[str, Any]:
