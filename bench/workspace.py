@@ -1,7 +1,7 @@
 """The repository's tenant-onboarding program in a throw-away Pulumi project, run by the real CLI.
 
 Reuses the e2e tier's harness (``tests/e2e/e2e_harness.py``): :func:`find_cli` (the pinned CLI
-from ``scripts/install-pulumi``), :func:`copy_project` (the root ``Pulumi.yaml`` and ``program/``
+from ``scripts/install-pulumi``), :func:`copy_project` (the root ``Pulumi.yaml`` and ``__main__.py``
 byte for byte, the virtualenv linked in) and its isolated, offline :class:`Workspace` (own
 ``PULUMI_HOME``, ``file://`` backend, passphrase secrets, no update checks or plugin downloads).
 
@@ -138,7 +138,7 @@ class BenchWorkspace:
         account: tuple[str, str] = (EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN),
     ) -> None:
         self.trace_path = root / "host-trace.jsonl"
-        project_dir = copy_project(REPO, root / "project", names=["Pulumi.yaml", "program"])
+        project_dir = copy_project(REPO, root / "project", names=["Pulumi.yaml", "__main__.py"])
         env = {
             "TWILIO_ACCOUNT_SID": account[0],
             "TWILIO_AUTH_TOKEN": account[1],

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from memory_httpx import HttpxMemory
-from memory_sdk import SdkMemory
 
 SOURCE = "support-agent"  # observations' source: letters, digits, space, _ . -
 
@@ -141,6 +140,23 @@ def stack_store_id() -> str:
     return done.stdout.strip()
 
 
+def memory_client(name: str) -> Any:
+    """The Memory class of ``--client``; the SDK is imported only when asked for, so the httpx
+    variant runs with the package alone (the twilio SDK is an extra: ``pip install twilio``)."""
+    if name != "sdk":
+        return HttpxMemory
+    try:
+        from memory_sdk import SdkMemory  # noqa: PLC0415 - the SDK only when asked for
+    except ModuleNotFoundError as exc:
+        if exc.name != "twilio" and not (exc.name or "").startswith("twilio."):
+            raise
+        raise SystemExit(
+            "--client sdk needs the official twilio SDK: run `pip install twilio` in this environment "
+            "(or use the default --client httpx, which needs nothing more)"
+        ) from None
+    return SdkMemory
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--client", choices=["httpx", "sdk"], default="httpx")
@@ -150,8 +166,7 @@ def main() -> None:
 
     base_url = os.environ.get("TWILIO_MEMORY_BASE_URL", "https://memory.twilio.com")
     store_id = args.store_id or stack_store_id()
-    client = SdkMemory if args.client == "sdk" else HttpxMemory
-    memory: Memory = client(base_url, credentials(), store_id)
+    memory: Memory = memory_client(args.client)(base_url, credentials(), store_id)
     # The second call dials the same number as bare digits: identity resolution normalizes both.
     dialed = [args.phone, "".join(ch for ch in args.phone if ch.isdigit())]
     for number, (phone, call) in enumerate(zip(dialed, CALLS, strict=True), start=1):

@@ -1,6 +1,6 @@
 """The agent's memory over the official twilio SDK (9.13 covers every data-plane call the agent makes).
 
-Three things to know (tests/emulator/test_sdk_data_plane.py shows each): the SDK drops every
+Three things to know (docs/testing-agents.md says more): the SDK drops every
 ``None`` from a request body, so a PATCH cannot send the ``null`` that removes a trait (use httpx
 for that); ``occurredAt`` must be an RFC 3339 string, not a ``datetime``; and it does not follow
 the 301/308 of a merged profile's old id, so use the ids lookup returns (always canonical).

@@ -205,13 +205,14 @@ def _env_vars() -> dict[str, str]:
     }
 
 
-def _parse_config(pairs: Iterable[str]) -> dict[str, str]:
+def _parse_config(pairs: Iterable[str], project: str) -> dict[str, str]:
+    """``--config KEY=VALUE`` pairs; a key without a namespace is the stack's ``project``'s."""
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"--config expects KEY=VALUE, got {pair!r}")
-        values[key if ":" in key else f"{TENANT_PROJECT}:{key}"] = value
+        values[key if ":" in key else f"{project}:{key}"] = value
     return values
 
 
@@ -299,7 +300,7 @@ def main(
         tenant = select_tenant(source, args.tenant, args.env)
         config = {
             **source.provider_config,
-            **_parse_config(args.config),
+            **_parse_config(args.config, args.project),
             f"{args.project}:tenant": tenant.to_json(),
             f"{args.project}:environment": args.env,
         }

@@ -21,6 +21,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.routing import Match, Router
@@ -57,6 +58,7 @@ from twilio_memory_emulator.responses import (
     render_json,
 )
 from twilio_memory_emulator.routes import Api
+from twilio_memory_emulator.spec import check_query
 from twilio_memory_emulator.stats import Stats
 
 __all__ = ["Credentials", "Gateway", "Stats"]
@@ -277,6 +279,8 @@ class Gateway:
                 return
             if decision.phase == "before" and decision.error is not None:
                 raise decision.error
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            check_query(scope["method"], template, query)
             scope["emulator"] = RequestCtx(account=account, body=body, fail=decision.fail_operation)
             if decision.phase == "after" and (decision.drop or decision.error is not None):
                 await self._guarded(

@@ -191,9 +191,9 @@ def parse_page_request(
     if order:
         order_by = query.get("orderBy")
         if order_by is not None:
-            if order_by.upper() not in {"ASC", "DESC"}:
-                raise BadRequest("orderBy must be ASC or DESC")
-            descending = order_by.upper() == "DESC"
+            if order_by not in {"ASC", "DESC"}:  # as the spec spells them: Twilio refuses "asc"
+                raise BadRequest("orderBy must be one of 'ASC', 'DESC'")
+            descending = order_by == "DESC"
     return PageRequest(page_size=size, offset=offset, descending=descending)
 
 

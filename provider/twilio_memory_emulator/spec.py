@@ -1,4 +1,5 @@
-"""The vendored OpenAPI spec (``spec/``) as the emulator's first check of every request body.
+"""The vendored OpenAPI spec (``spec/``) as the emulator's first check of every request body and
+of every query parameter whose values the spec lists (``check_query``, called by the gateway).
 
 Before a body reaches the business rules (the wire package's models, which the provider shares),
 it is validated against the request schema of its operation in Twilio's own spec by
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,7 +24,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from twilio_memory_emulator.errors import BadRequest
 
-__all__ = ["SPEC_FILES", "SpecCheck", "check_request", "deref", "load"]
+__all__ = ["SPEC_FILES", "SpecCheck", "check_query", "check_request", "deref", "load", "query_enums"]
 
 #: Path prefix -> the spec extract that documents it.
 SPEC_FILES = {
@@ -54,14 +56,52 @@ def deref(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset(
     return node
 
 
-@cache
-def _request_validator(method: str, template: str) -> tuple[dict[str, Any], OAS30Validator] | None:
-    """The request schema of ``method template`` and its validator (None: no JSON body)."""
+def _operation(method: str, template: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(spec document, operation) documenting ``method template``; None outside the specs."""
     name = next((n for prefix, n in SPEC_FILES.items() if template.startswith(prefix)), None)
     if name is None:
         return None
     document = load(name)
-    operation = document["paths"].get(template, {}).get(method.lower(), {})
+    return document, document["paths"].get(template, {}).get(method.lower(), {})
+
+
+@cache
+def query_enums(method: str, template: str) -> dict[str, tuple[str, ...]]:
+    """The query parameters of ``method template`` whose values the spec lists: name -> values."""
+    found = _operation(method, template)
+    if found is None:
+        return {}
+    document, operation = found
+    shared = document["paths"].get(template, {}).get("parameters", [])
+    enums: dict[str, tuple[str, ...]] = {}
+    for parameter in deref(document, [*shared, *operation.get("parameters", [])]):
+        schema = parameter.get("schema") or {}
+        values = schema.get("enum") or (schema.get("items") or {}).get("enum")
+        if parameter.get("in") == "query" and values:
+            enums[parameter["name"]] = tuple(values)
+    return enums
+
+
+def check_query(method: str, template: str, query: Iterable[tuple[str, str]]) -> None:
+    """A 400 naming each query parameter whose value is not one the spec lists, spelled exactly as
+    it spells them (Twilio refuses ``orderBy=asc``: the enum is ``ASC | DESC``)."""
+    enums = query_enums(method, template)
+    problems = [
+        f"{name}={_shown(value)} must be one of " + ", ".join(repr(v) for v in enums[name])
+        for name, value in query
+        if name in enums and value not in enums[name]
+    ]
+    if problems:
+        raise BadRequest(f"Invalid query parameter: {'; '.join(dict.fromkeys(problems))}")
+
+
+@cache
+def _request_validator(method: str, template: str) -> tuple[dict[str, Any], OAS30Validator] | None:
+    """The request schema of ``method template`` and its validator (None: no JSON body)."""
+    found = _operation(method, template)
+    if found is None:
+        return None
+    document, operation = found
     content = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if content is None:
         return None

@@ -162,9 +162,8 @@ def copy_project(
       ``pulumi stack init`` with another passphrase.
     * The runtime's ``virtualenv`` must resolve to the test's virtualenv (``venv``, default the
       running interpreter's). A relative path inside the project gets a symlink there, so the
-      project's ``Pulumi.yaml`` is used byte for byte (symlinks in the copy, such as the root
-      program's ``program/.venv -> ../.venv``, are kept); a path outside it (``../../.venv`` in
-      ``examples/``) is rewritten to the absolute path.
+      project's ``Pulumi.yaml`` is used byte for byte (symlinks in the copy are kept); a path
+      outside it (``../../.venv`` in ``examples/``) is rewritten to the absolute path.
     """
     venv = (venv or Path(sys.prefix)).resolve()
     dest.mkdir(parents=True, exist_ok=True)

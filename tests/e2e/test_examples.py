@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +217,25 @@ def test_agent_offline(example: Callable[[str], Workspace], account: Account) ->
     assert len(read("GET", "")["profiles"]) == 2
     ws.destroy()
     assert account.store(store_id) is None
+
+
+def test_agent_offline_runs_over_httpx_without_the_twilio_sdk(tmp_path: Path) -> None:
+    """The SDK is not a dependency of the package: ``python agent.py`` (httpx) must not need it, and
+    ``--client sdk`` says how to get it. The SDK is hidden by a module that fails to import."""
+    hidden = tmp_path / "no-twilio" / "twilio"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ModuleNotFoundError('no twilio here', name='twilio')\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hidden.parent), os.environ.get("PYTHONPATH", "")]),
+    }
+
+    def agent(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(EXAMPLES / "agent-offline" / "agent.py"), *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+
+    helped = agent("--help")
+    assert helped.returncode == 0, helped.stderr
+    sdk = agent("--client", "sdk", "--store-id", "mem_store_x")
+    assert sdk.returncode != 0 and "pip install twilio" in sdk.stderr, sdk.stderr
+    assert "Traceback" not in sdk.stderr

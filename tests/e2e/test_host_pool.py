@@ -32,7 +32,7 @@ SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44
 
 
 def _workspace(pulumi_cli: PulumiCLI, tmp_path: Any, env: Mapping[str, str] | None = None) -> Workspace:
-    project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "program"])
+    project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "__main__.py"])
     ws = pulumi_cli.workspace(tmp_path, project, dict(env or {}))
     ws.init_stack("pool")
     ws.config_set(f"{PROJECT}:namePrefix", "pool-")

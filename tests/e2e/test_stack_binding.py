@@ -23,7 +23,7 @@ OTHER_ACCOUNT = "AC" + "f" * 32
 def test_a_stack_pointed_elsewhere_stops_and_pointed_back_is_unchanged(
     pulumi_cli: PulumiCLI, emulator: EmulatorServer, account: Account, tmp_path: Path
 ) -> None:
-    project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "program"])
+    project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "__main__.py"])
     env = twilio_env(emulator.base_url, account_sid=emulator.account_sid, auth_token=emulator.auth_token)
     ws = pulumi_cli.workspace(tmp_path, project, env)
     ws.init_stack("bound")

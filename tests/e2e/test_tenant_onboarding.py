@@ -44,7 +44,7 @@ def deployed(
     pulumi_cli: PulumiCLI, e2e_emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("tenant-onboarding")
-    project = copy_project(REPO_ROOT, root / "project", ["Pulumi.yaml", "Pulumi.dev.yaml", "program"])
+    project = copy_project(REPO_ROOT, root / "project", ["Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py"])
     ws = pulumi_cli.workspace(root, project)
     ws.init_stack("dev")
     ws.config_set("twilio-memory:accountSid", e2e_emulator.account_sid)

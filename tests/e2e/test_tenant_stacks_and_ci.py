@@ -18,7 +18,7 @@ from e2e_api import Account
 from e2e_harness import REPO_ROOT, Workspace, twilio_env
 from twilio_memory_emulator.testing import EmulatorServer
 
-ROOT_PROGRAM = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "program"]
+ROOT_PROGRAM = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"]
 DEV = {"acme", "globex", "initech"}
 PROD = {"acme", "globex", "initech", "umbrella"}
 

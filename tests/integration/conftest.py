@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pulumi_twilio_memory.resources import _deployment
+from pulumi_twilio_memory.resources import _deployment, trait_group
 from twilio_memory_emulator.testing import EmulatorServer
 
 
@@ -31,3 +31,12 @@ def each_call_is_its_own_deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setattr(_deployment, "is_claimed", lambda _kind, _id: False)
     yield
     _deployment.forget_all()
+
+
+@pytest.fixture
+def brief_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test where no other resource of the deployment will act: the trait group's waits for
+    another resource's move or delete to land (10 s each in a real run, where that resource may
+    not have been diffed or deleted yet) end after one second, then fail as they would after ten."""
+    monkeypatch.setattr(trait_group, "MOVE_NOTICE_SECONDS", 1.0)
+    monkeypatch.setattr(trait_group, "REFERENCE_NOTICE_SECONDS", 1.0)

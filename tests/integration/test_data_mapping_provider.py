@@ -211,6 +211,7 @@ def test_a_trait_group_delete_waits_for_a_mapping_deleted_alongside(
     assert "Preferences" not in {g["displayName"] for g in groups}
 
 
+@pytest.mark.usefixtures("brief_notice")
 def test_a_trait_group_a_mapping_still_uses_says_how_to_order_the_deletes(
     emulator: Any, store_id: str, group: str
 ) -> None:

@@ -188,6 +188,7 @@ def test_an_existing_group_is_only_taken_over_with_adopt(emulator: Any, store_id
     assert "Contact" in group_names(emulator, store_id)
 
 
+@pytest.mark.usefixtures("brief_notice")
 def test_a_trait_already_in_another_group_fails_before_any_write(emulator: Any, store_id: str) -> None:
     provider = TraitGroupProvider()
     provider.create(props(store_id=store_id, display_name="Loyalty", traits={"tier": TIER}))
@@ -206,6 +207,7 @@ def test_a_trait_already_in_another_group_fails_before_any_write(emulator: Any, 
     assert route_calls(emulator, "PATCH", GROUP_ROUTE) == 0
 
 
+@pytest.mark.usefixtures("brief_notice")
 def test_delete_of_a_referenced_group_names_the_data_mapping(emulator: Any, store_id: str) -> None:
     provider = TraitGroupProvider()
     inputs = props(store_id=store_id, display_name="Preferences", traits={"tier": TIER})

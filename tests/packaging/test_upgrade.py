@@ -63,7 +63,7 @@ def test_a_stack_of_the_previous_release_moves_onto_the_pool_and_back(tmp_path: 
     previous = _previous_release_venv(tmp_path)
     with EmulatorServer(**REALISTIC_DELAYS) as emulator, emulator.http() as http:
         api = Account(http)
-        project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "program"], venv=previous)
+        project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "__main__.py"], venv=previous)
         env = twilio_env(emulator.base_url, account_sid=emulator.account_sid, auth_token=emulator.auth_token)
         ws = cli.workspace(tmp_path, project, env)
         ws.init_stack("upgrade")

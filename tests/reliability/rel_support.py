@@ -303,7 +303,7 @@ class Fleet:
         ``secret_in_config`` to stack config (the secret with ``--secret``)."""
         self.emulator = emulator
         self.root = root
-        self.project = copy_project(REPO_ROOT, root / "project", names=["Pulumi.yaml", "program"])
+        self.project = copy_project(REPO_ROOT, root / "project", names=["Pulumi.yaml", "__main__.py"])
         user, secret = credentials or (emulator.api_key, emulator.api_secret)
         keys = ("apiKey", "apiSecret") if user.startswith("SK") else ("accountSid", "authToken")
         variables = (

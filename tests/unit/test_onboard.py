@@ -245,3 +245,9 @@ def test_the_built_in_program_deploys_the_tenant_in_its_config() -> None:
     assert rec.one("Store", "acme").inputs["display_name"] == "prod-acme"
     assert rec.one("TraitGroup", "acme/Preferences").inputs["store_id"] == rec.one("Store", "acme").id
     assert rec.of_kind("ConversationConfiguration") == []
+
+
+def test_a_config_key_without_a_namespace_goes_to_the_project_given(cli: Harness) -> None:
+    cli("--tenant", "acme", "--env", "dev", "--project", "my-tenants", "--config", "x=1")
+    assert cli.stack.config["my-tenants:x"] == "1"
+    assert not any(key.startswith(f"{onboard.TENANT_PROJECT}:") for key in cli.stack.config)

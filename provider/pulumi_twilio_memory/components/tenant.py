@@ -420,7 +420,7 @@ class TenantMemory(pulumi.ComponentResource):
         """Register the tenant's resources (no API call happens here).
 
         :param name: Pulumi resource name, and the store's display name unless ``display_name``
-            is given (``^[a-zA-Z0-9-]+$``, at most 32 characters, unique in the account).
+            is given (``^[a-zA-Z0-9-]+$``, at most 64 characters, unique in the account).
         :param trait_groups: group name -> ``{"description": ..., "traits": {...}}``;
             ``Contact`` (seeded by Twilio) only with ``"adopt": True``.
         :param identity_resolution: ``None`` manages the API's defaults, ``False`` leaves the

@@ -1,10 +1,10 @@
 """Lifecycle steps that several resources take the same way (one place for each):
 
 * :func:`post_once`: a create's POST that is never blindly repeated after an unclear answer, the
-  resource looked up by its display name instead (trait groups, data mappings).
+  resource looked up by its display name instead (stores, trait groups, data mappings).
 * :func:`write_conditionally`: one ``If-Match`` write, its operation waited for, the resource read
-  back; a 412 that is our own earlier attempt is settled (trait groups, data mappings, identity
-  resolution settings).
+  back; a 412 that is our own earlier attempt is settled (stores, trait groups, data mappings,
+  identity resolution settings).
 * :func:`name_taken`: the refusal of a create whose display name an existing resource holds,
   naming ``aliases`` first, then ``adopt=True`` and ``import_`` (every resource with a name).
 """
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from twilio_memory_api.errors import (
     AlreadyExistsError,
     BadRequestError,
     ConflictError,
+    OperationTimeoutError,
     PreconditionFailedError,
     ServerError,
     TransportError,
@@ -70,16 +71,21 @@ def post_once(
     deadline: Deadline,
     using: Callable[[Fetched[V]], str] | None = None,
     attempts: int = CREATE_ATTEMPTS,
+    explain: Callable[[ConflictError | BadRequestError], Exception] | None = None,
+    await_holder: Callable[[], Fetched[V] | None] | None = None,
 ) -> Accepted | Existing[V]:
     """POST a create of the ``kind`` named ``name``; crash-safe: the POST's answer, or the resource
     ``find`` (by display name) says holds the name.
 
     A POST that got no clear answer (5xx, dropped connection) is never blindly repeated: when
     ``find`` shows the resource it is ours (logged, naming it by ``using``, else "it"); only when
-    it does not exist is it POSTed again (``attempts`` POSTs at most, within ``deadline``, else the
-    last error is raised). A refusal for a taken name is looked up: after an unanswered POST, a
-    name held by nothing visible yet is our own create still being applied, waited for. Any other
-    refusal (``name_taken`` false), and a taken name nothing shows, is raised as the API gave it.
+    it does not exist is it POSTed again (``attempts`` POSTs at most, else the last error is
+    raised; past ``deadline`` an :class:`OperationTimeoutError` says how to recover). A refusal
+    after an unanswered POST is looked up: the resource found is ours, and a taken name held by
+    nothing visible yet is our own create still being applied, waited for. Otherwise a taken name
+    is the resource ``find`` shows, else the one ``await_holder`` waits to show (someone's create
+    still pending); any other refusal, and a taken name nothing shows, is raised as the API gave
+    it, or as ``explain`` rewords it.
     """
     delays = DEFAULT_BACKOFF.delays()
     unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
@@ -94,21 +100,37 @@ def post_once(
                 shown = using(found) if using is not None else "it"
                 log.info("%s %r exists after an unanswered create: using %s", kind, name, shown)
                 return Existing(found, ours=True)
-            if unanswered >= attempts or deadline.remaining() <= 0:
+            if unanswered >= attempts:
                 raise
-            deadline.pause(delays)
+            _pause_for_own_create(kind, deadline, delays)
             continue
         except (ConflictError, BadRequestError) as exc:
-            if not exc.name_taken:
-                raise  # the store is not ACTIVE, or another rule: the API's message says which
-            found = find()
-            if unanswered and found is None and deadline.remaining() > 0:
+            found = find() if exc.name_taken or unanswered else None
+            if unanswered and found is not None:
+                return Existing(found, ours=True)  # made by our own earlier, unanswered POST
+            if unanswered and exc.name_taken:
                 # The name is held by a create still being applied: ours. Wait for it to show.
-                deadline.pause(delays)
+                _pause_for_own_create(kind, deadline, delays)
                 continue
+            if found is None and exc.name_taken and await_holder is not None:
+                found = await_holder()
             if found is None:
-                raise
-            return Existing(found, ours=bool(unanswered))  # after an unanswered POST: ours
+                if explain is None:
+                    raise
+                raise explain(exc) from None
+            return Existing(found, ours=False)
+
+
+def _pause_for_own_create(kind: str, deadline: Deadline, delays: Iterator[float]) -> None:
+    """Back off before the next look for (or POST of) an unanswered create; when time is up, say
+    how to recover instead."""
+    if deadline.remaining() <= 0:
+        raise OperationTimeoutError(
+            f"Timed out after {deadline.elapsed():.1f}s waiting for an unanswered {kind} create to show. "
+            f"Run `pulumi refresh`, then `pulumi up` again (it finds the {kind} by its display name).",
+            waited=deadline.elapsed(),
+        )
+    deadline.pause(delays)
 
 
 def write_conditionally(

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -47,16 +46,11 @@ from twilio_memory_api.errors import (
     ConflictError,
     NotFoundError,
     OperationFailedError,
-    OperationTimeoutError,
-    PreconditionFailedError,
-    ServerError,
-    TransportError,
     TwilioMemoryError,
 )
 from twilio_memory_api.operations import (
     DEFAULT_BACKOFF,
     Deadline,
-    settle_own_write,
     wait_operation,
     wait_store_deleted,
     wait_store_ready,
@@ -64,7 +58,7 @@ from twilio_memory_api.operations import (
 
 from . import _deployment
 from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
-from ._lifecycle import CREATE_ATTEMPTS, name_taken
+from ._lifecycle import Existing, name_taken, post_once, write_conditionally
 
 __all__ = ["Store", "StoreArgs", "StoreInputs", "StoreProvider"]
 
@@ -140,48 +134,33 @@ class StoreProvider(BaseProvider):
         """
         name = inputs.display_name
         body = m.StoreCreate(display_name=name, description=inputs.description)
-        delays = DEFAULT_BACKOFF.delays()
-        unanswered = 0  # POSTs of this call without a clear answer: each may have been applied
-        while True:
-            try:
-                accepted = client.create_store(body)
-            except (TransportError, ServerError):
-                unanswered += 1
-                # Unknown whether the store was made: look before trying again.
-                found = client.find_store_by_display_name(name)
-                if found is not None:
-                    log.info("store %r exists after an unanswered create: using %s", name, found.value.id)
-                    return found.value.id
-                if unanswered >= CREATE_ATTEMPTS:
-                    raise
-                _pause(deadline, delays)
-                continue
-            except (ConflictError, BadRequestError) as exc:
-                found = client.find_store_by_display_name(name)
-                if unanswered and found is not None:  # our own earlier, unanswered POST made it
-                    return found.value.id
-                if unanswered and exc.name_taken:
-                    # The name is held by a create still being applied: ours. Wait for it to show.
-                    _pause(deadline, delays)
-                    continue
-                if found is None and exc.name_taken:
-                    found = _await_holder(client, name, deadline)  # someone's create, still pending
-                if found is None:
-                    raise _explained(exc) from None  # a real rule (e.g. the 15-store limit)
-                if not inputs.adopt:
-                    store = found.value
-                    raise name_taken(
-                        self.kind,
-                        store.display_name,
-                        store.id,
-                        where=f"({store.id}, status {store.status})",
-                        resource="Store",
-                        noun="store",
-                        takeover="it is taken over and updated to match, and within the same `pulumi up` "
-                        "no delete of an old resource name removes it",
-                    ) from None
-                return found
-            return self._created_id(client, accepted, name, deadline)
+        posted = post_once(
+            partial(client.create_store, body),
+            partial(client.find_store_by_display_name, name),
+            kind=self.kind,
+            name=name,
+            deadline=deadline,
+            using=lambda found: found.value.id,
+            explain=_explained,  # a real rule (e.g. the 15-store limit)
+            await_holder=partial(_await_holder, client, name, deadline),  # someone's create, pending
+        )
+        if not isinstance(posted, Existing):
+            return self._created_id(client, posted, name, deadline)
+        if posted.ours:
+            return posted.found.value.id
+        if not inputs.adopt:
+            store = posted.found.value
+            raise name_taken(
+                self.kind,
+                store.display_name,
+                store.id,
+                where=f"({store.id}, status {store.status})",
+                resource="Store",
+                noun="store",
+                takeover="it is taken over and updated to match, and within the same `pulumi up` "
+                "no delete of an old resource name removes it",
+            ) from None
+        return posted.found
 
     def _created_id(self, client: MemoryClient, accepted: Accepted, name: str, deadline: Deadline) -> str:
         try:
@@ -285,23 +264,27 @@ class StoreProvider(BaseProvider):
         *,
         version: int | None = None,
     ) -> Fetched[m.Store]:
-        """PATCH (conditional on ``etag``), wait for the operation, re-read for the new ETag."""
-        try:
-            accepted = client.update_store(store_id, update, if_match=etag)
-        except NotFoundError as exc:
-            raise exc.reworded(
-                f"Store {store_id} no longer exists: it was deleted outside Pulumi. Run `pulumi refresh` "
-                "to drop it from the state, then `pulumi up` to create it again."
-            ) from None
-        except PreconditionFailedError as exc:
-            # A retry after a lost answer meets the ETag our own first attempt moved on.
-            fetch, applied = partial(client.get_store, store_id), partial(_applied, update=update)
-            settle_own_write(fetch, applied, recorded=version, conflict=exc, deadline=deadline)
-            return wait_store_ready(client, store_id, deadline=deadline)
-        wait_operation(
-            client, accepted, what=f"update of store {store_id}", deadline=deadline, resource_id=store_id
+        """PATCH (conditional on ``etag``), wait for the operation, then for the store to be ACTIVE."""
+
+        def write() -> Accepted:
+            try:
+                return client.update_store(store_id, update, if_match=etag)
+            except NotFoundError as exc:
+                raise exc.reworded(
+                    f"Store {store_id} no longer exists: it was deleted outside Pulumi. Run `pulumi refresh` "
+                    "to drop it from the state, then `pulumi up` to create it again."
+                ) from None
+
+        return write_conditionally(
+            client,
+            write,
+            partial(wait_store_ready, client, store_id, deadline=deadline),
+            partial(_applied, update=update),
+            what=f"update of store {store_id}",
+            resource_id=store_id,
+            recorded=version,
+            deadline=deadline,
         )
-        return wait_store_ready(client, store_id, deadline=deadline)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):
@@ -364,17 +347,6 @@ def _await_holder(client: MemoryClient, name: str, deadline: Deadline) -> Fetche
         if found is not None:
             return found
     return None
-
-
-def _pause(deadline: Deadline, delays: Iterator[float]) -> None:
-    """Back off before the next try of a create, or give up (re-raising) when time is up."""
-    if deadline.remaining() <= 0:
-        raise OperationTimeoutError(
-            f"Timed out after {deadline.elapsed():.1f}s waiting for an unanswered store create to show. "
-            "Run `pulumi refresh`, then `pulumi up` again (it finds the store by its display name).",
-            waited=deadline.elapsed(),
-        )
-    deadline.pause(delays)
 
 
 def _with_cleanup(
