@@ -326,6 +326,41 @@ def _memory(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _host_memory(results: dict[str, Any]) -> list[str]:
+    measured = results.get("host_memory")
+    if not measured:
+        return []
+    rows = [
+        [
+            row["release"],
+            _s(row["host_peak_mib"]),
+            _s(row["program_peak_mib"]),
+            _s(row["import_rss_mib"]),
+            str(row["import_modules"]),
+        ]
+        for row in measured["releases"]
+    ]
+    extra = sorted(
+        set(measured["releases"][1]["import_packages"]) - set(measured["releases"][0]["import_packages"])
+    )
+    return [
+        "## 8. The provider host beside an earlier release's",
+        "",
+        f"Measured {measured['date']}: each release installed from its own tree into a virtualenv of its",
+        f"own (the package and its dependencies only), `pulumi up` of its root program for "
+        f"{measured['tenants']} tenant on one emulator, peak RSS (`VmHWM`) from /proc; then a fresh",
+        "interpreter's `import pulumi_twilio_memory` in the same virtualenv (`bench/host_memory.py`).",
+        "",
+        *_table(
+            ["release", "provider host (MiB)", "program (MiB)", "import alone (MiB)", "modules imported"],
+            rows,
+        ),
+        f"Packages this checkout's import loads that the earlier release's does not (both installed as a "
+        f"user installs them): {', '.join(extra) or 'none'}.",
+        "",
+    ]
+
+
 def _experiments(results: dict[str, Any]) -> list[str]:
     if not results["experiments"]:
         return []
@@ -540,6 +575,7 @@ def render_markdown(results: dict[str, Any], svg_name: str) -> str:
             *_experiments(results),
         ]
     lines += _dataplane(results)
+    lines += _host_memory(results)
     return "\n".join(lines).rstrip() + "\n"
 
 

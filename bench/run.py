@@ -12,10 +12,12 @@ Against one emulator server (``--provisioning-delay``, ``--operation-delay``), f
 5. where the time goes (:mod:`bench.trace`), and, unless ``--quick``, the experiment that lifts
    the provider host's 4-thread limit (and the engine's ``--parallel``);
 6. the data plane (:mod:`bench.dataplane`, on emulators of its own): Recall latency, write
-   throughput and the emulator's memory with 10,000 observations in a store (1,000 ``--quick``).
+   throughput and the emulator's memory with 10,000 observations in a store (1,000 ``--quick``);
+7. unless ``--quick``, the provider host's memory beside an earlier release's, one tenant each
+   (:mod:`bench.host_memory`).
 
-``--part control-plane`` or ``--part data-plane`` runs one of the two and merges it into the
-existing ``<name>.json`` (the other part's numbers stay as they were).
+``--part control-plane``, ``--part data-plane`` or ``--part host-memory`` runs one of them and
+merges it into the existing ``<name>.json`` (the other parts' numbers stay as they were).
 
 Writes ``bench/results/<name>.md``, ``.json`` and ``.svg`` (``<name>`` = ``full`` or ``quick``
 unless ``--name``). Never asserts a time: exits non-zero only when a run itself fails.
@@ -42,6 +44,7 @@ from twilio_memory_emulator.testing import EmulatorServer
 
 from .dataplane import FULL, QUICK, run_dataplane
 from .floor import engine_default_parallel, floor_for, host_workers
+from .host_memory import measure_releases
 from .machine import describe_machine
 from .report import write_report
 from .state import measure_state
@@ -239,26 +242,46 @@ def _cli_binary() -> Path:
         return Path("pulumi")
 
 
+#: The key each part's results live under (the control plane's are the top level).
+_PART_KEYS = {"data-plane": "dataplane", "host-memory": "host_memory"}
+
+
 def merged(previous: dict[str, Any], fresh: dict[str, Any], part: str) -> dict[str, Any]:
     """``fresh`` (one part's run) merged into ``previous`` (the same results file before it): a
-    data-plane run replaces only ``dataplane``; a control-plane run keeps the old ``dataplane``."""
-    if part == "data-plane":
-        return {**previous, "dataplane": fresh["dataplane"]}
-    if part == "control-plane" and "dataplane" in previous:
-        return {**fresh, "dataplane": previous["dataplane"]}
+    data-plane or host-memory run replaces only its key; a control-plane run keeps the others'."""
+    if part in _PART_KEYS:
+        return {**previous, _PART_KEYS[part]: fresh[_PART_KEYS[part]]}
+    if part == "control-plane":
+        return {**fresh, **{key: previous[key] for key in _PART_KEYS.values() if key in previous}}
     return fresh
 
 
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
-    """The parts ``--part`` asks for (every part by default)."""
-    if args.part == "data-plane":
+    """The parts ``--part`` asks for (every part by default; the host memory not with --quick)."""
+    if args.part in _PART_KEYS:
         machine = describe_machine(_cli_binary()).as_dict()
         results = {"name": args.name, "date": None, "machine": machine}
     else:
         results = run_control_plane(args)
-    if args.part != "control-plane":
+    if args.part in ("all", "data-plane"):
         results["dataplane"] = run_data_plane(args, results["machine"])
+    if args.part == "host-memory" or (args.part == "all" and not args.quick):
+        results["host_memory"] = run_host_memory(args)
     return results
+
+
+def run_host_memory(args: argparse.Namespace) -> dict[str, Any]:
+    """The provider host beside an earlier release's (``bench/host_memory.py``), N = 1."""
+    started = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_start": _load()}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-host-") as tmp,
+        EmulatorServer(
+            provisioning_delay=args.provisioning_delay, operation_delay=args.operation_delay
+        ) as emu,
+    ):
+        bench = Bench(args, emu, Path(tmp), find_cli())
+        measured = measure_releases(bench, Path(tmp), _log)
+    return {**started, **measured, "load_end": _load()}
 
 
 def run_control_plane(args: argparse.Namespace) -> dict[str, Any]:
@@ -404,7 +427,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--part",
-        choices=("all", "control-plane", "data-plane"),
+        choices=("all", "control-plane", "data-plane", "host-memory"),
         default="all",
         help="run one part only and merge it into the existing <name>.json",
     )

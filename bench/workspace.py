@@ -43,6 +43,7 @@ __all__ = [
     "CommandFailed",
     "CommandResult",
     "PulumiCLI",
+    "Release",
     "find_cli",
     "fleet_config",
     "tenant_names",
@@ -123,6 +124,20 @@ class CommandFailed(RuntimeError):
         self.result = result
 
 
+@dataclass(frozen=True)
+class Release:
+    """A release of the package: its source tree (for its root project) and a virtualenv with it."""
+
+    label: str
+    source: Path
+    venv: Path
+
+    @property
+    def project_files(self) -> list[str]:
+        program = "program" if (self.source / "program").is_dir() else "__main__.py"
+        return ["Pulumi.yaml", program]
+
+
 class BenchWorkspace:
     """The root project copied under ``root``, one stack, the provider pointed at the emulator.
 
@@ -136,9 +151,14 @@ class BenchWorkspace:
         emulator_url: str,
         extra_env: dict[str, str] | None = None,
         account: tuple[str, str] = (EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN),
+        *,
+        release: Release | None = None,
     ) -> None:
         self.trace_path = root / "host-trace.jsonl"
-        project_dir = copy_project(REPO, root / "project", names=["Pulumi.yaml", "__main__.py"])
+        source, names, venv = (REPO, ["Pulumi.yaml", "__main__.py"], None)
+        if release is not None:  # another release's root project, run in its own virtualenv
+            source, names, venv = release.source, release.project_files, release.venv
+        project_dir = copy_project(source, root / "project", names=names, venv=venv)
         env = {
             "TWILIO_ACCOUNT_SID": account[0],
             "TWILIO_AUTH_TOKEN": account[1],

@@ -160,13 +160,16 @@ class WireModel(BaseModel):
         populate_by_name=True,
         extra="forbid",
         use_enum_values=True,
+        defer_build=True,
     )
 
 
 class ResponseModel(BaseModel):
     """Base of every response model: camelCase on the wire, unknown keys ignored."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True
+    )
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:

@@ -56,3 +56,21 @@ def test_the_old_import_paths_name_the_same_objects() -> None:
     assert operations.wait_operation is wire_operations.wait_operation
     assert old_api.Deadline is twilio_memory_api.Deadline
     assert set(models.__all__) == set(wire_models.__all__)
+
+
+#: What only the emulator or the tests need; a provider host that loaded them would pay their memory.
+_NOT_IN_A_HOST = ("twilio_memory_emulator", "numpy", "starlette", "uvicorn", "phonenumbers", "rank_bm25",
+                  "openapi_schema_validator", "jsonschema", "twilio", "hypothesis")  # fmt: skip
+
+
+def test_a_provider_host_loads_none_of_the_emulator_or_its_dependencies() -> None:
+    """What the dynamic-provider host imports to serve our resources (pulumi.dynamic, then the
+    package the pickled providers name), in an environment where all of these are installed."""
+    loaded = _loaded_after(
+        "import pulumi.dynamic, pulumi_twilio_memory, pulumi_twilio_memory.resources.store, "
+        "pulumi_twilio_memory.resources.trait_group, pulumi_twilio_memory.resources.data_mapping, "
+        "pulumi_twilio_memory.resources.identity_resolution, "
+        "pulumi_twilio_memory.resources.conversation_configuration"
+    )
+    tops = {module.split(".")[0] for module in loaded}
+    assert sorted(tops.intersection(_NOT_IN_A_HOST)) == []
