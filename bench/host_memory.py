@@ -14,18 +14,16 @@ bench run: there ``httpx`` also loads its command-line extras (``click``, ``pygm
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .workspace import REPO, BenchWorkspace, Release, fleet_config
+from .workspace import REPO, BenchWorkspace, Release, fleet_config, install_release
 
 __all__ = ["EARLIER_RELEASE", "measure_releases"]
 
@@ -48,52 +46,33 @@ def _cache() -> Path:
     return root / "pulumi-twilio-memory"
 
 
-def _install(source: Path, venv: Path, *pins: str) -> None:
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True, timeout=600)
-    subprocess.run([*pip, str(source), *pins], check=True, timeout=1800)
+def _commit(rev: str, *flags: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", *flags, rev], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
 
 
 def earlier_release(commit: str, log: Callable[[str], None]) -> Release:
     """The release at ``commit``, its tree from git, installed once into a cached virtualenv."""
-    full = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", commit], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    full = _commit(commit)
     root = _cache() / f"release-{full[:12]}"
     source, venv = root / "src", root / "venv"
     if not (venv / "bin" / "python").exists():
         log(f"installing release {full[:12]} into {venv}")
         shutil.rmtree(root, ignore_errors=True)
-        source.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", "--format=tar", full], capture_output=True, check=True
-        ).stdout
-        (root / "src.tar").write_bytes(archive)
-        with tarfile.open(root / "src.tar") as tar:
-            tar.extractall(source, filter="data")
-        _install(source, venv)
+        install_release(source, venv, commit=full)
     return Release(f"release {full[:7]}", source, venv)
 
 
-def _tree() -> str:
-    """This checkout's commit (short), for the rows' labels."""
-    done = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() or "no git"
-
-
 def this_checkout(work: Path, tree: str, log: Callable[[str], None]) -> Release:
-    """This checkout, installed (not editable) into a fresh virtualenv like a user's."""
-    digest = hashlib.sha256(str(work).encode()).hexdigest()[:8]
-    venv = work / f"venv-this-{digest}"
-    # The same Pulumi SDK as the earlier release pinned (the package accepts a range; pip would
-    # take the newest), so the rows differ by this package only.
+    """This checkout, installed (not editable) into a fresh virtualenv like a user's, with the
+    same Pulumi SDK as the earlier release pinned (the package accepts a range; pip would take
+    the newest), so the rows differ by this package only."""
     sdk = (REPO / "scripts" / "pulumi-version").read_text().strip()
+    venv = work / "venv-this"
     log(f"installing this checkout ({tree}) with pulumi=={sdk} into {venv}")
-    _install(REPO, venv, f"pulumi=={sdk}")
-    return Release(f"this checkout ({tree})", REPO, venv)
+    return Release(f"this checkout ({tree})", REPO, install_release(REPO, venv, f"pulumi=={sdk}"))
 
 
 def development(tree: str) -> Release:
@@ -114,7 +93,7 @@ def _footprint(venv: Path) -> dict[str, Any]:
 
 def measure_releases(bench: Any, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     """One tenant's ``pulumi up`` per release on an emptied emulator, side by side."""
-    tree = _tree()
+    tree = _commit("HEAD", "--short")
     releases = [earlier_release(EARLIER_RELEASE, log), this_checkout(work, tree, log), development(tree)]
     rows = []
     for index, release in enumerate(releases):

@@ -346,10 +346,12 @@ def _host_memory(results: dict[str, Any]) -> list[str]:
     return [
         "## 8. The provider host beside an earlier release's",
         "",
-        f"Measured {measured['date']}: each release installed from its own tree into a virtualenv of its",
-        f"own (the package and its dependencies only), `pulumi up` of its root program for "
-        f"{measured['tenants']} tenant on one emulator, peak RSS (`VmHWM`) from /proc; then a fresh",
-        "interpreter's `import pulumi_twilio_memory` in the same virtualenv (`bench/host_memory.py`).",
+        f"Measured {measured['date']} (`bench/host_memory.py`): the earlier release and this checkout each",
+        "installed from its own tree into a virtualenv of its own (the package and its dependencies only,",
+        "the same Pulumi SDK), then this checkout in the development virtualenv (editable, `[dev]`",
+        f"extras); `pulumi up` of the root program for {measured['tenants']} tenant on one emulator, peak",
+        "RSS (`VmHWM`) from /proc; then a fresh interpreter's `import pulumi_twilio_memory` in the same",
+        "virtualenv.",
         "",
         *_table(
             ["release", "provider host (MiB)", "program (MiB)", "import alone (MiB)", "modules imported"],

@@ -29,7 +29,7 @@ from .trace import HostTrace, read_trace
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
-from e2e_harness import PulumiCLI, Workspace, copy_project, find_cli  # noqa: E402
+from e2e_harness import PulumiCLI, Workspace, copy_project, find_cli, install_release  # noqa: E402
 
 __all__ = [
     "CHAT_SETTINGS",
@@ -46,6 +46,7 @@ __all__ = [
     "Release",
     "find_cli",
     "fleet_config",
+    "install_release",
     "tenant_names",
 ]
 

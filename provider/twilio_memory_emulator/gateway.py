@@ -21,7 +21,6 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.routing import Match, Router
@@ -279,8 +278,7 @@ class Gateway:
                 return
             if decision.phase == "before" and decision.error is not None:
                 raise decision.error
-            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-            check_query(scope["method"], template, query)
+            check_query(scope["method"], template, scope.get("query_string", b""))
             scope["emulator"] = RequestCtx(account=account, body=body, fail=decision.fail_operation)
             if decision.phase == "after" and (decision.drop or decision.error is not None):
                 await self._guarded(

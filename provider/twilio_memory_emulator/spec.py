@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
@@ -82,10 +82,14 @@ def query_enums(method: str, template: str) -> dict[str, tuple[str, ...]]:
     return enums
 
 
-def check_query(method: str, template: str, query: Iterable[tuple[str, str]]) -> None:
+def check_query(method: str, template: str, query_string: bytes) -> None:
     """A 400 naming each query parameter whose value is not one the spec lists, spelled exactly as
-    it spells them (Twilio refuses ``orderBy=asc``: the enum is ``ASC | DESC``)."""
+    it spells them (Twilio refuses ``orderBy=asc``: the enum is ``ASC | DESC``). The query string
+    is parsed only for an operation that has such a parameter (most have none)."""
     enums = query_enums(method, template)
+    if not enums or not query_string:
+        return
+    query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     problems = [
         f"{name}={_shown(value)} must be one of " + ", ".join(repr(v) for v in enums[name])
         for name, value in query

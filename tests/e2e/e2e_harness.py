@@ -17,12 +17,14 @@ Why subprocesses and not the Automation API: the tier exists to prove what a use
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ __all__ = [
     "Workspace",
     "copy_project",
     "find_cli",
+    "install_release",
     "provider_sizes",
     "secret_leaks",
     "twilio_env",
@@ -148,6 +151,27 @@ def find_cli() -> PulumiCLI:
             f"{binary} is v{version}, but the pulumi package is {wanted}: rerun scripts/install-pulumi"
         )
     return PulumiCLI(bin_dir, version)
+
+
+def install_release(source: Path, venv: Path, *pins: str, commit: str | None = None) -> Path:
+    """Install the package as a user does (not editable, its dependencies only, plus ``pins``)
+    into the new virtualenv ``venv``, from ``source``: this checkout, or, with ``commit``, that
+    commit's tree, written to ``source`` first by ``git archive`` (an earlier release). Returns
+    ``venv``. Shared by the packaging tier's upgrade test and the bench's host comparison."""
+    if commit is not None:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        source.mkdir(parents=True)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(source, filter="data")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, str(source), *pins], check=True, timeout=900)
+    return venv
 
 
 def copy_project(

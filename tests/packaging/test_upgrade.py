@@ -8,14 +8,12 @@ again, and ``destroy``. The live account is read with plain httpx and the emulat
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 from e2e_api import Account
-from e2e_harness import REPO_ROOT, PulumiCLI, copy_project, find_cli, twilio_env
+from e2e_harness import REPO_ROOT, PulumiCLI, copy_project, find_cli, install_release, twilio_env
 from twilio_memory_emulator.testing import REALISTIC_DELAYS, EmulatorServer
 
 pytestmark = pytest.mark.packaging
@@ -23,28 +21,6 @@ pytestmark = pytest.mark.packaging
 #: The last released state before the pool, the binding and the SDK range (stop 16 of main).
 PREVIOUS_RELEASE = "358e68861644bb99e69842e0c31fa056b16593b6"
 TENANTS = [f"upg-{i}" for i in range(1, 6)]  # 5 tenants: the automatic pool has 2 hosts
-
-
-def _previous_release_venv(root: Path) -> Path:
-    source, venv = root / "previous-src", root / "previous-venv"
-    source.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", PREVIOUS_RELEASE],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    archive_file = root / "previous.tar"
-    archive_file.write_bytes(archive)
-    with tarfile.open(archive_file) as tar:
-        tar.extractall(source, filter="data")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(source)],
-        check=True,
-        timeout=900,
-    )
-    return venv
 
 
 def _use(project: Path, venv: Path) -> None:
@@ -60,7 +36,7 @@ def _writes(emulator: EmulatorServer) -> list[str]:
 
 def test_a_stack_of_the_previous_release_moves_onto_the_pool_and_back(tmp_path: Path) -> None:
     cli: PulumiCLI = find_cli()
-    previous = _previous_release_venv(tmp_path)
+    previous = install_release(tmp_path / "previous-src", tmp_path / "previous-venv", commit=PREVIOUS_RELEASE)
     with EmulatorServer(**REALISTIC_DELAYS) as emulator, emulator.http() as http:
         api = Account(http)
         project = copy_project(REPO_ROOT, tmp_path / "project", ["Pulumi.yaml", "__main__.py"], venv=previous)

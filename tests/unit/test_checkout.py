@@ -21,9 +21,10 @@ def _tracked() -> list[tuple[str, str]]:
 
 
 def test_no_committed_link_points_outside_what_a_clone_holds() -> None:
-    tracked = {path for _, path in _tracked()}
+    entries = _tracked()
+    tracked = {path for _, path in entries}
     dangling = []
-    for mode, path in _tracked():
+    for mode, path in entries:
         if mode != "120000":  # git's mode for a symbolic link
             continue
         target = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(REPO / path)))

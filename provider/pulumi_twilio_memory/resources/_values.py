@@ -6,7 +6,7 @@ API's camelCase or Python's snake_case). Resources normalize with these before c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
@@ -21,7 +21,7 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
-def known_str(value: Any) -> bool:
+def known_str(value: Any) -> TypeGuard[str]:
     """A string whose value is known (not a preview placeholder)."""
     return isinstance(value, str) and not is_unknown(value)
 

@@ -39,7 +39,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
-from pydantic.alias_generators import to_snake
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Fetched, MemoryClient
 from twilio_memory_api.errors import NotFoundError
@@ -54,6 +53,7 @@ from ._base import (
     resource_props,
 )
 from ._lifecycle import write_conditionally
+from ._values import known_str, snake_keys
 
 __all__ = [
     "IdentifierConfigArgs",
@@ -113,10 +113,10 @@ def canonical_identifier_config(config: Any, *, defaults: bool = False) -> Any:
     dropped; with ``defaults=True`` also the values the API fills in. Tolerant of bad input."""
     if not isinstance(config, Mapping):
         return config
-    out = {to_snake(str(k)): v for k, v in config.items() if v is not None}
+    out = snake_keys(config)
     for key in _LOWER_CASE_FIELDS:
         value = out.get(key)
-        if isinstance(value, str) and not is_unknown(value):
+        if known_str(value):
             out[key] = value.lower()
     if defaults:
         for key, default in m.IDENTIFIER_CONFIG_DEFAULTS.items():

@@ -56,7 +56,7 @@ from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
 from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, name_taken, post_once, write_conditionally
-from ._values import snake_keys
+from ._values import known_str, snake_keys
 
 __all__ = [
     "SEEDED_GROUP",
@@ -139,7 +139,7 @@ class TraitMoveError(TwilioMemoryError):
 
 
 def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) and not is_unknown(value) else value
+    return value.upper() if known_str(value) else value
 
 
 def canonical_trait(trait: Any) -> Any:
@@ -165,7 +165,7 @@ def canonical_traits(traits: Any) -> Any:
     recorded as ``firstName``), unless two names would become one: check then reports them."""
     if not isinstance(traits, Mapping):
         return traits
-    names = [m.normalize_trait_name(k) if isinstance(k, str) and not is_unknown(k) else k for k in traits]
+    names = [m.normalize_trait_name(k) if known_str(k) else k for k in traits]
     if "" in names or len(set(names)) != len(names):
         names = list(traits)
     return {name: canonical_trait(trait) for name, trait in zip(names, traits.values(), strict=True)}
