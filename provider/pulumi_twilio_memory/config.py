@@ -43,14 +43,17 @@ __all__ = [
     "DEFAULT_CONVERSATIONS_BASE_URL",
     "DEFAULT_MEMORY_BASE_URL",
     "DEFAULT_OPERATION_TIMEOUT",
+    "DESCRIPTIONS",
     "ENVIRONMENT_VARIABLES",
     "NAMESPACE",
     "SECRET_KEYS",
+    "SETTINGS",
     "STACK_KEYS",
     "ProviderConfig",
     "configure",
     "current",
     "reset",
+    "validate",
 ]
 
 NAMESPACE = "twilio-memory"
@@ -69,6 +72,19 @@ _SETTINGS: dict[str, tuple[str, str]] = {
     "operation_timeout": ("operationTimeout", "TWILIO_MEMORY_OPERATION_TIMEOUT"),
 }
 
+#: Every setting as (stack config key without the namespace, environment variable).
+SETTINGS = tuple(_SETTINGS.values())
+#: What each setting means (the native provider's schema describes its configuration with these).
+DESCRIPTIONS: dict[str, str] = {
+    "accountSid": "Account SID (AC...), with authToken.",
+    "apiKey": "API key SID (SK...), with apiSecret (recommended).",
+    "apiSecret": "The API key's secret.",
+    "authToken": "The account's auth token.",
+    "memoryBaseUrl": f"Base URL of Conversation Memory (default {DEFAULT_MEMORY_BASE_URL}).",
+    "conversationsBaseUrl": f"Base URL of Conversations (default {DEFAULT_CONVERSATIONS_BASE_URL}).",
+    "operationTimeout": "Seconds one create, update or delete may wait "
+    f"(default {DEFAULT_OPERATION_TIMEOUT:g}).",
+}
 #: Every environment variable the provider reads.
 ENVIRONMENT_VARIABLES = tuple(env for _key, env in _SETTINGS.values())
 
@@ -157,15 +173,26 @@ def configure(source: _ConfigSource | Mapping[str, Any]) -> None:
     Accepts a ``pulumi.dynamic.Config`` or a plain mapping of full keys (``twilio-memory:apiKey``).
     Validates eagerly so a bad value fails on the first resource instead of deep inside a call.
     """
+    values = _read(source)
+    _resolve(values, {})  # raises ConfigurationError on malformed values
+    with _lock:
+        _stack_values.clear()
+        _stack_values.update(values)
+
+
+def validate(source: _ConfigSource | Mapping[str, Any]) -> None:
+    """Raise ConfigurationError naming the first malformed value of ``source`` (full keys), without
+    recording anything (the native provider's ``check_config``)."""
+    _resolve(_read(source), {})
+
+
+def _read(source: _ConfigSource | Mapping[str, Any]) -> dict[str, str]:
     values: dict[str, str] = {}
     for attr, (key, _env) in _SETTINGS.items():
         raw = source.get(f"{NAMESPACE}:{key}")
         if raw is not None and str(raw).strip() != "":
             values[attr] = str(raw).strip()
-    _resolve(values, {})  # raises ConfigurationError on malformed values
-    with _lock:
-        _stack_values.clear()
-        _stack_values.update(values)
+    return values
 
 
 def reset() -> None:

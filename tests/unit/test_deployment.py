@@ -83,7 +83,7 @@ def test_resource_options_translate_what_a_dynamic_provider_cannot_serve() -> No
     opts = resource_options(
         pulumi.ResourceOptions(import_=STORE, replace_on_changes=["description"], protect=True),
         props,
-        delete_before_replace=True,
+        StoreProvider,
     )
     assert opts.import_ is None and props[IMPORT_ID] == STORE
     assert props[REPLACE_ON_CHANGES] == ["description"]
@@ -91,11 +91,9 @@ def test_resource_options_translate_what_a_dynamic_provider_cannot_serve() -> No
 
 
 def test_an_explicit_delete_before_replace_wins() -> None:
-    opts = resource_options(
-        pulumi.ResourceOptions(delete_before_replace=False), {}, delete_before_replace=True
-    )
+    opts = resource_options(pulumi.ResourceOptions(delete_before_replace=False), {}, StoreProvider)
     assert opts.delete_before_replace is False
-    assert resource_options(None, {}, delete_before_replace=False).delete_before_replace is None
+    assert resource_options(None, {}, IdentityResolutionSettingsProvider).delete_before_replace is None
 
 
 @pytest.mark.parametrize(

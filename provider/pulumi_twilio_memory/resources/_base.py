@@ -55,7 +55,7 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
 3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
    token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
    whose ``__init__`` builds ``props = resource_props(...)``, then ``opts = resource_options(opts,
-   props, delete_before_replace=...)`` (``import_`` and ``replace_on_changes`` become hidden
+   props, XProvider)`` (``import_`` and ``replace_on_changes`` become hidden
    ``__`` inputs; the replacement order the resource needs becomes the default) and calls
    ``super().__init__(XProvider(), name, props, opts)``.
 
@@ -97,7 +97,7 @@ from twilio_memory_api.addresses import is_loopback_host
 from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
 from twilio_memory_api.errors import ConfigurationError, NotFoundError, StackBindingError
 from twilio_memory_api.models import format_validation_error
-from twilio_memory_api.operations import Deadline
+from twilio_memory_api.operations import SYSTEM_CLOCK, Clock, Deadline
 
 from .. import config
 from . import _deployment
@@ -110,6 +110,7 @@ __all__ = [
     "REPLACE_ON_CHANGES",
     "UNKNOWN",
     "BaseProvider",
+    "call_limits",
     "clear_client_cache",
     "contains",
     "contains_unknown",
@@ -237,22 +238,22 @@ def resource_props(
 
 
 def resource_options(
-    opts: pulumi.ResourceOptions | None, props: dict[str, Any], *, delete_before_replace: bool
+    opts: pulumi.ResourceOptions | None, props: dict[str, Any], provider: type[BaseProvider]
 ) -> pulumi.ResourceOptions:
     """The resource options to register with, adjusted for what a dynamic provider cannot do.
 
     * ``import_=ID`` becomes the hidden input ``__import_id`` (create adopts that exact resource):
       the engine's import step calls Read without inputs, which a dynamic provider cannot serve.
     * ``replace_on_changes`` is copied into ``__replace_on_changes`` for ``diff`` to honour.
-    * ``delete_before_replace`` defaults to the resource's own need (unique names cannot exist
-      twice; ``pulumi up --replace`` never asks the provider), unless the user set it.
+    * ``delete_before_replace`` defaults to the resource's own need (``provider``'s: unique names
+      cannot exist twice; ``pulumi up --replace`` never asks the provider), unless the user set it.
     """
     opts = opts or pulumi.ResourceOptions()
     if opts.import_:
         props[IMPORT_ID] = opts.import_
     if opts.replace_on_changes:
         props[REPLACE_ON_CHANGES] = sorted(opts.replace_on_changes)
-    defaults = pulumi.ResourceOptions(delete_before_replace=delete_before_replace or None)
+    defaults = pulumi.ResourceOptions(delete_before_replace=provider.delete_before_replace or None)
     merged = pulumi.ResourceOptions.merge(defaults, opts)
     merged.import_ = None
     return merged
@@ -307,9 +308,28 @@ def clear_client_cache() -> None:
         client.close()
 
 
+#: Limits a face sets for the provider call it is serving (see :func:`call_limits`).
+_limits: contextvars.ContextVar[tuple[float | None, Clock | None]] = contextvars.ContextVar(
+    "call_limits", default=(None, None)
+)
+
+
+@contextlib.contextmanager
+def call_limits(timeout: float | None, clock: Clock | None = None) -> Iterator[None]:
+    """Inside the block, :func:`new_deadline` gives ``timeout`` seconds (when set; the native
+    face's ``customTimeouts``) on ``clock`` (when set; one whose ``sleep`` ends at a Cancel)."""
+    token = _limits.set((timeout, clock))
+    try:
+        yield
+    finally:
+        _limits.reset(token)
+
+
 def new_deadline() -> Deadline:
-    """A deadline of ``twilio-memory:operationTimeout`` seconds from now."""
-    return Deadline(config.current().operation_timeout)
+    """A deadline of ``twilio-memory:operationTimeout`` seconds from now, unless the face serving
+    this call set other limits (:func:`call_limits`)."""
+    timeout, clock = _limits.get()
+    return Deadline(timeout or config.current().operation_timeout, clock or SYSTEM_CLOCK)
 
 
 # -- check helpers ---------------------------------------------------------------------------------

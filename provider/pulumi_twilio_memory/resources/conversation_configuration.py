@@ -291,6 +291,8 @@ class ConversationConfigurationProvider(BaseProvider):
     kind = "conversation configuration"
     api = "conversations"
     inputs_model = ConversationConfigurationInputs
+    #: A replacement deletes first (also `pulumi up --replace`, which never asks the provider).
+    delete_before_replace = True
     output_fields = (
         "version",
         "created_at",
@@ -690,5 +692,5 @@ class ConversationConfiguration(Resource, module="twilio-memory", name="Conversa
         # TenantMemory).
         props[IDEMPOTENCY_SEED] = pulumi.Output(set(), seed.future(), seed.is_known(), seed.is_secret())
         # Display names are unique: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, delete_before_replace=True)
+        opts = resource_options(opts, props, ConversationConfigurationProvider)
         super().__init__(ConversationConfigurationProvider(), resource_name, props, opts)

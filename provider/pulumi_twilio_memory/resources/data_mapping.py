@@ -190,6 +190,8 @@ class DataMappingProvider(BaseProvider):
 
     kind = "data mapping"
     inputs_model = DataMappingInputs
+    #: A replacement deletes first (also `pulumi up --replace`, which never asks the provider).
+    delete_before_replace = True
     output_fields = ("data_mapping_id", "version", "etag", "created_at", "updated_at")
     replace_fields = frozenset({"store_id", "mapping_from"})
     create_only_fields = frozenset({"adopt"})
@@ -558,5 +560,5 @@ class DataMapping(Resource, module="twilio-memory", name="DataMapping"):
             defaults={"adopt": False, "is_enabled": True},
         )
         # Names are unique in a store: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, delete_before_replace=True)
+        opts = resource_options(opts, props, DataMappingProvider)
         super().__init__(DataMappingProvider(), resource_name, props, opts)

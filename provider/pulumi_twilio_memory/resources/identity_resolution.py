@@ -335,5 +335,5 @@ class IdentityResolutionSettings(Resource, module="twilio-memory", name="Identit
         )
         # A singleton: a replacement creates (takes over) first, and the old one's delete then
         # leaves the settings alone (see delete); deleting first would reset them in between.
-        opts = resource_options(opts, props, delete_before_replace=False)
+        opts = resource_options(opts, props, IdentityResolutionSettingsProvider)
         super().__init__(IdentityResolutionSettingsProvider(), resource_name, props, opts)

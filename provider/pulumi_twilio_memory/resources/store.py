@@ -89,6 +89,8 @@ class StoreProvider(BaseProvider):
 
     kind = "store"
     inputs_model = StoreInputs
+    #: A replacement deletes first (also `pulumi up --replace`, which never asks the provider).
+    delete_before_replace = True
     output_fields = ("status", "version", "intelligence_service_id", "data_as_of", "etag")
     create_only_fields = frozenset({"adopt"})
     unmanaged_when_absent = frozenset({"description"})
@@ -418,5 +420,5 @@ class Store(Resource, module="twilio-memory", name="Store"):
             defaults={"adopt": False},
         )
         # Display names are unique: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, delete_before_replace=True)
+        opts = resource_options(opts, props, StoreProvider)
         super().__init__(StoreProvider(), resource_name, props, opts)

@@ -193,6 +193,8 @@ class TraitGroupProvider(BaseProvider):
 
     kind = "trait group"
     inputs_model = TraitGroupInputs
+    #: A replacement deletes first (also `pulumi up --replace`, which never asks the provider).
+    delete_before_replace = True
     output_fields = ("version", "etag")
     replace_fields = frozenset({"store_id", "display_name"})
     create_only_fields = frozenset({"adopt"})
@@ -638,5 +640,5 @@ class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
             defaults={"adopt": False},
         )
         # Names are unique in a store: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, delete_before_replace=True)
+        opts = resource_options(opts, props, TraitGroupProvider)
         super().__init__(TraitGroupProvider(), resource_name, props, opts)

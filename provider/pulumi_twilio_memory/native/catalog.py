@@ -1,0 +1,77 @@
+"""The resources the native provider serves: each one's type token, its core and where its inputs
+and outputs are documented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..resources._base import BaseProvider
+from ..resources.conversation_configuration import (
+    ConversationConfiguration,
+    ConversationConfigurationArgs,
+    ConversationConfigurationProvider,
+)
+from ..resources.data_mapping import DataMapping, DataMappingArgs, DataMappingProvider
+from ..resources.identity_resolution import (
+    IdentityResolutionSettings,
+    IdentityResolutionSettingsArgs,
+    IdentityResolutionSettingsProvider,
+)
+from ..resources.store import Store, StoreArgs, StoreProvider
+from ..resources.trait_group import TraitGroup, TraitGroupArgs, TraitGroupProvider
+
+__all__ = ["CATALOG", "PACKAGE", "Kind", "kind_of", "token"]
+
+#: The package name: type tokens are ``twilio-memory:index:<Name>``; the plugin executable is
+#: ``pulumi-resource-twilio-memory``.
+PACKAGE = "twilio-memory"
+
+
+def token(name: str) -> str:
+    return f"{PACKAGE}:index:{name}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One resource type: ``core`` does its work, ``args`` and ``resource`` (the dynamic face's
+    classes) carry the ``#:`` documentation of its inputs and outputs."""
+
+    name: str
+    core: type[BaseProvider]
+    args: type
+    resource: type
+
+    @property
+    def token(self) -> str:
+        return token(self.name)
+
+
+CATALOG: tuple[Kind, ...] = (
+    Kind("Store", StoreProvider, StoreArgs, Store),
+    Kind("TraitGroup", TraitGroupProvider, TraitGroupArgs, TraitGroup),
+    Kind(
+        "IdentityResolutionSettings",
+        IdentityResolutionSettingsProvider,
+        IdentityResolutionSettingsArgs,
+        IdentityResolutionSettings,
+    ),
+    Kind("DataMapping", DataMappingProvider, DataMappingArgs, DataMapping),
+    Kind(
+        "ConversationConfiguration",
+        ConversationConfigurationProvider,
+        ConversationConfigurationArgs,
+        ConversationConfiguration,
+    ),
+)
+
+_BY_TOKEN = {kind.token: kind for kind in CATALOG}
+
+
+def kind_of(type_token: str) -> Kind:
+    """The resource type of ``type_token``; a token this provider does not serve is a bug in the
+    engine or the SDK, reported as such."""
+    try:
+        return _BY_TOKEN[type_token]
+    except KeyError:
+        served = ", ".join(sorted(_BY_TOKEN))
+        raise ValueError(f"twilio-memory serves no type {type_token!r}; it serves {served}") from None

@@ -1,0 +1,196 @@
+"""The native face: the resource core served as a Pulumi provider for every language.
+
+Each request is translated (camelCase <-> snake_case, ``PropertyValue`` <-> plain values) and handed
+to the same core the dynamic face uses, on a thread of its own: the core is synchronous and waits
+on Twilio's long operations, and one process serves every resource of a stack at once, so the
+threads are many (:data:`MAX_CALLS`) rather than the dynamic host's four.
+
+What only this face can do: ``customTimeouts`` become the call's deadline, Cancel ends every wait
+(:mod:`.cancel`), ``pulumi import`` reads by id alone, and ``pulumi preview --diff`` names each
+changed property and whether it forces a replacement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental import provider as p
+from pulumi.provider.experimental.property_value import PropertyValue
+from twilio_memory_api.errors import ConfigurationError
+
+from .. import config
+from ..resources._base import BaseProvider, call_limits, clear_client_cache
+from .cancel import CancellableClock
+from .catalog import Kind, kind_of
+from .schema import schema_json
+from .spelling import camel_path, to_core, to_engine
+from .values import from_plain_map, to_plain_map
+
+__all__ = ["MAX_CALLS", "TwilioMemoryProvider"]
+
+T = TypeVar("T")
+
+#: Provider calls running at once in one process. Nearly all of their time is spent waiting for
+#: Twilio, so this is a bound on threads, not on CPU; the engine's own parallelism is the limit.
+MAX_CALLS = 256
+
+
+class TwilioMemoryProvider(p.Provider):
+    """Stores, trait groups, identity resolution, data mappings and Conversations configurations."""
+
+    def __init__(self) -> None:
+        self._clock = CancellableClock()
+        self._executor = ThreadPoolExecutor(max_workers=MAX_CALLS, thread_name_prefix="twilio-memory")
+
+    async def _run(self, timeout: float | None, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` on a worker thread, its deadline ``timeout`` seconds (when the program
+        set ``customTimeouts``) on the cancellable clock."""
+
+        def limited() -> T:
+            with call_limits(timeout or None, self._clock):
+                return call(*args)
+
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(context.run, limited))
+
+    # -- schema and configuration ---------------------------------------------------------------
+
+    async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
+        return p.GetSchemaResponse(schema_json())
+
+    async def check_config(self, request: p.CheckRequest) -> p.CheckResponse:
+        """Malformed settings (a base URL, a timeout) fail the preview, naming the key."""
+        failures: list[p.CheckFailure] = []
+        try:
+            config.validate(_stack_values(to_plain_map(request.new_inputs)))
+        except ConfigurationError as exc:
+            failures.append(p.CheckFailure("", str(exc)))
+        return p.CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
+        """Any changed setting updates the provider in place: resources recorded elsewhere are
+        stopped by their binding, never replaced."""
+        olds, news = to_plain_map(request.old_state), to_plain_map(request.new_inputs)
+        keys = {key for key, _env in config.SETTINGS}
+        changed = sorted(k for k in keys if olds.get(k) != news.get(k))
+        return p.DiffResponse(
+            changes=bool(changed),
+            diffs=changed,
+            detailed_diff={k: p.PropertyDiff(p.PropertyDiffKind.UPDATE, True) for k in changed},
+        )
+
+    async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
+        values = to_plain_map(request.args) if request.args else _from_variables(request.variables)
+        config.configure(_stack_values(values))
+        clear_client_cache()
+        return p.ConfigureResponse(accept_secrets=False, supports_preview=False)
+
+    # -- resources --------------------------------------------------------------------------------
+
+    async def check(self, request: p.CheckRequest) -> p.CheckResponse:
+        kind, core = _core(request.type)
+        model = kind.core.inputs_model
+        olds = to_core(model, to_plain_map(request.old_inputs))
+        news = to_core(model, to_plain_map(request.new_inputs))
+        result = core.check(olds, news)
+        failures = [p.CheckFailure(camel_path(model, f.property), f.reason) for f in result.failures]
+        inputs = {k: v for k, v in result.inputs.items() if not k.startswith("__")}
+        return p.CheckResponse(inputs=from_plain_map(to_engine(model, inputs)), failures=failures)
+
+    async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
+        kind, core = _core(request.type)
+        model = kind.core.inputs_model
+        olds = to_core(model, to_plain_map(request.old_state))
+        news = to_core(model, to_plain_map(request.new_inputs))
+        result = core.diff(request.resource_id, olds, news)
+        changed = core.changed_properties(olds, news)
+        replaces = set(result.replaces or ())
+        detailed = {
+            _engine_name(model, key): p.PropertyDiff(
+                _diff_kind(olds.get(key) is not None, news.get(key) is not None, key in replaces), True
+            )
+            for key in changed
+        }
+        delete_first = result.delete_before_replace if replaces else kind.core.delete_before_replace
+        return p.DiffResponse(
+            changes=bool(changed),
+            replaces=sorted(_engine_name(model, k) for k in replaces),
+            delete_before_replace=bool(delete_first),
+            diffs=sorted(detailed),
+            detailed_diff=detailed,
+        )
+
+    async def create(self, request: p.CreateRequest) -> p.CreateResponse:
+        kind, core = _core(request.type)
+        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        result = await self._run(request.timeout, core.create, props)
+        return p.CreateResponse(result.id, _outputs(kind, result.outs))
+
+    async def read(self, request: p.ReadRequest) -> p.ReadResponse:
+        kind, core = _core(request.type)
+        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        result = await self._run(None, core.read, request.resource_id, props)
+        if not result.id:
+            return p.ReadResponse()  # gone: the engine drops it from the state
+        inputs = (
+            request.inputs
+            if result.inputs is None
+            else from_plain_map(to_engine(kind.core.inputs_model, result.inputs))
+        )
+        return p.ReadResponse(result.id, _outputs(kind, result.outs), inputs)
+
+    async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
+        kind, core = _core(request.type)
+        model = kind.core.inputs_model
+        olds = to_core(model, to_plain_map(request.olds))
+        news = to_core(model, to_plain_map(request.news))
+        result = await self._run(request.timeout, core.update, request.resource_id, olds, news)
+        return p.UpdateResponse(_outputs(kind, result.outs))
+
+    async def delete(self, request: p.DeleteRequest) -> None:
+        kind, core = _core(request.type)
+        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        await self._run(request.timeout, core.delete, request.resource_id, props)
+
+    async def cancel(self) -> None:
+        self._clock.cancel()
+
+
+def _core(type_token: str) -> tuple[Kind, BaseProvider]:
+    kind = kind_of(type_token)
+    return kind, kind.core()
+
+
+def _engine_name(model: Any, key: str) -> str:
+    return next(iter(to_engine(model, {key: None})))
+
+
+def _diff_kind(had: bool, has: bool, replace: bool) -> p.PropertyDiffKind:
+    kinds = p.PropertyDiffKind
+    if not had:
+        return kinds.ADD_REPLACE if replace else kinds.ADD
+    if not has:
+        return kinds.DELETE_REPLACE if replace else kinds.DELETE
+    return kinds.UPDATE_REPLACE if replace else kinds.UPDATE
+
+
+def _outputs(kind: Kind, outs: Mapping[str, Any] | None) -> dict[str, PropertyValue]:
+    return from_plain_map(to_engine(kind.core.inputs_model, outs or {}))
+
+
+def _stack_values(values: Mapping[str, Any]) -> dict[str, str]:
+    """Provider inputs (``apiKey``) as the full stack keys :mod:`..config` reads."""
+    keys = {key for key, _env in config.SETTINGS}
+    return {f"{config.NAMESPACE}:{k}": str(v) for k, v in values.items() if k in keys and v is not None}
+
+
+def _from_variables(variables: Mapping[str, str]) -> dict[str, str]:
+    """``twilio-memory:config:apiKey`` variables (older engines) as provider inputs."""
+    prefix = f"{config.NAMESPACE}:config:"
+    return {k.removeprefix(prefix): v for k, v in variables.items() if k.startswith(prefix)}

@@ -1,0 +1,202 @@
+"""The native provider's Pulumi package schema, generated from the resource core's own input
+models, output fields and replacement rules (and the dynamic face's ``#:`` documentation), so the
+schema, the SDKs generated from it and the checks the provider runs cannot disagree."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.alias_generators import to_camel, to_pascal
+
+from .. import config
+from .._version import __version__
+from .catalog import CATALOG, PACKAGE, Kind, token
+from .docs import field_docs
+from .spelling import enum_values, model_members, strip_annotated
+
+__all__ = ["package_schema", "schema_json"]
+
+_SCALARS: Mapping[Any, str] = {str: "string", bool: "boolean", int: "integer", float: "number"}
+
+#: Output properties' types (they are not in the input models).
+_OUTPUT_TYPES: Mapping[str, dict[str, Any]] = {
+    "version": {"type": "integer"},
+    "trait_extraction_strategy_ids": {"type": "array", "items": {"type": "string"}},
+    "observation_extraction_strategy_ids": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class _Types:
+    """The object types the resources' inputs refer to, collected while they are described."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, dict[str, Any]] = {}
+
+    def ref(self, name: str, models: list[type[BaseModel]]) -> dict[str, Any]:
+        tok = token(name)
+        if tok not in self.types:
+            self.types[tok] = {}  # placeholder first: a model may refer to itself
+            self.types[tok] = self.object_type(name, models)
+        return {"$ref": f"#/types/{tok}"}
+
+    def object_type(self, name: str, models: list[type[BaseModel]]) -> dict[str, Any]:
+        docs = _args_docs(name)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for model in models:
+            for field_name, field in model.model_fields.items():
+                alias = field.alias or field_name
+                if alias in properties:
+                    continue
+                properties[alias] = self.property(field.annotation, docs.get(field_name), field_name)
+                if field.is_required() and len(models) == 1:
+                    required.append(alias)
+        described: dict[str, Any] = {"type": "object", "properties": properties}
+        description = _class_doc(name)
+        if description:
+            described["description"] = description
+        if required:
+            described["required"] = sorted(required)
+        return described
+
+    def property(self, annotation: Any, doc: str | None, field_name: str) -> dict[str, Any]:
+        described = self.type_of(annotation, field_name)
+        allowed = enum_values(annotation)
+        text = doc or ""
+        if allowed and not text:
+            text = f"One of {', '.join(allowed)} (any case)."
+        if text:
+            described["description"] = text
+        return described
+
+    def type_of(self, annotation: Any, field_name: str) -> dict[str, Any]:
+        models = model_members(annotation)
+        if len(models) == 1:
+            return self.ref(models[0].__name__.removesuffix("Inputs"), models)
+        if models:  # a union of rule shapes: one object with every field, told apart by a tag
+            return self.ref(to_pascal(field_name), models)
+        bare = strip_annotated(annotation)
+        if bare in _SCALARS:
+            return {"type": _SCALARS[bare]}
+        if enum_values(bare) is not None:
+            return {"type": "string"}
+        origin, args = typing.get_origin(bare), typing.get_args(bare)
+        if origin in (dict, Mapping) and len(args) == 2:
+            return {"type": "object", "additionalProperties": self.type_of(args[1], field_name)}
+        if origin in (list, tuple) and args:
+            return {"type": "array", "items": self.type_of(args[0], field_name)}
+        return {"$ref": "pulumi.json#/Any"}
+
+
+def _args_docs(name: str) -> dict[str, str]:
+    cls = _args_class(name)
+    return field_docs(cls) if cls else {}
+
+
+def _args_class(name: str) -> type | None:
+    from .. import resources  # noqa: PLC0415 - every Args class is re-exported there or below it
+
+    for module in (
+        resources.store,
+        resources.trait_group,
+        resources.identity_resolution,
+        resources.data_mapping,
+        resources.conversation_configuration,
+    ):
+        cls = getattr(module, f"{name}Args", None)
+        if isinstance(cls, type):
+            return cls
+    return None
+
+
+def _class_doc(name: str) -> str:
+    cls = _args_class(name)
+    return inspect.cleandoc(cls.__doc__ or "") if cls else ""
+
+
+def _resource(kind: Kind, types: _Types) -> dict[str, Any]:
+    core = kind.core
+    model = core.inputs_model
+    in_docs = field_docs(kind.args)
+    out_docs = field_docs(kind.resource)
+    inputs: dict[str, Any] = {}
+    required_inputs: list[str] = []
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        doc = in_docs.get(name) or out_docs.get(name)
+        described = types.property(field.annotation, doc, name)
+        if name in core.replace_fields:
+            described["replaceOnChanges"] = True
+        inputs[alias] = described
+        if field.is_required():
+            required_inputs.append(alias)
+    outputs = dict(inputs)
+    for name in core.output_fields:
+        described = dict(_OUTPUT_TYPES.get(name, {"type": "string"}))
+        if out_docs.get(name):
+            described["description"] = out_docs[name]
+        outputs[to_camel(name)] = described
+    return {
+        "description": inspect.cleandoc(kind.resource.__doc__ or ""),
+        "properties": outputs,
+        "required": sorted(set(required_inputs)),
+        "inputProperties": inputs,
+        "requiredInputs": sorted(required_inputs),
+    }
+
+
+def _configuration() -> dict[str, Any]:
+    variables: dict[str, Any] = {}
+    for key, environment in config.SETTINGS:
+        described: dict[str, Any] = {
+            "type": "number" if key == "operationTimeout" else "string",
+            "description": f"{config.DESCRIPTIONS[key]} Environment: {environment}.",
+        }
+        if f"{config.NAMESPACE}:{key}" in config.SECRET_KEYS:
+            described["secret"] = True
+        variables[key] = described
+    return variables
+
+
+@functools.cache
+def package_schema() -> dict[str, Any]:
+    """The whole schema (Pulumi package schema, JSON form)."""
+    types = _Types()
+    resources = {kind.token: _resource(kind, types) for kind in CATALOG}
+    variables = _configuration()
+    return {
+        "name": PACKAGE,
+        "displayName": "Twilio Conversation Memory",
+        "version": __version__,
+        "description": "Twilio Conversation Memory stores, trait groups, identity resolution, data mappings "
+        "and Conversations configurations, as a native Pulumi provider.",
+        "keywords": ["pulumi", "twilio", "conversation-memory", "category/utility", "kind/native"],
+        "license": "Apache-2.0",
+        "publisher": "pulumi-twilio-memory contributors",
+        "config": {"variables": variables},
+        "provider": {
+            "description": "Where the resources live and the credentials to reach them.",
+            "inputProperties": variables,
+            "properties": variables,
+        },
+        "resources": resources,
+        "types": types.types,
+        "language": {
+            # Not "pulumi_twilio_memory": that name is this package (the dynamic face and the core).
+            "python": {"packageName": "pulumi_twilio_memory_native"},
+            "nodejs": {"packageName": "@pulumi-twilio-memory/native"},
+            "csharp": {"rootNamespace": "PulumiTwilioMemory"},
+            "go": {"importBasePath": "github.com/pulumi-twilio-memory/sdk/go/twiliomemory"},
+        },
+    }
+
+
+def schema_json() -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(package_schema(), indent=2, sort_keys=True)

@@ -1,0 +1,64 @@
+"""``pulumi-resource-twilio-memory``: the plugin executable the Pulumi engine starts.
+
+The engine runs it as ``pulumi-resource-twilio-memory <engine address>`` and reads the port it
+serves on from its first line of output. Errors reach the user as the core wrote them (what
+happened, what to do next), without a Python type name or a traceback in front.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from pulumi.provider.experimental import server
+
+from .._version import __version__
+from .cancel import OperationCancelled
+from .provider import TwilioMemoryProvider
+
+__all__ = ["main"]
+
+#: The RPCs whose failures are the user's to read (every one that reaches the core).
+_USER_FACING = (
+    *("CheckConfig", "DiffConfig", "Configure"),
+    *("Check", "Diff", "Create", "Read", "Update", "Delete"),
+)
+
+
+def _reported(rpc: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(rpc)
+    async def call(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await rpc(self, request, context)
+        except (Exception, OperationCancelled) as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(exc) or type(exc).__name__)
+
+    return call
+
+
+class _Servicer(server.ProviderServicer):
+    """The SDK's servicer, reporting failures by their message alone."""
+
+
+for _name in _USER_FACING:
+    setattr(_Servicer, _name, _reported(getattr(server.ProviderServicer, _name)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the provider until the engine stops it."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
+    args = sys.argv[1:] if argv is None else argv
+    original = server.ProviderServicer
+    server.ProviderServicer = _Servicer  # type: ignore[misc]
+    try:
+        server.main(args, __version__, TwilioMemoryProvider())
+    finally:
+        server.ProviderServicer = original  # type: ignore[misc]
+
+
+if __name__ == "__main__":
+    main()
