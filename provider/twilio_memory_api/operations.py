@@ -50,6 +50,7 @@ __all__ = [
     "Backoff",
     "Clock",
     "Deadline",
+    "WaitInterrupted",
     "first_poll_wait",
     "poll",
     "settle_own_write",
@@ -128,12 +129,31 @@ def first_poll_wait(retry_after: float | None, backoff: Backoff = DEFAULT_BACKOF
     return min(retry_after * FIRST_POLL_FRACTION, backoff.maximum)
 
 
-class Deadline:
-    """A point in time (on ``clock``) after which waiting stops."""
+class WaitInterrupted(BaseException):
+    """What a :class:`Clock`'s ``sleep`` may raise to end a wait at once (the native provider's
+    Cancel). A ``BaseException`` so no ``except Exception`` mistakes it for an API error. ``poll``
+    sets ``resource_id`` to the resource it was waiting on, when it knows it: the face can then
+    record the resource as made but unfinished instead of losing track of it."""
 
-    def __init__(self, timeout: float, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(self, message: str, *, resource_id: str | None = None) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+
+
+#: Who sets an ordinary deadline, as timeout messages name it.
+OPERATION_TIMEOUT_SETTING = "twilio-memory:operationTimeout or TWILIO_MEMORY_OPERATION_TIMEOUT"
+
+
+class Deadline:
+    """A point in time (on ``clock``) after which waiting stops; ``set_by`` names the setting that
+    chose ``timeout`` (timeout messages say what to raise)."""
+
+    def __init__(
+        self, timeout: float, clock: Clock = SYSTEM_CLOCK, *, set_by: str = OPERATION_TIMEOUT_SETTING
+    ) -> None:
         self.timeout = timeout
         self.clock = clock
+        self.set_by = set_by
         self.started = clock.monotonic()
 
     def elapsed(self) -> float:
@@ -144,7 +164,7 @@ class Deadline:
 
     def within(self, seconds: float) -> Deadline:
         """A shorter deadline on the same clock: ``seconds`` from now, but never past this one."""
-        return Deadline(min(seconds, max(self.remaining(), 0)), self.clock)
+        return Deadline(min(seconds, max(self.remaining(), 0)), self.clock, set_by=self.set_by)
 
     def pause(self, delays: Iterator[float]) -> None:
         """Sleep the next of ``delays`` (a backoff), but never past the deadline."""
@@ -173,7 +193,7 @@ def poll(
     backoff's intervals follow it.
     """
     if first_wait > 0:
-        deadline.clock.sleep(min(first_wait, max(deadline.remaining(), 0)))
+        _sleep(deadline, min(first_wait, max(deadline.remaining(), 0)), resource_id)
     delays = backoff.delays(first_wait)
     while True:
         try:
@@ -203,7 +223,7 @@ def poll(
             where = f" Resource id: {resource_id}." if resource_id else ""
             raise OperationTimeoutError(
                 f"Timed out after {deadline.elapsed():.1f}s (limit {deadline.timeout:g}s, set by "
-                f"twilio-memory:operationTimeout or TWILIO_MEMORY_OPERATION_TIMEOUT) waiting for {what}. "
+                f"{deadline.set_by}) waiting for {what}. "
                 f"Last seen: {describe(value)}.{where} {hint}".rstrip(),
                 resource_id=resource_id,
                 last_seen=describe(value),
@@ -212,7 +232,17 @@ def poll(
         delay = next(delays)
         if retry_after is not None:
             delay = min(delay, max(retry_after, backoff.initial))
-        deadline.clock.sleep(min(delay, remaining))
+        _sleep(deadline, min(delay, remaining), resource_id)
+
+
+def _sleep(deadline: Deadline, seconds: float, resource_id: str | None) -> None:
+    """Sleep on the deadline's clock; an interruption learns which resource was being waited on."""
+    try:
+        deadline.clock.sleep(seconds)
+    except WaitInterrupted as exc:
+        if exc.resource_id is None:
+            exc.resource_id = resource_id
+        raise
 
 
 class _Versioned(Protocol):

@@ -83,6 +83,10 @@ class Account:
         items = self._pages(f"{STORES}/{store_id}/TraitGroups", "traitGroups", includeTraits="true")
         return {group["displayName"]: group for group in items}
 
+    def data_mappings(self, store_id: str) -> dict[str, dict[str, Any]]:
+        """Every data mapping of the store by id."""
+        return {item["id"]: item for item in self._pages(f"{STORES}/{store_id}/DataMappings", "dataMappings")}
+
     def identity_resolution(self, store_id: str) -> dict[str, Any] | None:
         return self._get(f"{STORES}/{store_id}/IdentityResolutionSettings")
 
@@ -101,6 +105,7 @@ class Account:
             "stores": stores,
             "groups": {name: self.trait_groups(s["id"]) for name, s in stores.items()},
             "identity": {name: self.identity_resolution(s["id"]) for name, s in stores.items()},
+            "mappings": {name: self.data_mappings(s["id"]) for name, s in stores.items()},
             "configurations": self.configurations(),
         }
 

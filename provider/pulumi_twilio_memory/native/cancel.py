@@ -1,10 +1,10 @@
 """Cancel for the native face: every wait of every call in flight ends at the engine's Cancel.
 
 The resource core waits through a :class:`~twilio_memory_api.operations.Deadline`'s clock; the
-native face gives each call a clock whose ``sleep`` returns early, raising, once Cancel came. A
-create cancelled after its POST leaves the resource made but unrecorded, exactly like a lost
-answer: the next ``pulumi up`` finds it (by its unique name or its recorded Idempotency-Key) instead
-of making a second one.
+native face gives each call a clock whose ``sleep`` raises :class:`OperationCancelled` once Cancel
+came. A create cancelled while waiting on a resource it already made reports that resource to the
+engine as made but unfinished (see :mod:`.partial`), so the state records it and the next
+``pulumi up`` finishes it instead of making a second one.
 """
 
 from __future__ import annotations
@@ -12,12 +12,19 @@ from __future__ import annotations
 import threading
 import time
 
+from twilio_memory_api.operations import WaitInterrupted
+
 __all__ = ["CancellableClock", "OperationCancelled"]
 
+CANCELLED = (
+    "Cancelled by Pulumi (Ctrl-C or a stopped update) while waiting for Twilio. What was already sent "
+    "may still complete there; nothing is made twice. Run `pulumi up` again: it finishes what was "
+    "started, or, if it says a name is taken, names the resource to `pulumi import`."
+)
 
-class OperationCancelled(BaseException):
-    """Raised inside a wait after Cancel. A ``BaseException``, like ``asyncio.CancelledError``, so
-    no ``except Exception`` of the core's retries and clean-ups mistakes it for an API error."""
+
+class OperationCancelled(WaitInterrupted):
+    """Raised inside a wait after Cancel (a ``BaseException``: nothing in the core retries it)."""
 
 
 class CancellableClock:
@@ -38,8 +45,4 @@ class CancellableClock:
 
     def sleep(self, seconds: float) -> None:
         if self._cancelled.wait(max(seconds, 0)):
-            raise OperationCancelled(
-                "Cancelled by Pulumi (Ctrl-C or a stopped update) while waiting for Twilio: what was "
-                "already sent may still complete there. Run `pulumi refresh`, then `pulumi up`: a "
-                "resource made but not recorded is found again, never made twice."
-            )
+            raise OperationCancelled(CANCELLED)

@@ -21,12 +21,15 @@ from typing import Any, TypeVar
 
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
-from twilio_memory_api.errors import ConfigurationError
+from twilio_memory_api.errors import AlreadyExistsError, ConfigurationError, OperationTimeoutError
+from twilio_memory_api.operations import WaitInterrupted
 
 from .. import config
 from ..resources._base import BaseProvider, call_limits, clear_client_cache
+from ..resources.conversation_configuration import IDEMPOTENCY_SEED
 from .cancel import CancellableClock
 from .catalog import Kind, kind_of
+from .partial import made_but_unfinished
 from .schema import schema_json
 from .spelling import camel_path, to_core, to_engine
 from .values import from_plain_map, to_plain_map
@@ -98,10 +101,12 @@ class TwilioMemoryProvider(p.Provider):
         model = kind.core.inputs_model
         olds = to_core(model, to_plain_map(request.old_inputs))
         news = to_core(model, to_plain_map(request.new_inputs))
+        # What a dynamic resource records at construction, the URN seeds a crash-safe create's
+        # Idempotency-Key (Conversations configurations); hidden keys stay in the inputs.
+        news[IDEMPOTENCY_SEED] = request.urn
         result = core.check(olds, news)
         failures = [p.CheckFailure(camel_path(model, f.property), f.reason) for f in result.failures]
-        inputs = {k: v for k, v in result.inputs.items() if not k.startswith("__")}
-        return p.CheckResponse(inputs=from_plain_map(to_engine(model, inputs)), failures=failures)
+        return p.CheckResponse(inputs=from_plain_map(to_engine(model, result.inputs)), failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
         kind, core = _core(request.type)
@@ -129,8 +134,16 @@ class TwilioMemoryProvider(p.Provider):
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         kind, core = _core(request.type)
         props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
-        result = await self._run(request.timeout, core.create, props)
-        return p.CreateResponse(result.id, _outputs(kind, result.outs))
+        try:
+            result = await self._run(request.timeout, core.create, props)
+        except (OperationTimeoutError, WaitInterrupted) as exc:
+            partial = made_but_unfinished(core, props, request.properties, exc)
+            if partial is None:
+                raise
+            raise partial from exc
+        except AlreadyExistsError as exc:
+            raise _name_taken(kind, request.name, exc) from None
+        return p.CreateResponse(result.id, _outputs(kind, result.outs, props))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
         kind, core = _core(request.type)
@@ -143,7 +156,7 @@ class TwilioMemoryProvider(p.Provider):
             if result.inputs is None
             else from_plain_map(to_engine(kind.core.inputs_model, result.inputs))
         )
-        return p.ReadResponse(result.id, _outputs(kind, result.outs), inputs)
+        return p.ReadResponse(result.id, _outputs(kind, result.outs, props), inputs)
 
     async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
         kind, core = _core(request.type)
@@ -151,7 +164,7 @@ class TwilioMemoryProvider(p.Provider):
         olds = to_core(model, to_plain_map(request.olds))
         news = to_core(model, to_plain_map(request.news))
         result = await self._run(request.timeout, core.update, request.resource_id, olds, news)
-        return p.UpdateResponse(_outputs(kind, result.outs))
+        return p.UpdateResponse(_outputs(kind, result.outs, news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         kind, core = _core(request.type)
@@ -167,6 +180,20 @@ def _core(type_token: str) -> tuple[Kind, BaseProvider]:
     return kind, kind.core()
 
 
+def _name_taken(kind: Kind, name: str, exc: AlreadyExistsError) -> AlreadyExistsError:
+    """The core's refusal of a taken display name, with what to do said the way every Pulumi
+    language says it (the core's advice is written in the dynamic face's Python)."""
+    what = str(exc).split(" If you renamed", 1)[0]
+    return AlreadyExistsError(
+        f"{what} If this create replaces that very resource (`pulumi up --replace`, or a replacement "
+        f"you forced), set the deleteBeforeReplace resource option on {name!r}: a display name cannot "
+        f"exist twice. If you renamed {name!r} in your program, list its old URN in aliases. To manage "
+        f"the existing one with this stack, `pulumi import {kind.token} {name} {exc.existing_id}` (or "
+        "set adopt: true). Or choose another displayName.",
+        existing_id=exc.existing_id,
+    )
+
+
 def _engine_name(model: Any, key: str) -> str:
     return next(iter(to_engine(model, {key: None})))
 
@@ -180,8 +207,13 @@ def _diff_kind(had: bool, has: bool, replace: bool) -> p.PropertyDiffKind:
     return kinds.UPDATE_REPLACE if replace else kinds.UPDATE
 
 
-def _outputs(kind: Kind, outs: Mapping[str, Any] | None) -> dict[str, PropertyValue]:
-    return from_plain_map(to_engine(kind.core.inputs_model, outs or {}))
+def _outputs(
+    kind: Kind, outs: Mapping[str, Any] | None, props: Mapping[str, Any]
+) -> dict[str, PropertyValue]:
+    """The core's outputs, with the hidden (``__``) inputs of ``props`` carried along: the
+    outputs are what delete and the next diff are given (a configuration's Idempotency-Key)."""
+    hidden = {k: v for k, v in props.items() if k.startswith("__") and k not in (outs or {})}
+    return from_plain_map(to_engine(kind.core.inputs_model, {**hidden, **(outs or {})}))
 
 
 def _stack_values(values: Mapping[str, Any]) -> dict[str, str]:

@@ -15,9 +15,10 @@ from typing import Any
 
 import grpc
 from pulumi.provider.experimental import server
+from twilio_memory_api.operations import WaitInterrupted
 
 from .._version import __version__
-from .cancel import OperationCancelled
+from .partial import PartialCreate
 from .provider import TwilioMemoryProvider
 
 __all__ = ["main"]
@@ -34,7 +35,10 @@ def _reported(rpc: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
     async def call(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
             return await rpc(self, request, context)
-        except (Exception, OperationCancelled) as exc:
+        except PartialCreate as exc:
+            code, details, metadata = exc.status()
+            await context.abort(code, details, trailing_metadata=metadata)
+        except (Exception, WaitInterrupted) as exc:
             await context.abort(grpc.StatusCode.UNKNOWN, str(exc) or type(exc).__name__)
 
     return call

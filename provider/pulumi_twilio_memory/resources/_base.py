@@ -313,6 +313,9 @@ _limits: contextvars.ContextVar[tuple[float | None, Clock | None]] = contextvars
     "call_limits", default=(None, None)
 )
 
+#: Who set a deadline that came from :func:`call_limits`, as timeout messages name it.
+CUSTOM_TIMEOUTS = "the resource's customTimeouts"
+
 
 @contextlib.contextmanager
 def call_limits(timeout: float | None, clock: Clock | None = None) -> Iterator[None]:
@@ -329,7 +332,9 @@ def new_deadline() -> Deadline:
     """A deadline of ``twilio-memory:operationTimeout`` seconds from now, unless the face serving
     this call set other limits (:func:`call_limits`)."""
     timeout, clock = _limits.get()
-    return Deadline(timeout or config.current().operation_timeout, clock or SYSTEM_CLOCK)
+    if timeout:
+        return Deadline(timeout, clock or SYSTEM_CLOCK, set_by=CUSTOM_TIMEOUTS)
+    return Deadline(config.current().operation_timeout, clock or SYSTEM_CLOCK)
 
 
 # -- check helpers ---------------------------------------------------------------------------------
