@@ -8,7 +8,10 @@ aliases, import, destroy), the account checked through plain HTTP after each ste
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -243,9 +246,46 @@ def test_custom_timeouts_bound_a_create(
     (store,) = account.stores().values()
     assert store["status"] != "ACTIVE"  # it gave up long before the 60 s of provisioning
     settings_restored.control.settings(provisioning_delay=1)
+    settings_restored.control.advance_clock(60)  # its provisioning is over
     program.write_text(original)
     ws.up()
     assert len(account.stores()) == 1  # nothing made twice
+    assert ws.outputs()["storeId"] == store["id"]
+    _no_drift(ws)
+
+
+def test_an_interrupted_up_records_what_it_made_and_the_next_up_finishes_it(
+    native: Callable[..., Workspace], settings_restored: EmulatorServer, account: Account
+) -> None:
+    emulator = settings_restored
+    emulator.control.settings(provisioning_delay=60)
+    ws = native("interrupted")
+    emulator.control.reset_stats()
+    up = subprocess.Popen(
+        [str(ws.cli.binary), "up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"],
+        cwd=ws.project_dir,
+        env=ws.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # Until the provider waits on the store itself (its create operation done, its id known).
+        while not emulator.control.stats()["byRoute"].get("GET /v1/ControlPlane/Stores/{storeId}"):
+            assert up.poll() is None, up.communicate()[0]
+            time.sleep(0.1)
+        up.send_signal(signal.SIGINT)  # Ctrl-C
+        output, _ = up.communicate(timeout=45)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    assert up.returncode != 0, output
+    (store,) = account.stores().values()
+    assert store["status"] != "ACTIVE", output  # the waits ended long before provisioning did
+    emulator.control.settings(provisioning_delay=1)
+    emulator.control.advance_clock(60)  # its provisioning is over
+    ws.up()
+    assert [s["id"] for s in account.stores().values()] == [store["id"]]  # finished, not made twice
     assert ws.outputs()["storeId"] == store["id"]
     _no_drift(ws)
 

@@ -114,7 +114,9 @@ _NAMESPACE = uuid.UUID("5b0d8f3e-1c55-4c6e-9a4f-7d1c3e2b9a10")  # this package's
 class StatusTimeoutsArgs:
     """Minutes (>= 1) after which a conversation becomes inactive, then closed."""
 
+    #: Minutes without activity (>= 1) before the conversation becomes INACTIVE.
     inactive: pulumi.Input[int] | None = None
+    #: Minutes (>= 1) after which an inactive conversation is CLOSED.
     closed: pulumi.Input[int] | None = None
 
 
@@ -122,7 +124,9 @@ class StatusTimeoutsArgs:
 class CaptureRuleArgs:
     """Which addresses a channel captures; ``*`` is a wildcard. ``from_`` is sent as ``from``."""
 
+    #: The sender address to capture (``*``: any).
     from_: pulumi.Input[str]
+    #: The recipient address to capture (``*``: any).
     to: pulumi.Input[str]
     #: e.g. VOICE ``{"callType": "PSTN"}``, CHAT ``{"chatService": "IS…"}``.
     metadata: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
@@ -132,7 +136,9 @@ class CaptureRuleArgs:
 class ChannelSettingArgs:
     """One channel's settings (the key in ``channel_settings`` is the channel)."""
 
+    #: When the channel's conversations become inactive, then closed.
     status_timeouts: pulumi.Input[StatusTimeoutsArgs | Mapping[str, Any]] | None = None
+    #: Which addresses the channel captures.
     capture_rules: pulumi.Input[Sequence[CaptureRuleArgs | Mapping[str, Any]]] | None = None
 
 
@@ -140,6 +146,7 @@ class ChannelSettingArgs:
 class StatusCallbackArgs:
     """A webhook for conversation status changes."""
 
+    #: The http(s) URL called on each status change.
     url: pulumi.Input[str]
     #: POST (default) or GET.
     method: pulumi.Input[str] | None = None
@@ -149,6 +156,7 @@ class StatusCallbackArgs:
 class ConversationsV1BridgeArgs:
     """Bridge a Conversations V1 service (``IS`` + 32 hex digits); one configuration per service."""
 
+    #: The Conversations V1 service SID (IS...).
     service_id: pulumi.Input[str]
 
 
@@ -158,6 +166,7 @@ class ConversationConfigurationArgs:
 
     #: Unique in the account: 1-32 letters, digits, spaces, ``-`` or ``_``.
     display_name: pulumi.Input[str]
+    #: At most 512 characters.
     description: pulumi.Input[str]
     #: GROUP_BY_PROFILE, GROUP_BY_PARTICIPANT_ADDRESSES or GROUP_BY_PARTICIPANT_ADDRESSES_AND_CHANNEL_TYPE.
     conversation_grouping_type: pulumi.Input[str]
@@ -171,6 +180,7 @@ class ConversationConfigurationArgs:
     intelligence_configuration_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     #: Default false.
     memory_extraction_enabled: pulumi.Input[bool] | None = None
+    #: Bridge a Conversations V1 service into this configuration (one configuration per service).
     conversations_v1_bridge: pulumi.Input[ConversationsV1BridgeArgs | Mapping[str, Any]] | None = None
     #: Take over an existing configuration with this display name instead of failing.
     adopt: pulumi.Input[bool] | None = None
@@ -636,10 +646,15 @@ class ConversationConfiguration(Resource, module="twilio-memory", name="Conversa
     adopt: pulumi.Output[bool]
     #: +1 per successful update; compared before every write (the API has no ETag).
     version: pulumi.Output[int]
+    #: When the configuration was created (ISO 8601).
     created_at: pulumi.Output[str]
+    #: When it last changed (ISO 8601).
     updated_at: pulumi.Output[str]
+    #: The trait extraction strategies Twilio attached (read-only).
     trait_extraction_strategy_ids: pulumi.Output[list[str]]
+    #: The observation extraction strategies Twilio attached (read-only).
     observation_extraction_strategy_ids: pulumi.Output[list[str]]
+    #: The redaction configuration Twilio attached, if any (read-only).
     redaction_configuration_id: pulumi.Output[str | None]
 
     def __init__(

@@ -97,6 +97,7 @@ class TraitMappingArgs:
 class MappingToArgs:
     """What the mapping writes: traits (TRAITS, the only type), 1-100 mappings."""
 
+    #: 1-100 items, each an expression written into one trait of one group.
     mappings: pulumi.Input[Sequence[TraitMappingArgs | Mapping[str, Any]]]
     #: TRAITS (the default and only value).
     type: pulumi.Input[str] | None = None
@@ -518,7 +519,9 @@ class DataMapping(Resource, module="twilio-memory", name="DataMapping"):
     version: pulumi.Output[int]
     #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
     etag: pulumi.Output[str]
+    #: When the mapping was created (ISO 8601).
     created_at: pulumi.Output[str]
+    #: When it last changed (ISO 8601).
     updated_at: pulumi.Output[str]
 
     def __init__(

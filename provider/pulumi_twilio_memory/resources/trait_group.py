@@ -85,13 +85,17 @@ class ValidationRuleArgs:
     rule_type: pulumi.Input[str] | None = None
     #: STRING: a regular expression (at most 1000 characters), and length bounds.
     pattern: pulumi.Input[str] | None = None
+    #: STRING: the shortest value allowed.
     min_length: pulumi.Input[int] | None = None
+    #: STRING: the longest value allowed.
     max_length: pulumi.Input[int] | None = None
-    #: NUMBER: inclusive bounds.
+    #: NUMBER: the lowest value allowed (inclusive).
     min: pulumi.Input[float] | None = None
+    #: NUMBER: the highest value allowed (inclusive).
     max: pulumi.Input[float] | None = None
-    #: ARRAY: bounds on the number of items.
+    #: ARRAY: the fewest items allowed.
     min_items: pulumi.Input[int] | None = None
+    #: ARRAY: the most items allowed.
     max_items: pulumi.Input[int] | None = None
 
 
@@ -103,6 +107,7 @@ class TraitDefinitionArgs:
     data_type: pulumi.Input[str]
     #: At most 1024 characters.
     description: pulumi.Input[str] | None = None
+    #: What a value must satisfy; only the fields of its rule type apply.
     validation_rule: pulumi.Input[ValidationRuleArgs | Mapping[str, Any]] | None = None
     #: The identity-resolution ``id_type`` this trait's value is promoted to (at most 30 characters).
     id_type_promotion: pulumi.Input[str] | None = None
