@@ -218,3 +218,102 @@ def test_a_project_of_its_own_installs_and_runs_the_wheel(cli: PulumiCLI, user_p
         _pulumi(cli, user_project, env, "destroy", "--yes")
         with emulator.http() as http:
             assert http.get("/v1/ControlPlane/Stores").json()["stores"] == []
+
+
+YAML_PROGRAM = """\
+name: yaml-tenant
+runtime: yaml
+resources:
+  store:
+    type: twilio-memory:index:Store
+    properties:
+      displayName: yaml-acme
+      description: Acme, from YAML
+  loyalty:
+    type: twilio-memory:index:TraitGroup
+    properties:
+      storeId: ${store.id}
+      displayName: Loyalty
+      traits:
+        tier:
+          dataType: STRING
+outputs:
+  storeId: ${store.id}
+"""
+
+IMPORTED = """\
+  handmade:
+    type: twilio-memory:index:Store
+    properties:
+      displayName: handmade
+      description: made by hand
+"""
+
+
+@pytest.mark.parametrize("sdk", SDKS, ids=[f"sdk-{v}" for v in SDKS])
+def test_a_yaml_program_finds_the_native_provider_the_package_installed(
+    cli: PulumiCLI, dist: dict[str, Path], tmp_path: Path, sdk: str
+) -> None:
+    """Only the package installed in an environment on PATH: a Pulumi YAML program outside the
+    checkout runs up, preview, import of a store made out of band, and destroy."""
+    venv = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            f"{dist['wheel']}[emulator]",
+            f"pulumi=={sdk}",
+        ],
+        check=True,
+        timeout=600,
+    )
+    assert (venv / "bin" / "pulumi-resource-twilio-memory").is_file()
+    project = tmp_path / "yaml-tenant"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(YAML_PROGRAM)
+    (tmp_path / "backend").mkdir()
+    with _WheelEmulator(venv, **REALISTIC_DELAYS) as emulator:
+        env = _env(
+            cli,
+            tmp_path,
+            {
+                "TWILIO_API_KEY": emulator.api_key,
+                "TWILIO_API_SECRET": emulator.api_secret,
+                "TWILIO_MEMORY_BASE_URL": emulator.base_url,
+                "TWILIO_CONVERSATIONS_BASE_URL": emulator.base_url,
+            },
+        )
+        env["PATH"] = os.pathsep.join([str(venv / "bin"), env["PATH"]])  # the environment, activated
+        _pulumi(cli, project, env, "stack", "init", "dev")
+        _pulumi(cli, project, env, "up", "--yes")
+        _pulumi(cli, project, env, "preview", "--expect-no-changes")
+        with emulator.http(settle=True) as http:
+            made = http.post(
+                "/v1/ControlPlane/Stores", json={"displayName": "handmade", "description": "made by hand"}
+            )
+            assert made.status_code == 202, made.text
+        with emulator.http() as http:
+            ids = {
+                http.get(f"/v1/ControlPlane/Stores/{s}").json()["displayName"]: s
+                for s in http.get("/v1/ControlPlane/Stores").json()["stores"]
+            }
+        _pulumi(
+            cli,
+            project,
+            env,
+            "import",
+            "twilio-memory:index:Store",
+            "handmade",
+            ids["handmade"],
+            "--yes",
+            "--protect=false",
+        )
+        (project / "Pulumi.yaml").write_text(YAML_PROGRAM.replace("outputs:\n", IMPORTED + "outputs:\n"))
+        _pulumi(cli, project, env, "preview", "--expect-no-changes")
+        _pulumi(cli, project, env, "destroy", "--yes")
+        with emulator.http() as http:
+            assert http.get("/v1/ControlPlane/Stores").json()["stores"] == []
