@@ -7,7 +7,11 @@ not at the moment of its peak. Roles:
 
 * ``provider_host``: ``python -m pulumi.dynamic``, the dynamic-provider host that runs every
   ``create``/``read``/``update``/``delete`` of our resources;
-* ``program``: the Python process running the Pulumi program (``pulumi-language-python-exec``);
+* ``native_provider``: the native provider plugin, ``pulumi-resource-twilio-memory`` (a console
+  script: ``python .../bin/pulumi-resource-twilio-memory <engine>``) or
+  ``python -m pulumi_twilio_memory.native...``, which serves every resource of a stack;
+* ``program``: the Python process running the Pulumi program (``pulumi-language-python-exec``),
+  or for a Pulumi YAML program the YAML language host that evaluates it (``pulumi-language-yaml``);
 * ``engine``: the ``pulumi`` CLI itself.
 
 Linux only; elsewhere the peaks stay 0 and the report says "n/a".
@@ -22,7 +26,7 @@ from types import TracebackType
 
 __all__ = ["ROLES", "PeakMemory"]
 
-ROLES = ("engine", "program", "provider_host")
+ROLES = ("engine", "program", "provider_host", "native_provider")
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -60,7 +64,9 @@ def _role(pid: int, root: int) -> str | None:
         return None
     if "pulumi.dynamic" in cmdline:
         return "provider_host"
-    if "pulumi-language-python-exec" in cmdline:
+    if "pulumi-resource-twilio-memory" in cmdline or "pulumi_twilio_memory.native" in cmdline:
+        return "native_provider"
+    if "pulumi-language-python-exec" in cmdline or "pulumi-language-yaml" in cmdline:
         return "program"
     return None
 

@@ -137,18 +137,120 @@ def _onboarding(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _native_entries(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((results.get("native") or {}).get("onboarding") or [])
+
+
+def _ratio(seconds: float | None, floor: float | None) -> str:
+    return _x(seconds / floor) if seconds is not None and floor else "n/a"
+
+
+def _native(results: dict[str, Any]) -> list[str]:
+    """The native face's runs beside the dynamic face's of the same N (section 1b)."""
+    native = results.get("native")
+    entries = _native_entries(results)
+    if not native or not entries:
+        return []
+    dynamic = {e["tenants"]: e for e in results.get("onboarding") or []}
+    s = native["settings"]
+    rows = []
+    for n in entries:
+        tenants, up = n["tenants"], n["up"]
+        d = dynamic.get(tenants)
+        unlimited = n["floor"]["unlimited_seconds"]
+        d_up, d_pool = (d["up"], d.get("pooled")) if d else (None, None)
+        rows.append(
+            [
+                str(tenants),
+                str(n.get("accounts", 1)),
+                str(n["resources"]),
+                _s(unlimited),
+                f"{_s(d_up['seconds'])} ({_ratio(d_up['seconds'], unlimited)})" if d_up else "n/a",
+                f"{_s(d_pool['seconds'])} ({_ratio(d_pool['seconds'], unlimited)})" if d_pool else "n/a",
+                str(n["parallel"]),
+                _s(up["seconds"]),
+                _ratio(up["seconds"], unlimited),
+                " / ".join(f"{v:.2f}" for v in n["up_seconds"]),
+                f"{_per_tenant(d_pool, tenants)} / {_per_tenant(up, tenants)}",
+                f"{_s(d_pool.get('hosts_total_mib')) if d_pool else 'n/a'} / "
+                f"{_s(up['peak_mib'].get('native_provider'))} / {_s(up.get('native_total_mib'))}",
+                f"{up.get('native_processes', 'n/a')} ({up.get('serving_processes', 'n/a')})",
+            ]
+        )
+    return [
+        "## 1b. The native face beside the dynamic face",
+        "",
+        f"Measured {native['date']} (`{native['command']}`; load average {native['load_start']:.2f} / "
+        f"{native['load_end']:.2f} at start / end; provisioning {s['provisioning_delay']:g} s, operation "
+        f"{s['operation_delay']:g} s, {s['repeat']} run(s) per N, median shown). The same tenants as "
+        "section 1 (per tenant a store, the `Preferences` trait group, identity resolution with email + "
+        "phone and a Conversations configuration with CHAT timeouts, the inputs `TenantMemory` gives "
+        "them), written as a Pulumi YAML program (`bench/workspace.py`, `native_program`) and served by "
+        "the native provider `pulumi-resource-twilio-memory`: one stack per account of at most 15 "
+        "tenants, all `pulumi up --yes --skip-preview --parallel P` started together, timed from exec to "
+        "the last exit, fresh stacks and an empty emulator for every run. *P* is 4 per tenant of a stack "
+        "(every resource at once; at least the engine's default) unless `--native-parallel`; the "
+        f"provider runs up to {s['provider_calls']} calls at once. Ratios are to the same no-limit floor "
+        "as section 1 (per stack). Dynamic figures: section 1's medians (no pool, and the pool). Provider "
+        "RSS (`VmHWM`): the dynamic pool's hosts added up / the largest native provider process (the one "
+        "the aim is about) / every native provider process added up. "
+        "Native provider processes: all seen (those that served a resource's `Check` or `Create`): the "
+        "YAML language host has the engine start one more for the schema alone. The issue's aims for "
+        "the native face, for reading, never asserted: N = 15 within 1.5x the floor, N = 1 within "
+        "1.25x, provider RSS at most 150 MiB at N = 15, at most 15 requests per tenant.",
+        "",
+        *_table(
+            [
+                "N",
+                "accounts",
+                "resources",
+                "no-limit floor (s)",
+                "dynamic, no pool (s, / floor)",
+                "dynamic, pool (s, / floor)",
+                "native `--parallel`",
+                "**native** `up` (s)",
+                "**native / floor**",
+                "native, all runs (s)",
+                "requests per tenant, dynamic pool / native",
+                "provider peak RSS (MiB): dynamic pool, all hosts / native, largest / native, all",
+                "native provider processes (serving resources)",
+            ],
+            rows,
+        ),
+    ]
+
+
+_NATIVE_WHERE = (
+    " *Native*: the native provider's trace (the same probe; its RPCs are coroutines, each `Create` on "
+    "a thread of its own), the slots `min(provider calls, --parallel)` and the floor on those slots; a "
+    "YAML program has no Python program start."
+)
+
+
 def _where(results: dict[str, Any]) -> list[str]:
     s = results["settings"]
     rows = []
+    native = {n["tenants"]: n for n in _native_entries(results)}
     for e in results["onboarding"]:
-        for label, run in (("no pool", e["up"]), (f"pool of {e.get('hosts', 1)}", e.get("pooled"))):
+        runs: list[tuple[str, dict[str, Any] | None, int, float]] = [
+            ("no pool", e["up"], e["floor"]["slots"], e["floor"]["seconds"]),
+            (
+                f"pool of {e.get('hosts', 1)}",
+                e.get("pooled"),
+                4 * e.get("hosts", 1),
+                e["floor"]["unlimited_seconds"],
+            ),
+        ]
+        if e["tenants"] in native:
+            n = native[e["tenants"]]
+            runs.append(
+                (f"native, --parallel {n['parallel']}", n["up"], n["floor"]["slots"], n["floor"]["seconds"])
+            )
+        for label, run, slots, floor in runs:
             if run is None:
                 continue
             t = run.get("trace") or {}
             phase = t.get("create_phase")
-            pooled = run is not e["up"]
-            slots = 4 * e.get("hosts", 1) if pooled else e["floor"]["slots"]
-            floor = e["floor"]["unlimited_seconds"] if pooled else e["floor"]["seconds"]
             busy = t.get("create_busy_seconds")
             rows.append(
                 [
@@ -177,7 +279,8 @@ def _where(results: dict[str, Any]) -> list[str]:
         "through the program (N = 1) plus, once every slot is taken, the wait for a free slot. "
         "Beyond 15 tenants, the first account's stack. With the pool: the floor is the no-limit one, "
         "the slots are 4 per host, and the hop also holds the engine's wait on a `Check` sent to a "
-        "host whose threads are all busy (the engine calls `Check` from its one step loop).",
+        "host whose threads are all busy (the engine calls `Check` from its one step loop)."
+        + (_NATIVE_WHERE if native else ""),
         "",
         *_table(
             [
@@ -197,42 +300,53 @@ def _where(results: dict[str, Any]) -> list[str]:
         ),
     ]
     largest = results["onboarding"][-1]
-    trace = largest["up"].get("trace") or {}
-    creates = trace.get("create_seconds_by_type", {})
+    twin = native.get(largest["tenants"])
+    creates = (largest["up"].get("trace") or {}).get("create_seconds_by_type", {})
+    native_creates = ((twin or {}).get("up", {}).get("trace") or {}).get("create_seconds_by_type", {})
     type_rows = []
     for kind in RESOURCE_TYPES:
         values = creates.get(kind)
         if not values:
             continue
-        mean = sum(values) / len(values)
         physical = physical_delay(kind, s["provisioning_delay"], s["operation_delay"])
-        type_rows.append(
-            [
-                kind,
-                str(len(values)),
-                _s(physical),
-                _s(mean),
-                f"{mean - physical:+.2f} ({(mean / physical - 1):+.0%})",
-            ]
-        )
+        row = [kind, str(len(values)), _s(physical), *_excess(values, physical)]
+        if twin is not None:
+            row += _excess(native_creates.get(kind) or [], physical)
+        type_rows.append(row)
+    header = ["resource", "creates", "emulator wait (s)", "mean Create (s)", "excess"]
+    if twin is not None:
+        header += ["native: mean Create (s)", "native: excess"]
     lines += [
         f"Each `Create` against the emulator time it must wait (N = {largest['tenants']}); the excess "
         "is polling cadence, HTTP and the provider's extra reads:",
         "",
-        *_table(["resource", "creates", "emulator wait (s)", "mean Create (s)", "excess"], type_rows),
+        *_table(header, type_rows),
     ]
-    by_route = largest["up"]["requests"].get("by_route", {})
-    if by_route:
+    by_route = dict(largest["up"]["requests"].get("by_route", {}))
+    native_routes = (twin or {}).get("up", {}).get("requests", {}).get("by_route", {})
+    if by_route or native_routes:
         n = largest["tenants"]
-        lines += [
-            f"API requests of `pulumi up` by route (N = {n}):",
-            "",
-            *_table(
-                ["route", "requests", "per tenant"],
-                [[f"`{route}`", str(count), f"{count / n:.1f}"] for route, count in by_route.items()],
-            ),
-        ]
+        header = ["route", "requests", "per tenant"]
+        if twin is not None:
+            header += ["native: requests", "native: per tenant"]
+        route_rows = []
+        for route in [*by_route, *(r for r in native_routes if r not in by_route)]:
+            count = by_route.get(route, 0)
+            row = [f"`{route}`", str(count), f"{count / n:.1f}"]
+            if twin is not None:
+                count = native_routes.get(route, 0)
+                row += [str(count), f"{count / n:.1f}"]
+            route_rows.append(row)
+        lines += [f"API requests of `pulumi up` by route (N = {n}):", "", *_table(header, route_rows)]
     return lines
+
+
+def _excess(values: list[float], physical: float) -> list[str]:
+    """Mean ``Create`` and its excess over the emulator's delay, or n/a."""
+    if not values:
+        return ["n/a", "n/a"]
+    mean = sum(values) / len(values)
+    return [_s(mean), f"{mean - physical:+.2f} ({(mean / physical - 1):+.0%})"]
 
 
 def _previews(results: dict[str, Any]) -> list[str]:
@@ -306,13 +420,33 @@ def _memory(results: dict[str, Any]) -> list[str]:
             _s(run["peak_mib"].get("program")),
             _s(run["peak_mib"].get("engine")),
         ]
-        for e in results["onboarding"]
+        for e in results.get("onboarding") or []
         for label, run in (("no pool", e["up"]), ("pool", e.get("pooled")))
         if run is not None
+    ]
+    rows += [
+        [
+            f"`pulumi up`, N = {n['tenants']}, native (YAML)",
+            _s(n["up"]["peak_mib"].get("native_provider")),
+            _s(n["up"].get("native_total_mib")),
+            _s(n["up"]["peak_mib"].get("program")),
+            _s(n["up"]["peak_mib"].get("engine")),
+        ]
+        for n in _native_entries(results)
     ]
     return [
         "## 5. Peak memory (max RSS, `VmHWM` from /proc)",
         "",
+        *(
+            [
+                "Native rows: the provider column is the native provider process "
+                "(`pulumi-resource-twilio-memory`), *all* adds the one started for the schema; the program "
+                "is the YAML language host (`pulumi-language-yaml`), which evaluates the program itself.",
+                "",
+            ]
+            if _native_entries(results)
+            else []
+        ),
         *_table(
             [
                 "command",
@@ -556,11 +690,11 @@ def _dataplane(results: dict[str, Any]) -> list[str]:
 
 
 def _header(results: dict[str, Any]) -> list[str]:
-    """The control-plane run's header, or (data plane alone) the data-plane run's own."""
+    """The control-plane run's header, or (one other part alone) that part's own command."""
     if "settings" in results:
         return _machine(results)
-    dp = results.get("dataplane") or {}
-    return [f"# Benchmarks: `{dp.get('command', 'python -m bench.run')}`", ""]
+    part = results.get("native") or results.get("dataplane") or {}
+    return [f"# Benchmarks: `{part.get('command', 'python -m bench.run')}`", ""]
 
 
 def render_markdown(results: dict[str, Any], svg_name: str) -> str:
@@ -570,12 +704,15 @@ def render_markdown(results: dict[str, Any], svg_name: str) -> str:
             *_onboarding(results),
             f"![pulumi up, floor and SDK script against N]({svg_name})",
             "",
+            *_native(results),
             *_where(results),
             *_previews(results),
             *_state(results),
             *_memory(results),
             *_experiments(results),
         ]
+    elif results.get("native"):
+        lines += [*_native(results), *_memory(results)]
     lines += _dataplane(results)
     lines += _host_memory(results)
     return "\n".join(lines).rstrip() + "\n"
@@ -597,6 +734,11 @@ def _plot(results: dict[str, Any]) -> str:
                 "twilio SDK script",
                 [(e["tenants"], e["baseline"]["seconds"]) for e in onboarding if "baseline" in e],
             )
+        )
+    native = _native_entries(results)
+    if native:
+        series.append(
+            Series("pulumi up, native (YAML)", [(n["tenants"], n["up"]["seconds"]) for n in native])
         )
     slots = onboarding[0]["floor"]["slots"] if onboarding else 4
     series.append(

@@ -14,10 +14,13 @@ Against one emulator server (``--provisioning-delay``, ``--operation-delay``), f
 6. the data plane (:mod:`bench.dataplane`, on emulators of its own): Recall latency, write
    throughput and the emulator's memory with 10,000 observations in a store (1,000 ``--quick``);
 7. unless ``--quick``, the provider host's memory beside an earlier release's, one tenant each
-   (:mod:`bench.host_memory`).
+   (:mod:`bench.host_memory`);
+8. the native face: the same N tenants as a Pulumi YAML program served by the native provider
+   (``pulumi-resource-twilio-memory``), one process per stack, next to the same floor.
 
-``--part control-plane``, ``--part data-plane`` or ``--part host-memory`` runs one of them and
-merges it into the existing ``<name>.json`` (the other parts' numbers stay as they were).
+``--part control-plane``, ``--part native``, ``--part data-plane`` or ``--part host-memory`` runs
+one of them and merges it into the existing ``<name>.json`` (the other parts' numbers stay as they
+were).
 
 Writes ``bench/results/<name>.md``, ``.json`` and ``.svg`` (``<name>`` = ``full`` or ``quick``
 unless ``--name``). Never asserts a time: exits non-zero only when a run itself fails.
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_twilio_memory.hosts import engine_parallel, hosts_for
+from pulumi_twilio_memory.native.provider import MAX_CALLS
 from twilio_memory_emulator.testing import EmulatorServer
 
 from .dataplane import FULL, QUICK, run_dataplane
@@ -57,6 +61,7 @@ from .workspace import (
     PulumiCLI,
     find_cli,
     fleet_config,
+    native_program,
 )
 
 __all__ = ["main"]
@@ -114,10 +119,16 @@ class Bench:
         return self.workspaces(tenants, extra_env, hosts)[0]
 
     def workspaces(
-        self, tenants: int, extra_env: dict[str, str] | None = None, hosts: int | None = 1
+        self,
+        tenants: int,
+        extra_env: dict[str, str] | None = None,
+        hosts: int | None = 1,
+        *,
+        native: bool = False,
     ) -> list[BenchWorkspace]:
         """Fresh stacks for ``tenants`` tenants, one per account of at most 15, on an emptied
-        emulator; ``hosts`` is each stack's ``providerHosts`` (None: the program's own default)."""
+        emulator; ``hosts`` is each stack's ``providerHosts`` (None: the program's own default).
+        ``native``: the Pulumi YAML program of the native face instead of the root program."""
         self.runs += 1
         self.emulator.control.reset()
         accounts = math.ceil(tenants / ACCOUNT_STORES)
@@ -125,9 +136,13 @@ class Bench:
         created = []
         for index in range(accounts):
             count = min(per_account, tenants - index * per_account)
+            first = index * per_account + 1
             root = self.root / f"run-{self.runs:02d}-n{tenants}-a{index}"
-            workspace = BenchWorkspace(self.cli, root, self.emulator.base_url, extra_env, ACCOUNTS[index])
-            workspace.create(fleet_config(count, hosts, first=index * per_account + 1))
+            program = native_program(count, first=first) if native else None
+            workspace = BenchWorkspace(
+                self.cli, root, self.emulator.base_url, extra_env, ACCOUNTS[index], program=program
+            )
+            workspace.create({} if native else fleet_config(count, hosts, first=first))
             created.append(workspace)
         self.emulator.control.reset_stats()
         return created
@@ -149,6 +164,9 @@ class Bench:
             },
             "hosts_total_mib": sum(result.total_mib.get("provider_host", 0.0) for result in results),
             "host_processes": sum(result.hosts_seen for result in results),
+            "native_total_mib": sum(result.total_mib.get("native_provider", 0.0) for result in results),
+            "native_processes": sum(result.native_seen for result in results),
+            "serving_processes": sum(len(r.trace.serving_pids) if r.trace else 0 for r in results),
             "trace": trace.as_dict() if trace else None,
         }
 
@@ -243,7 +261,7 @@ def _cli_binary() -> Path:
 
 
 #: The key each part's results live under (the control plane's are the top level).
-_PART_KEYS = {"data-plane": "dataplane", "host-memory": "host_memory"}
+_PART_KEYS = {"native": "native", "data-plane": "dataplane", "host-memory": "host_memory"}
 
 
 def merged(previous: dict[str, Any], fresh: dict[str, Any], part: str) -> dict[str, Any]:
@@ -263,6 +281,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         results = {"name": args.name, "date": None, "machine": machine}
     else:
         results = run_control_plane(args)
+    if args.part in ("all", "native"):
+        results["native"] = run_native(args)
     if args.part in ("all", "data-plane"):
         results["dataplane"] = run_data_plane(args, results["machine"])
     if args.part == "host-memory" or (args.part == "all" and not args.quick):
@@ -282,6 +302,73 @@ def run_host_memory(args: argparse.Namespace) -> dict[str, Any]:
         bench = Bench(args, emu, Path(tmp), find_cli())
         measured = measure_releases(bench, Path(tmp), _log)
     return {**started, **measured, "load_end": _load()}
+
+
+def native_parallel(args: argparse.Namespace, per_account: int) -> int:
+    """The native run's ``--parallel``: ``--native-parallel``, else every resource of a stack at
+    once (4 per tenant), never below the engine's default."""
+    return args.native_parallel or max(engine_default_parallel(), 4 * per_account)
+
+
+def run_native(args: argparse.Namespace) -> dict[str, Any]:
+    """The native face: for each N, the Pulumi YAML program of the same tenants (one stack per
+    account of at most 15, started together), ``pulumi up --parallel`` timed from exec to exit,
+    against the same floor; ``--repeat`` runs, the median kept. Its own emulator, same delays."""
+    cli = find_cli()
+    native: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
+        "settings": {
+            "provisioning_delay": args.provisioning_delay,
+            "operation_delay": args.operation_delay,
+            "repeat": args.repeat,
+            "provider_calls": MAX_CALLS,
+            "native_parallel": args.native_parallel,
+            "tenants": args.tenants,
+        },
+        "load_start": _load(),
+        "onboarding": [],
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-native-") as tmp,
+        EmulatorServer(
+            provisioning_delay=args.provisioning_delay,
+            operation_delay=args.operation_delay,
+            account=[f"{sid}:{token}" for sid, token in ACCOUNTS],
+        ) as emu,
+    ):
+        bench = Bench(args, emu, Path(tmp), cli)
+        for tenants in args.tenants:
+            per_account = math.ceil(tenants / math.ceil(tenants / ACCOUNT_STORES))
+            parallel = native_parallel(args, per_account)
+            runs = []
+            workspaces: list[BenchWorkspace] = []
+            for attempt in range(args.repeat):
+                which = f"run {attempt + 1}/{args.repeat}"
+                _log(f"native pulumi up, {tenants} tenants, --parallel {parallel} ({which})")
+                workspaces = bench.workspaces(tenants, native=True)
+                runs.append(bench.up(workspaces, "--parallel", str(parallel)))
+                _log(f"  {runs[-1]['seconds']:.2f} s, {runs[-1]['requests']['total']} API requests")
+            floor = floor_for(
+                per_account,
+                args.provisioning_delay,
+                args.operation_delay,
+                workers=MAX_CALLS,
+                parallel=parallel,
+            )
+            native["onboarding"].append(
+                {
+                    "tenants": tenants,
+                    "accounts": len(workspaces),
+                    "parallel": parallel,
+                    "resources": 4 * tenants,
+                    "up_seconds": [run["seconds"] for run in runs],
+                    "up": _median_run(runs),
+                    "floor": floor.__dict__,
+                }
+            )
+    native["load_end"] = _load()
+    return native
 
 
 def run_control_plane(args: argparse.Namespace) -> dict[str, Any]:
@@ -427,9 +514,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--part",
-        choices=("all", "control-plane", "data-plane", "host-memory"),
+        choices=("all", "control-plane", "native", "data-plane", "host-memory"),
         default="all",
         help="run one part only and merge it into the existing <name>.json",
+    )
+    parser.add_argument(
+        "--native-parallel",
+        type=int,
+        help="native face: pulumi up --parallel (default: 4 per tenant of a stack, at least 4 x CPUs)",
     )
     parser.add_argument(
         "--observations", type=int, help="data plane: observations per store (default 10,000; 1,000 quick)"

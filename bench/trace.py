@@ -9,6 +9,9 @@ provider RPC. Against the moment the CLI was started that splits the wall time i
 * **creates**: first ``Create`` start to last ``Create`` end, which the floor models;
 * **teardown**: last ``Create`` end to CLI exit (outputs, the state checkpoint, plugin shutdown).
 
+The native face's provider (``pulumi-resource-twilio-memory``) is traced the same way: its start
+is the "host" start, and a Pulumi YAML program has no Python program start.
+
 Inside the create phase, each ``Create`` is compared with the emulator delay it must wait
 (:data:`PHYSICAL`): the excess is polling cadence, HTTP and the provider's own extra reads.
 """
@@ -22,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["HostTrace", "TypeStats", "physical_delay", "read_trace"]
+
+#: The probe's roles of a provider process: the dynamic host, or the native provider plugin.
+_PROVIDERS = ("provider_host", "native_provider")
 
 RESOURCE_TYPES = ("Store", "TraitGroup", "IdentityResolutionSettings", "ConversationConfiguration")
 
@@ -61,6 +67,9 @@ class HostTrace:
     #: engine's round trip (outputs back to the program, Check of the dependents) plus any wait
     #: for a free slot of the host.
     dependency_hops: list[float] = field(default_factory=list)
+    #: The provider processes that served a resource's ``Check`` or ``Create`` (the native face
+    #: also starts one for the YAML language host's ``GetSchema`` alone).
+    serving_pids: set[int] = field(default_factory=set)
 
     @property
     def create_phase(self) -> float | None:
@@ -94,6 +103,7 @@ class HostTrace:
             "rpc_counts": self.rpc_counts,
             "create_seconds_by_type": self.creates,
             "dependency_hops": self.dependency_hops,
+            "serving_processes": len(self.serving_pids),
         }
 
 
@@ -112,6 +122,8 @@ def read_trace(path: Path, started: float) -> HostTrace:
     if not path.exists():
         return trace
     intervals: list[tuple[float, float]] = []
+    provider_starts: dict[int, float] = {}
+    serves: dict[int, tuple[float, int | None]] = {}
     store_done: dict[str, float] = {}
     dependents_start: dict[str, float] = {}
     for line in path.read_text().splitlines():
@@ -119,14 +131,15 @@ def read_trace(path: Path, started: float) -> HostTrace:
         kind = event["event"]
         if kind == "start" and event.get("role") == "program" and trace.program_start is None:
             trace.program_start = event["time"] - started
-        elif kind == "start" and event.get("role") == "provider_host" and trace.host_start is None:
-            trace.host_start = event["time"] - started
-        elif kind == "serve" and trace.host_serving is None:
-            trace.host_serving = event["time"] - started
-            trace.host_workers = event.get("workers")
+        elif kind == "start" and event.get("role") in _PROVIDERS:
+            provider_starts.setdefault(event.get("pid", 0), event["time"] - started)
+        elif kind == "serve":
+            serves.setdefault(event.get("pid", 0), (event["time"] - started, event.get("workers")))
         elif kind == "rpc":
             method = event["method"]
             trace.rpc_counts[method] = trace.rpc_counts.get(method, 0) + 1
+            if method in ("Check", "Create") and "pid" in event:
+                trace.serving_pids.add(event["pid"])
             if method != "Create":
                 continue
             start, end = event["start"] - started, event["end"] - started
@@ -138,6 +151,15 @@ def read_trace(path: Path, started: float) -> HostTrace:
                 store_done[tenant] = end
             else:
                 dependents_start[tenant] = min(start, dependents_start.get(tenant, start))
+    # The first provider process that served a resource (the native face's schema-only one aside).
+    host = min(
+        (pid for pid in provider_starts if pid in trace.serving_pids or not trace.serving_pids),
+        key=provider_starts.__getitem__,
+        default=None,
+    )
+    if host is not None:
+        trace.host_start = provider_starts[host]
+        trace.host_serving, trace.host_workers = serves.get(host, (None, None))
     trace.dependency_hops = [
         dependents_start[tenant] - done
         for tenant, done in sorted(store_done.items())

@@ -47,11 +47,13 @@ __all__ = [
     "find_cli",
     "fleet_config",
     "install_release",
+    "native_program",
     "tenant_names",
 ]
 
 PROBE_DIR = Path(__file__).resolve().parent / "hostprobe"
 PROJECT = "tenant-onboarding"
+NATIVE_PROJECT = "tenant-onboarding-native"
 STACK = "bench"
 
 #: The emulator's documented default account (docs/emulator.md): never real credentials.
@@ -105,6 +107,56 @@ def fleet_config(count: int, hosts: int | None = None, first: int = 1) -> dict[s
     }
 
 
+def native_program(count: int, first: int = 1) -> dict[str, Any]:
+    """The Pulumi YAML program (``Pulumi.yaml``) that onboards the same tenants as
+    :func:`fleet_config` through the native provider: per tenant the same 4 resources with the
+    inputs ``TenantMemory`` gives them from that config (store ``bench-<name>`` described
+    "Conversation memory for bench-<name>", the ``Preferences`` group, identity resolution, a
+    configuration named and described like the store), under the same resource names."""
+    resources: dict[str, Any] = {}
+    for name in tenant_names(count + first - 1)[first - 1 :]:
+        display = f"bench-{name}"
+        description = f"Conversation memory for {display}"
+        store = f"{name}-store"
+        resources[store] = {
+            "type": "twilio-memory:index:Store",
+            "name": name,
+            "properties": {"displayName": display, "description": description},
+        }
+        resources[f"{name}-identity"] = {
+            "type": "twilio-memory:index:IdentityResolutionSettings",
+            "name": name,
+            "properties": {"storeId": f"${{{store}.id}}", **IDENTITY_RESOLUTION},
+        }
+        resources[f"{name}-preferences"] = {
+            "type": "twilio-memory:index:TraitGroup",
+            "name": f"{name}/Preferences",
+            "properties": {"storeId": f"${{{store}.id}}", "displayName": "Preferences", **PREFERENCES},
+        }
+        resources[f"{name}-conversation"] = {
+            "type": "twilio-memory:index:ConversationConfiguration",
+            "name": name,
+            "properties": {
+                "memoryStoreId": f"${{{store}.id}}",
+                "displayName": display,
+                "description": description,
+                "conversationGroupingType": "GROUP_BY_PARTICIPANT_ADDRESSES",
+                "channelSettings": CHAT_SETTINGS,
+            },
+        }
+    tenants = tenant_names(count + first - 1)[first - 1 :]
+    return {
+        "name": NATIVE_PROJECT,
+        "runtime": "yaml",
+        "description": "Tenant onboarding through the native twilio-memory provider (bench)",
+        "resources": resources,
+        "outputs": {
+            "storeIds": {name: f"${{{name}-store.id}}" for name in tenants},
+            "configurationIds": {name: f"${{{name}-conversation.id}}" for name in tenants},
+        },
+    }
+
+
 @dataclass
 class CommandResult:
     args: list[str]
@@ -116,6 +168,7 @@ class CommandResult:
     trace: HostTrace | None = None
     total_mib: dict[str, float] = field(default_factory=dict)
     hosts_seen: int = 0
+    native_seen: int = 0
 
 
 class CommandFailed(RuntimeError):
@@ -142,7 +195,10 @@ class Release:
 class BenchWorkspace:
     """The root project copied under ``root``, one stack, the provider pointed at the emulator.
 
-    ``extra_env`` is added to the CLI's environment (e.g. ``BENCH_HOST_WORKERS``).
+    ``extra_env`` is added to the CLI's environment (e.g. ``BENCH_HOST_WORKERS``). With ``program``
+    (a Pulumi YAML document, :func:`native_program`) the project is that program instead, served
+    by the native provider (``pulumi-resource-twilio-memory``, found on the ``PATH`` the harness
+    puts the virtualenv's ``bin`` on).
     """
 
     def __init__(
@@ -154,12 +210,20 @@ class BenchWorkspace:
         account: tuple[str, str] = (EMULATOR_ACCOUNT_SID, EMULATOR_AUTH_TOKEN),
         *,
         release: Release | None = None,
+        program: dict[str, Any] | None = None,
     ) -> None:
         self.trace_path = root / "host-trace.jsonl"
         source, names, venv = (REPO, ["Pulumi.yaml", "__main__.py"], None)
         if release is not None:  # another release's root project, run in its own virtualenv
             source, names, venv = release.source, release.project_files, release.venv
-        project_dir = copy_project(source, root / "project", names=names, venv=venv)
+        if program is not None:
+            project_dir = root / "project"
+            project_dir.mkdir(parents=True)
+            # Pulumi YAML refuses YAML aliases, which PyYAML writes for the shared templates.
+            plain = json.loads(json.dumps(program))
+            (project_dir / "Pulumi.yaml").write_text(yaml.safe_dump(plain, sort_keys=False))
+        else:
+            project_dir = copy_project(source, root / "project", names=names, venv=venv)
         env = {
             "TWILIO_ACCOUNT_SID": account[0],
             "TWILIO_AUTH_TOKEN": account[1],
@@ -206,6 +270,7 @@ class BenchWorkspace:
         result = CommandResult(argv, seconds, process.returncode, stdout, stderr, peaks)
         result.total_mib = totals
         result.hosts_seen = memory.count("provider_host")
+        result.native_seen = memory.count("native_provider")
         result.trace = read_trace(self.trace_path, wall_started)
         if result.returncode != 0:
             raise CommandFailed(result)

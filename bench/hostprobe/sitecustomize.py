@@ -1,7 +1,9 @@
 """Benchmark probe for the dynamic-provider host, loaded through ``PYTHONPATH`` (bench only).
 
 Python imports ``sitecustomize`` at start-up in every interpreter; this one does nothing unless
-the interpreter is the provider host (``python -m pulumi.dynamic``). There it:
+the interpreter is the provider host (``python -m pulumi.dynamic``), the native provider
+(``pulumi-resource-twilio-memory``: only the trace, its RPCs being coroutines) or the program.
+In the provider host it:
 
 * appends one JSON line per provider RPC (``Check``/``Diff``/``Create``/``Read``/...) to
   ``$BENCH_HOST_TRACE``: method, resource type, thread, start and end (``time.time()``), plus a
@@ -64,6 +66,58 @@ def _wrap(method: Any, name: str) -> Any:
             )
 
     return traced
+
+
+def _wrap_async(method: Any, name: str) -> Any:
+    async def traced(request: Any, context: Any) -> Any:
+        started = time.time()
+        error = None
+        try:
+            return await method(request, context)
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            urn = getattr(request, "urn", "") or ""
+            _record(
+                event="rpc",
+                method=name,
+                type=urn.split("::")[-2] if urn.count("::") >= 3 else "",
+                name=urn.rsplit("::", 1)[-1] if urn else "",
+                thread=threading.get_ident(),
+                start=started,
+                end=time.time(),
+                error=error,
+            )
+
+    return traced
+
+
+def _install_native() -> None:
+    """The native provider's servicer (``grpc.aio``): every RPC traced, nothing else changed."""
+    from pulumi.runtime.proto import provider_pb2_grpc  # noqa: PLC0415
+
+    original_add = provider_pb2_grpc.add_ResourceProviderServicer_to_server
+
+    def add(servicer: Any, grpc_server: Any) -> Any:
+        _record(event="serve", time=time.time(), workers=None)
+        for name in (
+            "GetSchema",
+            "CheckConfig",
+            "Configure",
+            "Check",
+            "Diff",
+            "Create",
+            "Read",
+            "Update",
+            "Delete",
+        ):
+            method = getattr(servicer, name, None)
+            if method is not None:
+                setattr(servicer, name, _wrap_async(method, name))
+        return original_add(servicer, grpc_server)
+
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server = add
 
 
 def _install() -> None:
@@ -142,6 +196,9 @@ if "pulumi.dynamic" in getattr(sys, "orig_argv", ()):
         _patch_store_post_first()
     if "widen-host-pool" in _PATCHES:
         _patch_widen_host_pool()
+elif "pulumi-resource-twilio-memory" in _ARGV:
+    _record(event="start", role="native_provider", time=time.time())
+    _install_native()
 elif "pulumi-language-python-exec" in _ARGV:
     import atexit
 
