@@ -290,6 +290,47 @@ def test_an_interrupted_up_records_what_it_made_and_the_next_up_finishes_it(
     _no_drift(ws)
 
 
+def test_lost_answers_make_nothing_twice(
+    native: Callable[..., Workspace], emulator: EmulatorServer, account: Account
+) -> None:
+    """Every create applied but its answer lost (the connection dropped after Twilio acted), at
+    realistic delays: one ``pulumi up`` converges on one of each, and no drift follows."""
+    routes = (
+        "POST /v1/ControlPlane/Stores",
+        "POST /v1/ControlPlane/Stores/{storeId}/TraitGroups",
+        "POST /v1/ControlPlane/Stores/{storeId}/DataMappings",
+        "PUT /v1/ControlPlane/Stores/{storeId}/IdentityResolutionSettings",
+        "POST /v2/ControlPlane/Configurations",
+    )
+    for route in routes:
+        emulator.control.add_fault(action="drop", route=route, phase="after", times=1)
+    ws = native("lost")
+    ws.up()
+    assert [f["hits"] for f in emulator.control.faults()] == [1] * len(routes)  # every answer was lost
+    emulator.control.clear_faults()
+    (store,) = account.stores().values()
+    assert ws.outputs()["storeId"] == store["id"]
+    assert set(account.trait_groups(store["id"])) == {"Contact", "Loyalty"}
+    assert len(account.data_mappings(store["id"])) == 1 and len(account.configurations()) == 1
+    _no_drift(ws)
+
+
+def test_a_stack_pointed_at_another_endpoint_stops_before_any_request(
+    native: Callable[..., Workspace], emulator: EmulatorServer, account: Account
+) -> None:
+    ws = native("bound")
+    ws.up()
+    before = account.everything()
+    ws.config_set("twilio-memory:memoryBaseUrl", "https://memory.twilio.com")
+    emulator.control.reset_stats()
+    failed = ws.fails("preview")
+    assert "lives in" in failed.output and "https://memory.twilio.com" in failed.output, failed.output
+    assert _writes(emulator) == {}
+    ws.run("config", "rm", "twilio-memory:memoryBaseUrl")
+    _no_drift(ws)
+    assert account.everything() == before
+
+
 def test_the_schema_is_what_the_cli_and_codegen_read(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
     ws = pulumi_cli.workspace(tmp_path, tmp_path)
     plugin = str(Path(sys.prefix) / "bin" / "pulumi-resource-twilio-memory")  # the package's console script

@@ -14,7 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from pulumi.provider.experimental import provider as provider_api
 from pulumi.provider.experimental import server
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.runtime import proto
 from twilio_memory_api.operations import WaitInterrupted
 
 from .._version import __version__
@@ -45,11 +48,44 @@ def _reported(rpc: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any
 
 
 class _Servicer(server.ProviderServicer):
-    """The SDK's servicer, reporting failures by their message alone."""
+    """The SDK's servicer, reporting failures by their message alone, and with a DiffConfig that
+    says what changed: the SDK's sends ``changes`` as the bool (True is DIFF_NONE on the wire, so
+    the engine never updates the provider) and reads an attribute its PropertyDiff lacks."""
+
+    async def DiffConfig(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        response = await self._provider.diff_config(
+            provider_api.DiffRequest(
+                request.urn,
+                request.id,
+                PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news),
+                list(request.ignoreChanges),
+            )
+        )
+        return _diff_response(response)
+
+
+def _diff_response(response: provider_api.DiffResponse) -> Any:
+    changes = proto.DiffResponse.DIFF_UNKNOWN
+    if response.changes is not None:
+        changes = proto.DiffResponse.DIFF_SOME if response.changes else proto.DiffResponse.DIFF_NONE
+    kinds = {kind: proto.PropertyDiff.Kind.Value(kind.name) for kind in provider_api.PropertyDiffKind}
+    return proto.DiffResponse(
+        replaces=response.replaces,
+        stables=response.stables,
+        deleteBeforeReplace=response.delete_before_replace,
+        changes=changes,
+        diffs=response.diffs,
+        detailedDiff={
+            k: proto.PropertyDiff(kind=kinds[v.kind], inputDiff=v.input_diff)
+            for k, v in response.detailed_diff.items()
+        },
+        hasDetailedDiff=True,
+    )
 
 
 for _name in _USER_FACING:
-    setattr(_Servicer, _name, _reported(getattr(server.ProviderServicer, _name)))
+    setattr(_Servicer, _name, _reported(getattr(_Servicer, _name)))
 
 
 def main(argv: list[str] | None = None) -> None:
