@@ -23,6 +23,7 @@ from twilio_memory_emulator.testing import EmulatorServer
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("native-yaml")]
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "native"
+TENANT_PROGRAM = PROGRAM.with_name("native-tenant")
 STORE = "twilio-memory:index:Store"
 
 
@@ -331,20 +332,55 @@ def test_a_stack_pointed_at_another_endpoint_stops_before_any_request(
     assert account.everything() == before
 
 
+def test_tenant_memory_onboards_a_tenant_in_one_resource(
+    pulumi_cli: PulumiCLI, emulator: EmulatorServer, account: Account, tmp_path: Path
+) -> None:
+    project = copy_project(TENANT_PROGRAM, tmp_path / "project")
+    credentials = {"api_key": emulator.api_key, "api_secret": emulator.api_secret}
+    ws = pulumi_cli.workspace(tmp_path, project, twilio_env(emulator.base_url, **credentials))
+    ws.init_stack("tenant")
+    ws.config_set("tenant", "native-tenant")
+    ws.up()
+    out = ws.outputs()
+    store = account.store(out["storeId"])
+    assert store is not None and store["displayName"] == "native-tenant"
+    groups = account.trait_groups(store["id"])
+    assert set(groups) == {"Contact", "Preferences"} and out["traitGroupIds"] == {
+        "Preferences": f"{store['id']}/Preferences"
+    }
+    (mapping,) = account.data_mappings(store["id"]).values()
+    assert out["dataMappingIds"] == {"crm-import": f"{store['id']}/{mapping['id']}"}
+    configuration = account.configuration(out["configurationId"])
+    assert configuration is not None and configuration["memoryStoreId"] == store["id"]
+    assert configuration["channelSettings"]["CHAT"]["statusTimeouts"] == {"inactive": 5, "closed": 30}
+    _no_drift(ws)
+
+    ws.config_set("tierDescription", "Loyalty tier, v2")
+    emulator.control.reset_stats()
+    ws.up()
+    assert _writes(emulator) == {"PATCH /v1/ControlPlane/Stores/{storeId}/TraitGroups/{traitGroupName}": 1}
+    assert (
+        account.trait_group(store["id"], "Preferences")["traits"]["tier"]["description"] == "Loyalty tier, v2"
+    )  # type: ignore[index]
+    _no_drift(ws)
+
+    ws.config_set("tenant", "not a name!")
+    emulator.control.reset_stats()
+    failed = ws.fails("preview")
+    assert "displayName: String should match pattern" in failed.output and "Traceback" not in failed.output
+    assert _writes(emulator) == {}
+    ws.config_set("tenant", "native-tenant")
+    ws.destroy()
+    assert account.stores() == {} and account.configurations() == {}
+
+
 def test_the_schema_is_what_the_cli_and_codegen_read(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
     ws = pulumi_cli.workspace(tmp_path, tmp_path)
     plugin = str(Path(sys.prefix) / "bin" / "pulumi-resource-twilio-memory")  # the package's console script
     schema = json.loads(ws.run("package", "get-schema", plugin).stdout)
-    assert set(schema["resources"]) == {
-        f"twilio-memory:index:{name}"
-        for name in (
-            "Store",
-            "TraitGroup",
-            "IdentityResolutionSettings",
-            "DataMapping",
-            "ConversationConfiguration",
-        )
-    }
+    names = ("Store", "TraitGroup", "IdentityResolutionSettings", "DataMapping", "ConversationConfiguration")
+    assert set(schema["resources"]) == {f"twilio-memory:index:{n}" for n in (*names, "TenantMemory")}
+    assert schema["resources"]["twilio-memory:index:TenantMemory"]["isComponent"] is True
     store = schema["resources"][STORE]
     assert store["requiredInputs"] == ["displayName"] and "status" in store["properties"]
     assert schema["config"]["variables"]["apiSecret"]["secret"] is True

@@ -33,8 +33,8 @@ message, instead of one failed resource at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, NamedTuple, TypedDict
 
 import pulumi
 from pydantic.alias_generators import to_camel
@@ -55,10 +55,12 @@ from ..resources.trait_group import SEEDED_GROUP, TraitGroup, TraitGroupProvider
 __all__ = [
     "DEFAULT_GROUPING_TYPE",
     "DEFAULT_IDENTITY_RESOLUTION",
+    "DYNAMIC_KINDS",
     "SEEDED_TRAIT_GROUP",
     "ConversationSpec",
     "DataMappingSpec",
     "IdentityResolutionSpec",
+    "Kinds",
     "TenantConfigurationError",
     "TenantMemory",
     "TraitGroupSpec",
@@ -382,6 +384,21 @@ def _section_problems(
     return _checked(provider, _present(props), at(field), at.camel)
 
 
+class Kinds(NamedTuple):
+    """What a tenant's children are made with: each is called like the dynamic resource class of
+    its name (resource name, snake_case inputs, ``opts``) and returns a resource with an ``id``.
+    The dynamic face uses its classes; the native provider's ``construct`` uses its own types."""
+
+    store: Callable[..., Any]
+    trait_group: Callable[..., Any]
+    identity_resolution: Callable[..., Any]
+    data_mapping: Callable[..., Any]
+    conversation: Callable[..., Any]
+
+
+DYNAMIC_KINDS = Kinds(Store, TraitGroup, IdentityResolutionSettings, DataMapping, ConversationConfiguration)
+
+
 class TenantMemory(pulumi.ComponentResource):
     """One tenant's memory store with its trait groups, identity resolution and Conversations link.
 
@@ -403,6 +420,11 @@ class TenantMemory(pulumi.ComponentResource):
     data_mapping_resources: dict[str, DataMapping]
     identity_resolution: IdentityResolutionSettings | None
     conversation: ConversationConfiguration | None
+
+    #: The children's kinds (see :class:`Kinds`); problems are reported with field paths in
+    #: camelCase when ``camel_problems`` (how the native face's programs spell them).
+    kinds: ClassVar[Kinds] = DYNAMIC_KINDS
+    camel_problems: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -442,6 +464,7 @@ class TenantMemory(pulumi.ComponentResource):
             conversation=conversation,
             data_mappings=data_mappings,
             adopt=adopt,
+            camel=self.camel_problems,
         )
         if problems:
             raise TenantConfigurationError(f"TenantMemory {name!r}", problems)
@@ -450,7 +473,8 @@ class TenantMemory(pulumi.ComponentResource):
         store_description = description if description is not None else _default_description(store_name)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.store = Store(
+        kinds = self.kinds
+        self.store = kinds.store(
             name, display_name=store_name, description=store_description, adopt=adopt, opts=child
         )
         store_id = self.store.id
@@ -458,7 +482,7 @@ class TenantMemory(pulumi.ComponentResource):
         self.identity_resolution = None
         if identity_resolution is not False:
             settings = identity_resolution if identity_resolution is not None else DEFAULT_IDENTITY_RESOLUTION
-            self.identity_resolution = IdentityResolutionSettings(
+            self.identity_resolution = kinds.identity_resolution(
                 name,
                 store_id=store_id,
                 identifier_configs=list(settings["identifier_configs"]),
@@ -471,7 +495,7 @@ class TenantMemory(pulumi.ComponentResource):
         if self.identity_resolution is not None and _promotes_identifiers(trait_groups or {}):
             group_opts = pulumi.ResourceOptions(parent=self, depends_on=[self.identity_resolution])
         self.trait_group_resources = {
-            group_name: TraitGroup(
+            group_name: kinds.trait_group(
                 f"{name}/{group_name}",
                 store_id=store_id,
                 display_name=group_name,
@@ -489,7 +513,7 @@ class TenantMemory(pulumi.ComponentResource):
         for mapping_name, mapping_spec in (data_mappings or {}).items():
             targets = {group for group, _ in _mapping_targets(mapping_spec)}
             uses = [g for n, g in self.trait_group_resources.items() if n in targets]
-            self.data_mapping_resources[mapping_name] = DataMapping(
+            self.data_mapping_resources[mapping_name] = kinds.data_mapping(
                 f"{name}/{mapping_name}",
                 store_id=store_id,
                 display_name=mapping_name,
@@ -504,7 +528,7 @@ class TenantMemory(pulumi.ComponentResource):
         self.conversation = None
         if conversation is not False:
             conv = {**_conversation_defaults(store_name, store_description), **dict(conversation or {})}
-            self.conversation = ConversationConfiguration(
+            self.conversation = kinds.conversation(
                 name, memory_store_id=store_id, adopt=adopt, **conv, opts=child
             )
 

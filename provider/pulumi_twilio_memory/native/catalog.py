@@ -68,10 +68,11 @@ _BY_TOKEN = {kind.token: kind for kind in CATALOG}
 
 
 def kind_of(type_token: str) -> Kind:
-    """The resource type of ``type_token``; a token this provider does not serve is a bug in the
+    """The resource type of ``type_token`` (a URN's type part: a child's is prefixed with its
+    parents' types, ``TenantMemory$Store``); a token this provider does not serve is a bug in the
     engine or the SDK, reported as such."""
     try:
-        return _BY_TOKEN[type_token]
+        return _BY_TOKEN[type_token.rsplit("$", 1)[-1]]
     except KeyError:
         served = ", ".join(sorted(_BY_TOKEN))
         raise ValueError(f"twilio-memory serves no type {type_token!r}; it serves {served}") from None

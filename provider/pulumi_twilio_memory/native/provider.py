@@ -32,6 +32,7 @@ from .catalog import Kind, kind_of
 from .partial import made_but_unfinished
 from .schema import schema_json
 from .spelling import camel_path, to_core, to_engine
+from .tenant import COMPONENT, construct_tenant
 from .values import from_plain_map, to_plain_map
 
 __all__ = ["MAX_CALLS", "TwilioMemoryProvider"]
@@ -92,7 +93,9 @@ class TwilioMemoryProvider(p.Provider):
         values = to_plain_map(request.args) if request.args else _from_variables(request.variables)
         config.configure(_stack_values(values))
         clear_client_cache()
-        return p.ConfigureResponse(accept_secrets=False, supports_preview=False)
+        # Secrets accepted (the engine requires it of a provider that constructs components): each
+        # output is kept secret where the input of that name was (see _secret_as).
+        return p.ConfigureResponse(accept_secrets=True, supports_preview=False)
 
     # -- resources --------------------------------------------------------------------------------
 
@@ -106,7 +109,8 @@ class TwilioMemoryProvider(p.Provider):
         news[IDEMPOTENCY_SEED] = request.urn
         result = core.check(olds, news)
         failures = [p.CheckFailure(camel_path(model, f.property), f.reason) for f in result.failures]
-        return p.CheckResponse(inputs=from_plain_map(to_engine(model, result.inputs)), failures=failures)
+        inputs = _secret_as(from_plain_map(to_engine(model, result.inputs)), request.new_inputs)
+        return p.CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
         kind, core = _core(request.type)
@@ -143,7 +147,7 @@ class TwilioMemoryProvider(p.Provider):
             raise partial from exc
         except AlreadyExistsError as exc:
             raise _name_taken(kind, request.name, exc) from None
-        return p.CreateResponse(result.id, _outputs(kind, result.outs, props))
+        return p.CreateResponse(result.id, _secret_as(_outputs(kind, result.outs, props), request.properties))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
         kind, core = _core(request.type)
@@ -154,9 +158,10 @@ class TwilioMemoryProvider(p.Provider):
         inputs = (
             request.inputs
             if result.inputs is None
-            else from_plain_map(to_engine(kind.core.inputs_model, result.inputs))
+            else _secret_as(from_plain_map(to_engine(kind.core.inputs_model, result.inputs)), request.inputs)
         )
-        return p.ReadResponse(result.id, _outputs(kind, result.outs, props), inputs)
+        outputs = _secret_as(_outputs(kind, result.outs, props), request.properties, request.inputs)
+        return p.ReadResponse(result.id, outputs, inputs)
 
     async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
         kind, core = _core(request.type)
@@ -164,12 +169,19 @@ class TwilioMemoryProvider(p.Provider):
         olds = to_core(model, to_plain_map(request.olds))
         news = to_core(model, to_plain_map(request.news))
         result = await self._run(request.timeout, core.update, request.resource_id, olds, news)
-        return p.UpdateResponse(_outputs(kind, result.outs, news))
+        return p.UpdateResponse(_secret_as(_outputs(kind, result.outs, news), request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         kind, core = _core(request.type)
         props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
         await self._run(request.timeout, core.delete, request.resource_id, props)
+
+    async def construct(self, request: p.ConstructRequest) -> p.ConstructResponse:
+        """TenantMemory, the one component: built from this provider's own resource types."""
+        if request.resource_type != COMPONENT:
+            raise ValueError(f"twilio-memory has no component {request.resource_type!r}; it has {COMPONENT}")
+        urn, state = await construct_tenant(request.name, request.inputs, request.options)
+        return p.ConstructResponse(urn, state, {k: v.all_dependencies() for k, v in state.items()})
 
     async def cancel(self) -> None:
         self._clock.cancel()
@@ -214,6 +226,14 @@ def _outputs(
     outputs are what delete and the next diff are given (a configuration's Idempotency-Key)."""
     hidden = {k: v for k, v in props.items() if k.startswith("__") and k not in (outs or {})}
     return from_plain_map(to_engine(kind.core.inputs_model, {**hidden, **(outs or {})}))
+
+
+def _secret_as(
+    values: dict[str, PropertyValue], *sources: Mapping[str, PropertyValue]
+) -> dict[str, PropertyValue]:
+    """``values`` with each property secret that is secret (or holds a secret) in a source."""
+    secret = {k for source in sources for k, v in source.items() if v.contains_secret()}
+    return {k: v.with_secret(True) if k in secret else v for k, v in values.items()}
 
 
 def _stack_values(values: Mapping[str, Any]) -> dict[str, str]:

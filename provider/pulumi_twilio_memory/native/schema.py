@@ -150,6 +150,87 @@ def _resource(kind: Kind, types: _Types) -> dict[str, Any]:
     }
 
 
+def _fields_of(model: type[BaseModel], types: _Types, docs: Mapping[str, str], *names: str) -> dict[str, Any]:
+    fields = model.model_fields
+    return {fields[n].alias or n: types.property(fields[n].annotation, docs.get(n), n) for n in names}
+
+
+def _tenant(types: _Types) -> dict[str, Any]:
+    """The TenantMemory component: one tenant's store with what hangs off it (see its docstring)."""
+    from ..components import tenant  # noqa: PLC0415 - only the schema needs the component's docs
+    from ..resources.data_mapping import DataMappingArgs, DataMappingInputs  # noqa: PLC0415
+    from ..resources.trait_group import TraitGroupArgs, TraitGroupInputs  # noqa: PLC0415
+
+    adopt = "Take over an existing resource of this name instead of failing."
+    group = _fields_of(TraitGroupInputs, types, field_docs(TraitGroupArgs), "description", "traits")
+    types.types[token("TenantTraitGroup")] = {
+        "type": "object",
+        "description": "One trait group of a tenant; its name is the key in traitGroups.",
+        "properties": {**group, "adopt": {"type": "boolean", "description": adopt}},
+    }
+    mapping_docs = field_docs(DataMappingArgs)
+    mapping = _fields_of(
+        DataMappingInputs, types, mapping_docs, "description", "is_enabled", "mapping_from", "mapping_to"
+    )
+    types.types[token("TenantDataMapping")] = {
+        "type": "object",
+        "description": "One data mapping of a tenant; its display name is the key in dataMappings.",
+        "properties": mapping,
+        "required": ["mappingFrom", "mappingTo"],
+    }
+    inputs: dict[str, Any] = {
+        "displayName": _described("string", "The store's display name; default: the resource name."),
+        "description": _described(
+            "string", 'The store\'s description; default: "Conversation memory for <name>".'
+        ),
+        "traitGroups": {
+            "type": "object",
+            "additionalProperties": {"$ref": f"#/types/{token('TenantTraitGroup')}"},
+            "description": "Trait group name -> group. Contact (seeded by Twilio) only with adopt: true.",
+        },
+        "identityResolution": {
+            "$ref": "pulumi.json#/Any",
+            "description": "{identifierConfigs, matchingRules} sets them; omitted: the API's defaults, "
+            "managed; false: left unmanaged.",
+        },
+        "conversation": {
+            "$ref": "pulumi.json#/Any",
+            "description": "Conversations configuration inputs merged over the defaults (its memoryStoreId "
+            "is the tenant's store); false: none.",
+        },
+        "dataMappings": {
+            "type": "object",
+            "additionalProperties": {"$ref": f"#/types/{token('TenantDataMapping')}"},
+            "description": "Display name -> mapping, into the tenant's trait groups.",
+        },
+        "adopt": _described(
+            "boolean",
+            "Take over an existing store (and the named groups, mappings, configuration) instead of failing.",
+        ),
+    }
+    outputs = {
+        "storeId": _described("string", "The store (mem_store_...)."),
+        "configurationId": _described("string", "The Conversations configuration, if any."),
+        "traitGroupIds": _string_map("Trait group name -> id (<storeId>/<name>)."),
+        "dataMappingIds": _string_map("Data mapping name -> id (<storeId>/<mappingId>)."),
+    }
+    return {
+        "isComponent": True,
+        "description": inspect.cleandoc(tenant.TenantMemory.__doc__ or ""),
+        "inputProperties": inputs,
+        "properties": outputs,
+        "required": ["storeId", "traitGroupIds", "dataMappingIds"],
+    }
+
+
+def _described(kind: str, text: str) -> dict[str, Any]:
+    return {"type": kind, "description": text}
+
+
+def _string_map(text: str) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": {"type": "string"}, "description": text}
+
+
 def _configuration() -> dict[str, Any]:
     variables: dict[str, Any] = {}
     for key, environment in config.SETTINGS:
@@ -168,6 +249,7 @@ def package_schema() -> dict[str, Any]:
     """The whole schema (Pulumi package schema, JSON form)."""
     types = _Types()
     resources = {kind.token: _resource(kind, types) for kind in CATALOG}
+    resources[token("TenantMemory")] = _tenant(types)
     variables = _configuration()
     return {
         "name": PACKAGE,
