@@ -222,3 +222,16 @@ def test_a_trait_group_a_mapping_still_uses_says_how_to_order_the_deletes(
         caught.value
     )
     assert list(live(emulator, store_id)) == ["crm-import"]
+
+
+def test_a_delete_racing_its_stores_delete_succeeds(emulator: Any, store_id: str) -> None:
+    """As for trait groups: the store went first while the mapping's delete was under way."""
+    provider = DataMappingProvider()
+    created = provider.create(inputs(store_id))
+    emulator.control.settings(operation_delay=0.2, delay_jitter=0)
+    with emulator.http() as http:  # the store's delete, under way (not waited for)
+        assert http.delete(f"{V1}/Stores/{store_id}").status_code == 202
+    emulator.control.settings(operation_delay=1.0)  # the mapping's delete ends after the store's
+    provider.delete(created.id, created.outs or {})
+    with emulator.http() as http:
+        assert http.get(f"{V1}/Stores/{store_id}").status_code == 404

@@ -264,3 +264,18 @@ def test_a_failed_operation_is_an_error_naming_the_group(emulator: Any, store_id
     emulator.control.add_fault(action="fail_operation", route=f"POST {V1}/Stores/{{storeId}}/TraitGroups")
     with pytest.raises(TwilioMemoryError, match=r"creation of trait group 'Preferences'.*FAILED"):
         TraitGroupProvider().create(props(store_id=store_id, display_name="Preferences"))
+
+
+def test_a_delete_racing_its_stores_delete_succeeds(emulator: Any, store_id: str) -> None:
+    """A destroy whose program does not say the group depends on the store (a literal store id,
+    as `pulumi import` writes it) deletes both at once: the group's delete is accepted, then its
+    operation fails because the store went first. The group is gone all the same: success."""
+    provider = TraitGroupProvider()
+    created = provider.create(props(store_id=store_id, display_name="Preferences", traits={"tier": TIER}))
+    emulator.control.settings(operation_delay=0.2, delay_jitter=0)
+    with emulator.http() as http:  # the store's delete, under way (not waited for)
+        assert http.delete(f"{V1}/Stores/{store_id}").status_code == 202
+    emulator.control.settings(operation_delay=1.0)  # the group's delete ends after the store's
+    provider.delete(created.id, created.outs or {})
+    with emulator.http() as http:
+        assert http.get(f"{V1}/Stores/{store_id}/TraitGroups/Preferences").status_code == 404

@@ -5,6 +5,8 @@
 * :func:`write_conditionally`: one ``If-Match`` write, its operation waited for, the resource read
   back; a 412 that is our own earlier attempt is settled (stores, trait groups, data mappings,
   identity resolution settings).
+* :func:`deleted`: a delete's operation waited for, where one that failed because the resource's
+  store went first is success all the same (trait groups, data mappings).
 * :func:`name_taken`: the refusal of a create whose display name an existing resource holds,
   naming ``aliases`` first, then ``adopt=True`` and ``import_`` (every resource with a name).
 """
@@ -21,6 +23,7 @@ from twilio_memory_api.errors import (
     AlreadyExistsError,
     BadRequestError,
     ConflictError,
+    OperationFailedError,
     OperationTimeoutError,
     PreconditionFailedError,
     ServerError,
@@ -28,7 +31,7 @@ from twilio_memory_api.errors import (
 )
 from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, settle_own_write, wait_operation
 
-__all__ = ["CREATE_ATTEMPTS", "Existing", "name_taken", "post_once", "write_conditionally"]
+__all__ = ["CREATE_ATTEMPTS", "Existing", "deleted", "name_taken", "post_once", "write_conditionally"]
 
 log = logging.getLogger("pulumi_twilio_memory")
 
@@ -183,3 +186,24 @@ def name_taken(
         f"adopt=True (or import_='{existing_id}'){on}: {takeover}. Or choose another display_name.",
         existing_id=existing_id,
     )
+
+
+def deleted(
+    client: MemoryClient,
+    accepted: Accepted,
+    *,
+    what: str,
+    resource_id: str,
+    deadline: Deadline,
+    exists: Callable[[], bool],
+) -> None:
+    """Wait for the operation of a delete ``client`` accepted. When the operation fails but the
+    resource no longer ``exists`` (its store was deleted while this delete was under way: a destroy
+    of a program that does not say the resource depends on its store), the desired end state was
+    reached all the same; any other failure is raised."""
+    try:
+        wait_operation(client, accepted, what=what, deadline=deadline, resource_id=resource_id)
+    except OperationFailedError:
+        if exists():
+            raise
+        log.info("%s: its operation failed, but it is gone (its store went first)", what)

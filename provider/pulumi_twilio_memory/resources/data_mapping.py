@@ -53,7 +53,7 @@ from twilio_memory_api.operations import Deadline, wait_operation
 from . import _deployment
 from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
 from ._ids import child_id, split_child_id
-from ._lifecycle import Existing, name_taken, post_once, write_conditionally
+from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
 from ._values import known_str, snake_keys
 
 __all__ = [
@@ -430,12 +430,13 @@ class DataMappingProvider(BaseProvider):
             accepted = client.delete_data_mapping(store_id, mapping_id)
         except NotFoundError:
             return  # already gone (or its store is): the desired end state
-        wait_operation(
+        deleted(
             client,
             accepted,
             what=f"deletion of data mapping {mapping_id} of store {store_id}",
-            deadline=new_deadline(),
             resource_id=id_,
+            deadline=new_deadline(),
+            exists=lambda: client.find_data_mapping(store_id, mapping_id) is not None,
         )
         _deployment.retire(self.kind, id_)
 

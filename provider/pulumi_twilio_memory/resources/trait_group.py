@@ -55,7 +55,7 @@ from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, wait_operati
 from . import _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
 from ._ids import child_id, split_child_id
-from ._lifecycle import Existing, name_taken, post_once, write_conditionally
+from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
 from ._values import known_str, snake_keys
 
 __all__ = [
@@ -441,8 +441,14 @@ class TraitGroupProvider(BaseProvider):
                 accepted = client.delete_trait_group(store_id, name)
             except ConflictError as again:  # a mapping came back (or another) meanwhile
                 raise _still_referenced(client, store_id, name, again) from None
-        what = f"deletion of trait group {name!r} of store {store_id}"
-        wait_operation(client, accepted, what=what, deadline=deadline, resource_id=id_)
+        deleted(
+            client,
+            accepted,
+            what=f"deletion of trait group {name!r} of store {store_id}",
+            resource_id=id_,
+            deadline=deadline,
+            exists=lambda: client.find_trait_group(store_id, name) is not None,
+        )
         _deployment.retire(self.kind, id_)
 
 
