@@ -40,6 +40,8 @@ class Kind:
     core: type[BaseProvider]
     args: type
     resource: type
+    #: What the resource's id looks like (``pulumi import`` takes it).
+    id_format: str
 
     @property
     def token(self) -> str:
@@ -47,20 +49,22 @@ class Kind:
 
 
 CATALOG: tuple[Kind, ...] = (
-    Kind("Store", StoreProvider, StoreArgs, Store),
-    Kind("TraitGroup", TraitGroupProvider, TraitGroupArgs, TraitGroup),
+    Kind("Store", StoreProvider, StoreArgs, Store, "mem_store_..."),
+    Kind("TraitGroup", TraitGroupProvider, TraitGroupArgs, TraitGroup, "<storeId>/<displayName>"),
     Kind(
         "IdentityResolutionSettings",
         IdentityResolutionSettingsProvider,
         IdentityResolutionSettingsArgs,
         IdentityResolutionSettings,
+        "<storeId>",
     ),
-    Kind("DataMapping", DataMappingProvider, DataMappingArgs, DataMapping),
+    Kind("DataMapping", DataMappingProvider, DataMappingArgs, DataMapping, "<storeId>/<dataMappingId>"),
     Kind(
         "ConversationConfiguration",
         ConversationConfigurationProvider,
         ConversationConfigurationArgs,
         ConversationConfiguration,
+        "conv_configuration_...",
     ),
 )
 

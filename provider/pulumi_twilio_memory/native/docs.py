@@ -8,10 +8,16 @@ import functools
 import inspect
 import re
 
-__all__ = ["field_docs"]
+__all__ = ["field_docs", "markdown"]
 
 _FIELD = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*:")
 _DOC = re.compile(r"^\s*#:\s?(.*)$")
+
+
+def markdown(text: str) -> str:
+    """reStructuredText's inline markup as Markdown (``x`` and :class:`X` become `x` and `X`): the
+    schema's descriptions are Markdown."""
+    return re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
 
 
 @functools.cache
@@ -30,6 +36,6 @@ def field_docs(cls: type) -> dict[str, str]:
             continue
         field = _FIELD.match(line)
         if field and pending:
-            docs.setdefault(field.group(1), " ".join(pending))
+            docs.setdefault(field.group(1), markdown(" ".join(pending)))
         pending = []
     return docs

@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel, to_pascal
 from .. import config
 from .._version import __version__
 from .catalog import CATALOG, PACKAGE, Kind, token
-from .docs import field_docs
+from .docs import field_docs, markdown
 from .spelling import enum_values, model_members, strip_annotated
 
 __all__ = ["package_schema", "schema_json"]
@@ -54,6 +54,9 @@ class _Types:
                 if alias in properties:
                     continue
                 properties[alias] = self.property(field.annotation, docs.get(field_name), field_name)
+                allowed = sorted({v for m in models for v in enum_values(_annotation(m, field_name)) or ()})
+                if len(models) > 1 and allowed and not docs.get(field_name):
+                    properties[alias]["description"] = f"One of {', '.join(allowed)} (any case)."
                 if field.is_required() and len(models) == 1:
                     required.append(alias)
         described: dict[str, Any] = {"type": "object", "properties": properties}
@@ -93,6 +96,11 @@ class _Types:
         return {"$ref": "pulumi.json#/Any"}
 
 
+def _annotation(model: type[BaseModel], field_name: str) -> Any:
+    field = model.model_fields.get(field_name)
+    return field.annotation if field is not None else None
+
+
 def _args_docs(name: str) -> dict[str, str]:
     cls = _args_class(name)
     return field_docs(cls) if cls else {}
@@ -116,7 +124,7 @@ def _args_class(name: str) -> type | None:
 
 def _class_doc(name: str) -> str:
     cls = _args_class(name)
-    return inspect.cleandoc(cls.__doc__ or "") if cls else ""
+    return markdown(inspect.cleandoc(cls.__doc__ or "")) if cls else ""
 
 
 def _resource(kind: Kind, types: _Types) -> dict[str, Any]:
@@ -142,7 +150,7 @@ def _resource(kind: Kind, types: _Types) -> dict[str, Any]:
             described["description"] = out_docs[name]
         outputs[to_camel(name)] = described
     return {
-        "description": inspect.cleandoc(kind.resource.__doc__ or ""),
+        "description": markdown(inspect.cleandoc(kind.resource.__doc__ or "")),
         "properties": outputs,
         "required": sorted(set(required_inputs)),
         "inputProperties": inputs,
@@ -216,7 +224,7 @@ def _tenant(types: _Types) -> dict[str, Any]:
     }
     return {
         "isComponent": True,
-        "description": inspect.cleandoc(tenant.TenantMemory.__doc__ or ""),
+        "description": markdown(inspect.cleandoc(tenant.TenantMemory.__doc__ or "")),
         "inputProperties": inputs,
         "properties": outputs,
         "required": ["storeId", "traitGroupIds", "dataMappingIds"],
