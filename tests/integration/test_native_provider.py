@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
 
 import pytest
 from pulumi.provider.experimental import provider as p
@@ -24,7 +24,19 @@ from twilio_memory_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
 
+T = TypeVar("T")
+
 STORE = token("Store")
+
+
+def _run(call: Coroutine[Any, Any, T]) -> T:
+    """Run ``call`` on a loop of its own: ``asyncio.run`` would leave the thread without a current
+    loop, which Pulumi's runtime mocks (other tests of the same worker) need."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(call)
+    finally:
+        loop.close()
 
 
 def _urn(name: str, kind: str = STORE) -> str:
@@ -42,20 +54,20 @@ def native(emulator: EmulatorServer) -> Iterator[TwilioMemoryProvider]:
             "conversationsBaseUrl": emulator.base_url,
         }
     )
-    asyncio.run(provider.configure(p.ConfigureRequest({}, args, False, False)))
+    _run(provider.configure(p.ConfigureRequest({}, args, False, False)))
     yield provider
     config.reset()
     clear_client_cache()
 
 
 def _check(provider: TwilioMemoryProvider, name: str, news: dict[str, Any]) -> p.CheckResponse:
-    return asyncio.run(provider.check(p.CheckRequest(_urn(name), {}, from_plain_map(news), b"")))
+    return _run(provider.check(p.CheckRequest(_urn(name), {}, from_plain_map(news), b"")))
 
 
 def _create(
     provider: TwilioMemoryProvider, name: str, inputs: dict[str, PropertyValue], timeout: float = 0
 ) -> p.CreateResponse:
-    return asyncio.run(provider.create(p.CreateRequest(_urn(name), inputs, timeout, False)))
+    return _run(provider.create(p.CreateRequest(_urn(name), inputs, timeout, False)))
 
 
 def test_a_store_through_its_lifecycle_in_the_schemas_spelling(
@@ -69,13 +81,11 @@ def test_a_store_through_its_lifecycle_in_the_schemas_spelling(
     assert {"intelligenceServiceId", "etag", "version"} <= set(outs)
 
     news = from_plain_map({**to_plain_map(checked.inputs), "description": "Acme, v2"})
-    diff = asyncio.run(
-        native.diff(p.DiffRequest(_urn("acme"), created.resource_id, created.properties, news, []))
-    )
+    diff = _run(native.diff(p.DiffRequest(_urn("acme"), created.resource_id, created.properties, news, [])))
     assert diff.changes and diff.diffs == ["description"] and diff.replaces == []
     assert diff.detailed_diff["description"].kind == p.PropertyDiffKind.UPDATE
 
-    updated = asyncio.run(
+    updated = _run(
         native.update(
             p.UpdateRequest(_urn("acme"), created.resource_id, created.properties, news, 0, [], False)
         )
@@ -86,17 +96,15 @@ def test_a_store_through_its_lifecycle_in_the_schemas_spelling(
     assert live["description"] == "Acme, v2"
 
     # Import: read by id alone gives inputs a program can be checked against.
-    imported = asyncio.run(native.read(p.ReadRequest(_urn("acme"), created.resource_id, {}, {})))
+    imported = _run(native.read(p.ReadRequest(_urn("acme"), created.resource_id, {}, {})))
     assert to_plain_map(imported.inputs) == {
         "displayName": "native-acme",
         "description": "Acme, v2",
         "adopt": False,
     }
 
-    asyncio.run(native.delete(p.DeleteRequest(_urn("acme"), created.resource_id, updated.properties, 0)))
-    gone = asyncio.run(
-        native.read(p.ReadRequest(_urn("acme"), created.resource_id, updated.properties, news))
-    )
+    _run(native.delete(p.DeleteRequest(_urn("acme"), created.resource_id, updated.properties, 0)))
+    gone = _run(native.read(p.ReadRequest(_urn("acme"), created.resource_id, updated.properties, news)))
     assert not gone.resource_id
 
 
@@ -109,7 +117,7 @@ def test_check_failures_name_the_property_as_the_program_spells_it(native: Twili
         "traits": {"my_tier": {"dataType": "TEXT"}},
     }
     failures = (
-        asyncio.run(
+        _run(
             native.check(p.CheckRequest(_urn("g", token("TraitGroup")), {}, from_plain_map(group), b""))
         ).failures
         or []
@@ -156,7 +164,7 @@ def test_cancel_ends_a_waiting_create_promptly(
             return exc, time.monotonic() - started
         return None, time.monotonic() - started
 
-    error, waited = asyncio.run(create_then_cancel())
+    error, waited = _run(create_then_cancel())
     assert isinstance(error, PartialCreate) and "cancelled" in str(error)
     with emulator.http() as http:
         store = http.get(f"/v1/ControlPlane/Stores/{error.resource_id}").json()
