@@ -11,37 +11,37 @@ from twilio_memory_api.errors import *  # noqa: F403 - the error hierarchy is pu
 
 from ._version import __version__
 from .components.tenant import TenantConfigurationError, TenantMemory
-from .hosts import HostPool
-from .resources.conversation_configuration import (
+from .dynamic.conversation_configuration import (
     CaptureRuleArgs,
     ChannelSettingArgs,
-    ConfigurationChangedError,
     ConversationConfiguration,
     ConversationConfigurationArgs,
     ConversationsV1BridgeArgs,
     StatusCallbackArgs,
     StatusTimeoutsArgs,
 )
-from .resources.data_mapping import (
+from .dynamic.data_mapping import (
     DataMapping,
     DataMappingArgs,
     MappingFromArgs,
     MappingToArgs,
     TraitMappingArgs,
 )
-from .resources.identity_resolution import (
+from .dynamic.identity_resolution import (
     IdentifierConfigArgs,
     IdentityResolutionSettings,
     IdentityResolutionSettingsArgs,
 )
-from .resources.store import Store, StoreArgs
-from .resources.trait_group import (
+from .dynamic.store import Store, StoreArgs
+from .dynamic.trait_group import (
     TraitDefinitionArgs,
     TraitGroup,
     TraitGroupArgs,
-    TraitMoveError,
     ValidationRuleArgs,
 )
+from .hosts import HostPool
+from .resources.conversation_configuration import ConfigurationChangedError
+from .resources.trait_group import TraitMoveError
 
 __all__ = [
     "CaptureRuleArgs",

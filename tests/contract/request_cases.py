@@ -13,11 +13,13 @@ import json
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pulumi.dynamic import ResourceProvider
 from spec_contract import request_schema, success_status
+
+if TYPE_CHECKING:  # annotations only: most of this tier never imports pulumi
+    from pulumi_twilio_memory.resources._base import BaseProvider
 
 __all__ = ["MISSING", "Case", "Op", "assert_judged", "generate", "leaf", "put"]
 
@@ -33,7 +35,7 @@ class Op:
     template: str
     base: dict[str, Any]
     #: The provider that manages this body (its check() is judged too), and its extra inputs.
-    provider: type[ResourceProvider] | None = None
+    provider: type[BaseProvider] | None = None
     extra: tuple[tuple[str, Any], ...] = ()
 
 

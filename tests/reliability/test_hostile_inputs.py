@@ -22,9 +22,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pulumi.dynamic import CheckResult
 from pulumi_twilio_memory import config
 from pulumi_twilio_memory.resources._base import BaseProvider, clear_client_cache
+from pulumi_twilio_memory.resources._results import CheckResult
 from pulumi_twilio_memory.resources.conversation_configuration import ConversationConfigurationProvider
 from pulumi_twilio_memory.resources.data_mapping import DataMappingProvider
 from pulumi_twilio_memory.resources.identity_resolution import IdentityResolutionSettingsProvider

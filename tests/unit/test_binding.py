@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pulumi.dynamic import CreateResult
 from pulumi_twilio_memory import config
+from pulumi_twilio_memory.resources import _calls
 from pulumi_twilio_memory.resources._base import BINDING, same_place
+from pulumi_twilio_memory.resources._results import CreateResult, ReadResult
 from pulumi_twilio_memory.resources.conversation_configuration import ConversationConfigurationProvider
 from pulumi_twilio_memory.resources.store import StoreProvider
 from twilio_memory_api.errors import StackBindingError
@@ -93,6 +94,7 @@ def test_state_without_a_binding_passes_and_the_conversations_api_has_its_own_ur
 
 def test_create_records_the_binding_in_the_outputs() -> None:
     class Probe(StoreProvider):
+        @_calls.create
         def create(self, props: dict[str, Any]) -> CreateResult:
             return CreateResult(STORE, {"display_name": props["display_name"]})
 
@@ -111,10 +113,12 @@ def test_log_lines_written_during_a_call_name_its_resource(caplog: pytest.LogCap
     client_log = logging.getLogger("pulumi_twilio_memory")
 
     class Probe(StoreProvider):
+        @_calls.create
         def create(self, props: dict[str, Any]) -> CreateResult:
             client_log.warning("%s: POST %s failed (HTTP 429); retrying", "Twilio Memory", "/v1/x")
             return CreateResult(STORE, {})
 
+        @_calls.step
         def delete(self, id_: str, props: dict[str, Any]) -> None:
             client_log.warning("gone")
 
@@ -132,9 +136,9 @@ def test_log_lines_written_during_a_call_name_its_resource(caplog: pytest.LogCap
 def test_a_refresh_keeps_the_recorded_binding_and_adds_none() -> None:
     """A read must not rewrite the binding (an emulator on a new port) nor add one to a resource
     recorded before bindings: either would show as drift in `preview --refresh`."""
-    from pulumi.dynamic import ReadResult
 
     class Probe(StoreProvider):
+        @_calls.read
         def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
             return ReadResult(id_, {"display_name": "acme"})
 

@@ -74,3 +74,26 @@ def test_a_provider_host_loads_none_of_the_emulator_or_its_dependencies() -> Non
     )
     tops = {module.split(".")[0] for module in loaded}
     assert sorted(tops.intersection(_NOT_IN_A_HOST)) == []
+
+
+def test_the_resource_core_and_the_native_face_never_import_pulumi_dynamic() -> None:
+    """One core, two faces: the dynamic face (``pulumi_twilio_memory.dynamic``) is the only code
+    that imports ``pulumi.dynamic``. Read from the source, since ``import pulumi`` itself may load
+    the module."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "provider" / "pulumi_twilio_memory"
+    offenders = []
+    for folder in ("resources", "native", "components"):
+        for path in sorted((package / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                offenders += [f"{folder}/{path.name}: {n}" for n in names if n.startswith("pulumi.dynamic")]
+    assert offenders == []

@@ -42,15 +42,17 @@ from twilio_memory_api import models
 from twilio_memory_api.errors import ConfigurationError
 
 from .. import config
+from ..dynamic.conversation_configuration import ConversationConfiguration
+from ..dynamic.data_mapping import DataMapping
+from ..dynamic.identity_resolution import IdentityResolutionSettings
+from ..dynamic.store import Store
+from ..dynamic.trait_group import TraitGroup
 from ..resources._base import UNKNOWN, BaseProvider, contains
-from ..resources.conversation_configuration import (
-    ConversationConfiguration,
-    ConversationConfigurationProvider,
-)
-from ..resources.data_mapping import DataMapping, DataMappingProvider, canonical_targets
-from ..resources.identity_resolution import IdentityResolutionSettings, IdentityResolutionSettingsProvider
-from ..resources.store import Store, StoreProvider
-from ..resources.trait_group import SEEDED_GROUP, TraitGroup, TraitGroupProvider
+from ..resources.conversation_configuration import ConversationConfigurationProvider
+from ..resources.data_mapping import DataMappingProvider, canonical_targets
+from ..resources.identity_resolution import IdentityResolutionSettingsProvider
+from ..resources.store import StoreProvider
+from ..resources.trait_group import SEEDED_GROUP, TraitGroupProvider
 
 __all__ = [
     "DEFAULT_GROUPING_TYPE",

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dynamic.conversation_configuration import ConversationConfiguration, ConversationConfigurationArgs
+from ..dynamic.data_mapping import DataMapping, DataMappingArgs
+from ..dynamic.identity_resolution import IdentityResolutionSettings, IdentityResolutionSettingsArgs
+from ..dynamic.store import Store, StoreArgs
+from ..dynamic.trait_group import TraitGroup, TraitGroupArgs
 from ..resources._base import BaseProvider
-from ..resources.conversation_configuration import (
-    ConversationConfiguration,
-    ConversationConfigurationArgs,
-    ConversationConfigurationProvider,
-)
-from ..resources.data_mapping import DataMapping, DataMappingArgs, DataMappingProvider
-from ..resources.identity_resolution import (
-    IdentityResolutionSettings,
-    IdentityResolutionSettingsArgs,
-    IdentityResolutionSettingsProvider,
-)
-from ..resources.store import Store, StoreArgs, StoreProvider
-from ..resources.trait_group import TraitGroup, TraitGroupArgs, TraitGroupProvider
+from ..resources.conversation_configuration import ConversationConfigurationProvider
+from ..resources.data_mapping import DataMappingProvider
+from ..resources.identity_resolution import IdentityResolutionSettingsProvider
+from ..resources.store import StoreProvider
+from ..resources.trait_group import TraitGroupProvider
 
 __all__ = ["CATALOG", "PACKAGE", "Kind", "kind_of", "token"]
 
@@ -34,7 +31,8 @@ def token(name: str) -> str:
 @dataclass(frozen=True)
 class Kind:
     """One resource type: ``core`` does its work, ``args`` and ``resource`` (the dynamic face's
-    classes) carry the ``#:`` documentation of its inputs and outputs."""
+    classes, where each input and output is documented once) carry the ``#:`` documentation the
+    schema reads."""
 
     name: str
     core: type[BaseProvider]

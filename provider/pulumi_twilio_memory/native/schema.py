@@ -107,15 +107,15 @@ def _args_docs(name: str) -> dict[str, str]:
 
 
 def _args_class(name: str) -> type | None:
-    from .. import resources  # noqa: PLC0415 - every Args class is re-exported there or below it
+    from ..dynamic import (  # noqa: PLC0415 - where every Args class is written
+        conversation_configuration,
+        data_mapping,
+        identity_resolution,
+        store,
+        trait_group,
+    )
 
-    for module in (
-        resources.store,
-        resources.trait_group,
-        resources.identity_resolution,
-        resources.data_mapping,
-        resources.conversation_configuration,
-    ):
+    for module in (store, trait_group, identity_resolution, data_mapping, conversation_configuration):
         cls = getattr(module, f"{name}Args", None)
         if isinstance(cls, type):
             return cls
@@ -166,8 +166,10 @@ def _fields_of(model: type[BaseModel], types: _Types, docs: Mapping[str, str], *
 def _tenant(types: _Types) -> dict[str, Any]:
     """The TenantMemory component: one tenant's store with what hangs off it (see its docstring)."""
     from ..components import tenant  # noqa: PLC0415 - only the schema needs the component's docs
-    from ..resources.data_mapping import DataMappingArgs, DataMappingInputs  # noqa: PLC0415
-    from ..resources.trait_group import TraitGroupArgs, TraitGroupInputs  # noqa: PLC0415
+    from ..dynamic.data_mapping import DataMappingArgs  # noqa: PLC0415
+    from ..dynamic.trait_group import TraitGroupArgs  # noqa: PLC0415
+    from ..resources.data_mapping import DataMappingInputs  # noqa: PLC0415
+    from ..resources.trait_group import TraitGroupInputs  # noqa: PLC0415
 
     adopt = "Take over an existing resource of this name instead of failing."
     group = _fields_of(TraitGroupInputs, types, field_docs(TraitGroupArgs), "description", "traits")

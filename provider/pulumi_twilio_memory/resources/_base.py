@@ -1,14 +1,12 @@
-"""Shared machinery of every dynamic resource: check via pydantic, diff via deepdiff, API clients,
-deadlines and the Args -> props conversion.
+"""``BaseProvider``: what every resource's core shares: check by its pydantic model, diff by a
+normalized comparison (deepdiff), read results projected onto the inputs, the claims that keep one
+step of a deployment from undoing another.
 
-How a resource file uses it (``store.py`` is the reference; every resource has the same shape):
+A resource is two parts (``store`` is the reference; every resource has the same shape):
 
-1. **Args.** ``@dataclass(frozen=True, kw_only=True) class XArgs`` whose fields are
-   ``pulumi.Input[...] | None``. Nested inputs accept plain dicts or nested ``...Args`` dataclasses;
-   :func:`resource_props` turns all of it into the snake_case dict Pulumi stores.
-
-2. **Provider.** ``class XProvider(BaseProvider)`` with *class-level* settings only. Never set an
-   instance attribute: Pulumi pickles the provider object into every resource's state.
+1. **The core**, ``resources/<resource>.py``: ``class XProvider(BaseProvider)`` with *class-level*
+   settings only (never an instance attribute: the dynamic face pickles the provider object into
+   every resource's state, by its class path, so never move or rename it).
 
    ============================  ====================================================================
    ``kind``                      noun for messages, e.g. ``"store"``
@@ -27,17 +25,24 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    ``prepare(props)`` to record inputs in one spelling (key case, enum case) before ``check`` and
    ``parse`` see them, ``extra_failures(inputs)`` for rules the model cannot express,
    ``explain(property, reason)`` to reword a check failure the model's message leaves unclear,
-   ``normalize(inputs)`` to make API-equivalent values compare equal (defaults, casing). Implement
-   ``create``/``read``/``update``/``delete`` with these helpers:
+   ``normalize(inputs)`` to make API-equivalent values compare equal (defaults, casing).
+
+   Each resource implements ``create``/``read``/``update``/``delete`` (and may override ``diff``),
+   each marked with its :mod:`._calls` decorator (``@_calls.create``, ``@_calls.read``,
+   ``@_calls.update``, ``@_calls.step``): the binding checked and recorded, the resource named in
+   log lines. They answer with :mod:`._results` and use:
 
    * ``self.parse(props)``: the validated ``inputs_model`` instance (after ``check``).
-   * ``memory_client()`` / ``conversations_client()``: cached, thread-safe API clients.
-   * ``new_deadline()``: one :class:`~twilio_memory_api.operations.Deadline` per provider call.
+   * :mod:`._clients`: ``memory_client()`` / ``conversations_client()`` (cached, thread-safe) and
+     ``new_deadline()``, one :class:`~twilio_memory_api.operations.Deadline` per call.
    * ``self.read_result(id, outs)``: ``ReadResult`` whose inputs are projected from ``outs``
      (refresh then shows drift); ``gone()``: the ``ReadResult`` for a 404.
      ``self.read_found(id, props, found, outs)``: either, from a find helper's answer (None = gone).
    * ``self.changed_properties(olds, news)``: the input names whose normalized values differ
      (what ``diff`` uses; ``update`` uses it to send only what changed).
+   * :mod:`._lifecycle`: steps several resources take alike (the crash-safe create POST, the
+     conditional write settling a 412 of our own, a delete racing its store's, the refusal of a
+     taken display name).
 
    ``check`` also reports missing/malformed provider configuration as one ``CheckFailure`` with
    property ``""`` (that is how ``pulumi preview`` fails without credentials), so tests calling
@@ -48,60 +53,47 @@ How a resource file uses it (``store.py`` is the reference; every resource has t
    :mod:`._deployment`); ``self.import_id(props)`` is the ``import_`` id to adopt at create, and
    ``import_id_problem`` says in ``check`` why an id cannot be this resource's.
 
-   Steps several resources take alike live in :mod:`._lifecycle`: the crash-safe create POST
-   (``post_once``), the conditional write settling a 412 of our own (``write_conditionally``) and
-   the message refusing a taken display name (``name_taken``).
+2. **The faces.** The dynamic face, ``dynamic/<resource>.py``: the ``XArgs`` dataclasses and
+   ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type token
+   ``pulumi-python:dynamic/twilio-memory:X``), whose ``__init__`` builds ``props =
+   resource_props(...)`` and ``opts = resource_options(opts, props, XProvider)`` (:mod:`._dynamic`:
+   ``import_`` and ``replace_on_changes`` become hidden ``__`` inputs; the replacement order the
+   resource needs becomes the default). The native face (:mod:`..native`) serves the same providers
+   to every Pulumi language. The core never imports ``pulumi.dynamic``.
 
-3. **Resource.** ``class X(pulumi.dynamic.Resource, module="twilio-memory", name="X")`` (type
-   token ``pulumi-python:dynamic/twilio-memory:X``) declaring ``pulumi.Output[...]`` attributes,
-   whose ``__init__`` builds ``props = resource_props(...)``, then ``opts = resource_options(opts,
-   props, XProvider)`` (``import_`` and ``replace_on_changes`` become hidden
-   ``__`` inputs; the replacement order the resource needs becomes the default) and calls
-   ``super().__init__(XProvider(), name, props, opts)``.
-
-Facts about the dynamic-provider host this relies on (pulumi 3.259): the host runs four worker
-threads (hence the locked client cache); ``configure()`` gets the stack config once per process;
-``check``/``diff`` see unknown values as :data:`UNKNOWN` during preview; ``customTimeouts``,
-``Cancel``, ``stables``, changed keys and detailed diffs never reach or leave a dynamic provider;
-``pulumi up --replace`` calls ``check`` without old inputs and never ``diff``; the engine's import
-step calls ``read`` without inputs (so no ``__provider``).
+Facts about the dynamic-provider host the core relies on (pulumi 3.259): it calls the provider's
+methods and reads the results by name; it runs four worker threads (hence the locked client
+cache); ``configure()`` gets the stack config once per process; ``check``/``diff`` see unknown
+values as :data:`UNKNOWN` during preview; ``customTimeouts``, ``Cancel``, ``stables``, changed keys
+and detailed diffs never reach or leave a dynamic provider; ``pulumi up --replace`` calls ``check``
+without old inputs and never ``diff``; the engine's import step calls ``read`` without inputs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import dataclasses
-import functools
 import logging
-import re
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from enum import Enum
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
 
-import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    ConfigureRequest,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-)
 from pulumi.runtime.rpc import UNKNOWN
-from pydantic import BaseModel, ValidationError
-from pydantic.alias_generators import to_snake
-from twilio_memory_api.addresses import is_loopback_host
-from twilio_memory_api.client import ConversationsClient, Credentials, MemoryClient
-from twilio_memory_api.errors import ConfigurationError, NotFoundError, StackBindingError
-from twilio_memory_api.models import format_validation_error
-from twilio_memory_api.operations import SYSTEM_CLOCK, Clock, Deadline
+from pydantic import BaseModel
+from twilio_memory_api.errors import ConfigurationError, NotFoundError
 
 from .. import config
 from . import _deployment
-from ._values import is_unknown
+from ._binding import BINDING, binding, require_binding, same_place
+from ._checks import clip_long_words, validation_failures
+from ._clients import call_limits, clear_client_cache, conversations_client, memory_client, new_deadline
+from ._dynamic import (
+    IMPORT_ID,
+    PROVIDER_KEY,
+    REPLACE_ON_CHANGES,
+    replaced_keys,
+    resource_options,
+    resource_props,
+)
+from ._results import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from ._values import contains, contains_unknown, is_unknown, normalize, strip_none
 
 __all__ = [
     "BINDING",
@@ -121,6 +113,7 @@ __all__ = [
     "normalize",
     "resource_options",
     "resource_props",
+    "same_place",
     "strip_none",
 ]
 
@@ -128,382 +121,8 @@ log = logging.getLogger("pulumi_twilio_memory")
 
 V = TypeVar("V")
 
-#: The resource the current provider call works on ("store 'acme'"), for log lines: a dynamic
-#: provider cannot attribute a message to its resource in the engine (the host logs to stderr,
-#: which the CLI shows under the stack), so every warning names it in its text instead.
-_current_resource: contextvars.ContextVar[str | None] = contextvars.ContextVar("resource", default=None)
 
-
-class _NameTheResource(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        current = _current_resource.get()
-        if current is not None and not getattr(record, "resource_named", False):
-            record.msg = f"{current}: {record.msg}"
-            record.resource_named = True
-        return True
-
-
-log.addFilter(_NameTheResource())
-
-PROVIDER_KEY = "__provider"
-#: Hidden input: the id given as ``import_`` (translated into adoption by id, see resource_options).
-IMPORT_ID = "__import_id"
-#: Hidden output: where the resource lives, ``{"account": "AC…" or "", "endpoint": base URL}``
-#: (no secret), recorded by every create and update and kept by reads; see
-#: :meth:`BaseProvider.require_binding`.
-BINDING = "__binding"
-#: Hidden input: the ``replace_on_changes`` resource option (the host never tells the engine which
-#: keys changed, so the engine cannot apply it; ``diff`` does).
-REPLACE_ON_CHANGES = "__replace_on_changes"
-
-
-def contains(value: Any, test: Callable[[Any], bool]) -> bool:
-    """True when ``test`` holds for ``value`` or for anything inside it (dict keys and values,
-    list and tuple items, at any depth)."""
-    if test(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains(k, test) or contains(v, test) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains(v, test) for v in value)
-    return False
-
-
-def contains_unknown(value: Any) -> bool:
-    """True when ``value`` is, or holds anywhere inside it, an unknown."""
-    return contains(value, is_unknown)
-
-
-def strip_none(value: Any) -> Any:
-    """Recursively drop ``None`` values from dicts (absent and null mean the same to the API)."""
-    if isinstance(value, Mapping):
-        return {k: strip_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [strip_none(v) for v in value]
-    return value
-
-
-def normalize(value: Any) -> Any:
-    """Comparable form: ``None`` dropped, tuples as lists, enums as their values."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): normalize(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [normalize(v) for v in value]
-    return value
-
-
-def _to_props(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _to_props(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not None
-        }
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {k: _to_props(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_props(v) for v in value]
-    return value  # scalars and pulumi Outputs (Pulumi resolves Outputs nested in dicts and lists)
-
-
-def resource_props(
-    args: Any,
-    overrides: Mapping[str, Any],
-    output_fields: Iterable[str],
-    defaults: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The props dict for ``pulumi.dynamic.Resource.__init__``.
-
-    ``args`` is an ``...Args`` dataclass or None; ``overrides`` are keyword inputs (None = not
-    given) that win over ``args``. Nested ``...Args`` become dicts. ``defaults`` fill inputs given
-    neither way with the value the provider assumes anyway (``adopt=False``): ``read`` reports
-    those inputs too, so recording them keeps a refresh from showing them as removed. Every output
-    field is added as ``None`` so Pulumi creates an ``Output`` attribute for it, resolved from
-    create/read outs.
-    """
-    props: dict[str, Any] = _to_props(args) if args is not None else {}
-    for key, value in overrides.items():
-        if value is not None:
-            props[key] = _to_props(value)
-    for key, value in (defaults or {}).items():
-        if props.get(key) is None:
-            props[key] = value
-    for key in output_fields:
-        props.setdefault(key, None)
-    return props
-
-
-def resource_options(
-    opts: pulumi.ResourceOptions | None, props: dict[str, Any], provider: type[BaseProvider]
-) -> pulumi.ResourceOptions:
-    """The resource options to register with, adjusted for what a dynamic provider cannot do.
-
-    * ``import_=ID`` becomes the hidden input ``__import_id`` (create adopts that exact resource):
-      the engine's import step calls Read without inputs, which a dynamic provider cannot serve.
-    * ``replace_on_changes`` is copied into ``__replace_on_changes`` for ``diff`` to honour.
-    * ``delete_before_replace`` defaults to the resource's own need (``provider``'s: unique names
-      cannot exist twice; ``pulumi up --replace`` never asks the provider), unless the user set it.
-    """
-    opts = opts or pulumi.ResourceOptions()
-    if opts.import_:
-        props[IMPORT_ID] = opts.import_
-    if opts.replace_on_changes:
-        props[REPLACE_ON_CHANGES] = sorted(opts.replace_on_changes)
-    defaults = pulumi.ResourceOptions(delete_before_replace=provider.delete_before_replace or None)
-    merged = pulumi.ResourceOptions.merge(defaults, opts)
-    merged.import_ = None
-    return merged
-
-
-def replaced_keys(paths: Any, changed: Iterable[str]) -> set[str]:
-    """The changed top-level inputs a ``replace_on_changes`` list names (``"*"`` = all; a nested
-    path such as ``traits.tier`` names its top-level input)."""
-    if not isinstance(paths, list | tuple):
-        return set()
-    tops = {re.split(r"[.\[]", str(p), maxsplit=1)[0] for p in paths}
-    return {key for key in changed if "*" in tops or key in tops}
-
-
-# -- API clients: one per configuration, shared by the host's worker threads ----------------------
-
-_clients_lock = threading.Lock()
-_clients: dict[tuple[str, str, Credentials], MemoryClient | ConversationsClient] = {}
-
-
-def _client(kind: str, cls: type[MemoryClient] | type[ConversationsClient]) -> Any:
-    cfg = config.current()
-    credentials = cfg.credentials()
-    base_url = cfg.memory_base_url if cls is MemoryClient else cfg.conversations_base_url
-    key = (kind, base_url, credentials)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = cls(credentials, base_url=base_url)
-            _clients[key] = client
-        return client
-
-
-def memory_client() -> MemoryClient:
-    """The Memory client for the current configuration (raises ConfigurationError without creds)."""
-    client: MemoryClient = _client("memory", MemoryClient)
-    return client
-
-
-def conversations_client() -> ConversationsClient:
-    """The Conversations client for the current configuration."""
-    client: ConversationsClient = _client("conversations", ConversationsClient)
-    return client
-
-
-def clear_client_cache() -> None:
-    """Close and forget every cached client (tests; configuration changes)."""
-    with _clients_lock:
-        clients = list(_clients.values())
-        _clients.clear()
-    for client in clients:
-        client.close()
-
-
-#: Limits a face sets for the provider call it is serving (see :func:`call_limits`).
-_limits: contextvars.ContextVar[tuple[float | None, Clock | None]] = contextvars.ContextVar(
-    "call_limits", default=(None, None)
-)
-
-#: Who set a deadline that came from :func:`call_limits`, as timeout messages name it.
-CUSTOM_TIMEOUTS = "the resource's customTimeouts"
-
-
-@contextlib.contextmanager
-def call_limits(timeout: float | None, clock: Clock | None = None) -> Iterator[None]:
-    """Inside the block, :func:`new_deadline` gives ``timeout`` seconds (when set; the native
-    face's ``customTimeouts``) on ``clock`` (when set; one whose ``sleep`` ends at a Cancel)."""
-    token = _limits.set((timeout, clock))
-    try:
-        yield
-    finally:
-        _limits.reset(token)
-
-
-def new_deadline() -> Deadline:
-    """A deadline of ``twilio-memory:operationTimeout`` seconds from now, unless the face serving
-    this call set other limits (:func:`call_limits`)."""
-    timeout, clock = _limits.get()
-    if timeout:
-        return Deadline(timeout, clock or SYSTEM_CLOCK, set_by=CUSTOM_TIMEOUTS)
-    return Deadline(config.current().operation_timeout, clock or SYSTEM_CLOCK)
-
-
-# -- check helpers ---------------------------------------------------------------------------------
-
-#: The longest word an error message repeats from the user's input as it is.
-MAX_ECHOED_WORD = 80
-
-
-def _walk(inputs: Any, loc: tuple[int | str, ...]) -> tuple[list[str], Any, bool]:
-    """Follow a pydantic error ``loc`` through the user's inputs.
-
-    Returns the property path as the user wrote it (dict keys verbatim, union tags skipped), the
-    node reached, and whether an unknown was crossed on the way.
-    """
-    parts: list[str] = []
-    node = inputs
-    for item in loc:
-        if is_unknown(node):
-            return parts, node, True
-        if isinstance(item, int) and isinstance(node, list) and 0 <= item < len(node):
-            parts.append(f"[{item}]")
-            node = node[item]
-        elif isinstance(item, str) and isinstance(node, Mapping) and item in node:
-            parts.append(f".{item}" if parts else item)
-            node = node[item]
-        elif isinstance(item, str) and isinstance(node, Mapping) and to_snake(item) in node:
-            parts.append(f".{to_snake(item)}" if parts else to_snake(item))
-            node = node[to_snake(item)]
-        elif isinstance(item, str) and item[:1].islower() and isinstance(node, Mapping):
-            # A field the user did not give (missing); name it in snake_case and stop.
-            name = to_snake(item)
-            parts.append(f".{name}" if parts else name)
-            return parts, None, False
-        # else: a union tag ('STRING', 'function-after', ...) that is not in the data: skip it
-    return parts, node, is_unknown(node)
-
-
-_LONG_WORD = re.compile(rf"\S{{{MAX_ECHOED_WORD + 1},}}")
-
-
-def clip_long_words(text: str) -> str:
-    """Shorten every run of over ``MAX_ECHOED_WORD`` non-blank characters (a pasted blob used as
-    a dict key, say) to its start and its length, so an error about it stays readable and does
-    not echo the whole value back into the preview output and CI logs."""
-    return _LONG_WORD.sub(lambda m: f"{m.group(0)[:40]}…({len(m.group(0))} characters)", text)
-
-
-def _hint(hints: Mapping[str, str], path: str) -> str | None:
-    """The hint for a failing property: ``hints[path]`` for a top-level one, ``hints["*.<name>"]``
-    for a nested field (``identifier_configs[0].limit`` -> ``*.limit``); list items and dict keys
-    of a top-level property (``matching_rules[2]``) get no hint."""
-    top = path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0]
-    if path == top:
-        return hints.get(top)
-    leaf = path.rsplit(".", 1)[-1] if "." in path else ""
-    return hints.get(f"*.{leaf.split('[')[0]}") if leaf else None
-
-
-def validation_failures(
-    model: type[BaseModel], inputs: Mapping[str, Any], hints: Mapping[str, str] | None = None
-) -> list[CheckFailure]:
-    """One ``CheckFailure`` per bad field, as the user named it; errors that involve an unknown
-    value (preview) are skipped rather than reported."""
-    try:
-        model.model_validate(dict(inputs))
-    except ValidationError as exc:
-        errors = exc.errors()
-        formatted = format_validation_error(exc, snake=True)
-        if len(formatted) != len(errors):  # defensive: pair by position only when they line up
-            formatted = [("", str(e.get("msg", "invalid value"))) for e in errors]
-        failures: list[CheckFailure] = []
-        seen: set[tuple[str, str]] = set()
-        for error, (fallback_path, text) in zip(errors, formatted, strict=True):
-            parts, node, crossed_unknown = _walk(inputs, tuple(error["loc"]))
-            if crossed_unknown:
-                continue
-            structural = error["type"] in ("missing", "extra_forbidden")
-            if not structural and contains_unknown(node if parts else inputs):
-                continue  # a cross-field or size rule over data that is not fully known yet
-            path = "".join(parts) if parts else fallback_path
-            if path == "body":
-                path = ""
-            hint = _hint(hints or {}, path)
-            message = f"{text}: {hint}" if hint and not structural else text
-            if (path, message) not in seen:
-                seen.add((path, message))
-                failures.append(CheckFailure(path, message))
-        return failures
-    return []
-
-
-def same_place(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    """True when a recorded binding and the current one name the same account and endpoint.
-
-    Endpoints compare by scheme and host, and port unless both are loopback: the emulator is
-    often restarted on a fresh port with the same state file, and two emulators on one machine
-    cannot be told apart by their URL anyway. Accounts compare only when both are known (an API
-    key alone does not say which account it belongs to).
-    """
-    old, new = urlsplit(str(recorded.get("endpoint", ""))), urlsplit(str(current.get("endpoint", "")))
-    both_local = is_loopback_host(old.hostname) and is_loopback_host(new.hostname)
-    if not both_local and (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
-        return False
-    account_old, account_new = recorded.get("account") or "", current.get("account") or ""
-    return not (account_old and account_new and account_old != account_new)
-
-
-def _describe_binding(binding: Mapping[str, Any]) -> str:
-    account = binding.get("account") or ""
-    return f"account {account} at {binding.get('endpoint')}" if account else str(binding.get("endpoint"))
-
-
-def _label(provider: BaseProvider, props: Mapping[str, Any], id_: str | None) -> str:
-    name = props.get("display_name")
-    shown = repr(name) if isinstance(name, str) else (id_ or "(new)")
-    return f"{provider.kind} {shown}"
-
-
-@contextlib.contextmanager
-def _working_on(provider: BaseProvider, props: Mapping[str, Any], id_: str | None) -> Iterator[None]:
-    """Name the resource in every log line written inside the block."""
-    token = _current_resource.set(_label(provider, props, id_))
-    try:
-        yield
-    finally:
-        _current_resource.reset(token)
-
-
-def _bound(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    """``method`` (a lifecycle method of a provider) checking and recording the binding, with
-    its resource named in every log line it writes."""
-
-    @functools.wraps(method)
-    def create(self: BaseProvider, props: dict[str, Any]) -> Any:
-        with _working_on(self, props, None):
-            result = method(self, props)
-        result.outs = {**(result.outs or {}), BINDING: self.binding()}
-        return result
-
-    @functools.wraps(method)
-    def read(self: BaseProvider, id_: str, props: dict[str, Any]) -> Any:
-        self.require_binding(id_, props)
-        with _working_on(self, props, id_):
-            result = method(self, id_, props)
-        # Carried forward as recorded, never rewritten by a refresh: a refresh that changed it (an
-        # emulator on a new port, a stack from before bindings) would read as drift.
-        if result.id and isinstance(props.get(BINDING), Mapping):
-            result.outs = {**(result.outs or {}), BINDING: props[BINDING]}
-        return result
-
-    @functools.wraps(method)
-    def update(self: BaseProvider, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
-        self.require_binding(id_, olds)
-        with _working_on(self, news, id_):
-            result = method(self, id_, olds, news)
-        result.outs = {**(result.outs or {}), BINDING: self.binding()}
-        return result
-
-    @functools.wraps(method)
-    def checked(self: BaseProvider, id_: str, props: dict[str, Any], *rest: Any) -> Any:
-        self.require_binding(id_, props)
-        with _working_on(self, props, id_):
-            return method(self, id_, props, *rest)
-
-    wrappers: dict[str, Callable[..., Any]] = {"create": create, "read": read, "update": update}
-    return wrappers.get(name, checked)
-
-
-class BaseProvider(ResourceProvider):
+class BaseProvider:
     """Common lifecycle glue; subclasses set the class-level settings described in the module doc.
 
     Holds no state: ``configure`` records the stack config in :mod:`..config` (process-global).
@@ -525,44 +144,19 @@ class BaseProvider(ResourceProvider):
     #: Which API the resource lives in: ``"memory"`` or ``"conversations"`` (its base URL).
     api: ClassVar[str] = "memory"
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every create, read, update, delete and diff a resource defines checks (and records)
-        where its resources live: see :meth:`require_binding`."""
-        super().__init_subclass__(**kwargs)
-        for name in ("create", "read", "update", "delete", "diff"):
-            if name in cls.__dict__:
-                setattr(cls, name, _bound(name, cls.__dict__[name]))
-
     def binding(self) -> dict[str, str]:
         """Where this provider writes now: the account SID (when configured) and the base URL."""
-        settings = config.current()
-        endpoint = settings.memory_base_url if self.api == "memory" else settings.conversations_base_url
-        return {"account": settings.account_sid or "", "endpoint": endpoint}
+        return binding(self.api)
 
     def require_binding(self, id_: str, recorded_props: Mapping[str, Any]) -> None:
         """Stop, before any request, when the state says this resource lives elsewhere than where
-        the provider points now: another account or endpoint would create everything anew there,
-        or a refresh would drop what it cannot find. Resources recorded before bindings existed
-        carry none and pass (their next update records it)."""
-        recorded = recorded_props.get(BINDING)
-        if not isinstance(recorded, Mapping):
-            return
-        current = self.binding()
-        if same_place(recorded, current):
-            return
-        setting = (MemoryClient if self.api == "memory" else ConversationsClient).base_url_setting
-        raise StackBindingError(
-            f"This stack's {self.kind} {id_} lives in {_describe_binding(recorded)}, but the provider now "
-            f"points at {_describe_binding(current)}. A stack's resources stay in the account and "
-            f"endpoint they were created in: nothing was sent. Point {setting} and the credentials "
-            f"back (then run `pulumi up` once: a refresh uses the settings the last update "
-            f"recorded), or keep this stack and use a new one for the other endpoint (`pulumi stack "
-            f"init <name>`)."
-        )
+        the provider points now (see :func:`._binding.require_binding`)."""
+        require_binding(self.kind, self.api, id_, recorded_props)
 
     # -- lifecycle methods provided by the base ------------------------------------------------
 
-    def configure(self, req: ConfigureRequest) -> None:
+    def configure(self, req: Any) -> None:
+        """The dynamic host's ``ConfigureRequest``: its ``config`` is the stack configuration."""
         config.configure(req.config)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -603,6 +197,20 @@ class BaseProvider(ResourceProvider):
             replaces=replaces,
             delete_before_replace=self.delete_before_replace if replaces else None,
         )
+
+    # -- what each resource implements ----------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        raise NotImplementedError
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        raise NotImplementedError
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        raise NotImplementedError
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     # -- hooks ---------------------------------------------------------------------------------
 

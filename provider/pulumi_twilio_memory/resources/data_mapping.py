@@ -1,6 +1,8 @@
 """``DataMapping``: where a memory store's traits are filled from (ingested columns or a dataset).
 
-Shape (every resource file has it): ``DataMappingArgs`` → ``DataMappingProvider`` → ``DataMapping``.
+The core (every resource file has this shape): ``DataMappingInputs`` (what ``check`` validates) and
+``DataMappingProvider`` (its lifecycle); ``DataMappingArgs`` and ``DataMapping`` are its dynamic
+face (:mod:`pulumi_twilio_memory.dynamic.data_mapping`).
 
 * **check**: ``display_name`` 1-64 letters, digits, ``-`` or ``.``, starting with a letter;
   ``description`` 1-512 characters; ``mapping_from`` one of three shapes: ``type`` INGRESS with
@@ -38,91 +40,28 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
 from twilio_memory_api.errors import NotFoundError, TwilioMemoryError
 from twilio_memory_api.operations import Deadline, wait_operation
 
-from . import _deployment
-from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
+from . import _calls, _deployment
+from ._base import BaseProvider, memory_client, new_deadline
 from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
+from ._results import CreateResult, DiffResult, ReadResult, UpdateResult
 from ._values import known_str, snake_keys
 
 __all__ = [
-    "DataMapping",
-    "DataMappingArgs",
     "DataMappingInputs",
     "DataMappingProvider",
-    "MappingFromArgs",
-    "MappingToArgs",
-    "TraitMappingArgs",
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
-
-
-@dataclass(frozen=True, kw_only=True)
-class MappingFromArgs:
-    """Where the mapping reads from; cannot change once created (a change replaces the mapping)."""
-
-    #: INGRESS, DATASET_CLOUDAPP or DATASET_WAREHOUSE.
-    type: pulumi.Input[str]
-    #: INGRESS only: the 1-100 ingested columns read (each 1-256 characters).
-    columns: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    #: DATASET_CLOUDAPP / DATASET_WAREHOUSE only: the dataset (``tdi_dataset_…``).
-    dataset_id: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TraitMappingArgs:
-    """One mapping: the value of ``expression`` is written into ``trait_name`` of ``trait_group``."""
-
-    #: 1-256 characters, e.g. ``$.tier``.
-    expression: pulumi.Input[str]
-    #: The trait group's display name, usually ``group.display_name`` (so the mapping depends on it).
-    trait_group: pulumi.Input[str]
-    #: A trait of that group, as the API stores it (lowerCamelCase; at most 128 characters).
-    trait_name: pulumi.Input[str]
-
-
-@dataclass(frozen=True, kw_only=True)
-class MappingToArgs:
-    """What the mapping writes: traits (TRAITS, the only type), 1-100 mappings."""
-
-    #: 1-100 items, each an expression written into one trait of one group.
-    mappings: pulumi.Input[Sequence[TraitMappingArgs | Mapping[str, Any]]]
-    #: TRAITS (the default and only value).
-    type: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class DataMappingArgs:
-    """Inputs of a :class:`DataMapping`."""
-
-    #: The store (``mem_store_…``), usually ``store.id``. Changing it replaces the mapping.
-    store_id: pulumi.Input[str]
-    #: Unique in the store: 1-64 letters, digits, ``-`` or ``.``, starting with a letter.
-    display_name: pulumi.Input[str]
-    #: Where it reads from (dict or :class:`MappingFromArgs`). Changing it replaces the mapping.
-    mapping_from: pulumi.Input[MappingFromArgs | Mapping[str, Any]]
-    #: What it writes: the list of mappings, or ``{"type": "TRAITS", "mappings": [...]}``.
-    mapping_to: pulumi.Input[
-        MappingToArgs | Mapping[str, Any] | Sequence[TraitMappingArgs | Mapping[str, Any]]
-    ]
-    #: 1-512 characters. Omitted: whatever the mapping has is left alone.
-    description: pulumi.Input[str] | None = None
-    #: Default true.
-    is_enabled: pulumi.Input[bool] | None = None
-    #: Take over an existing mapping of this display name in the store instead of failing.
-    adopt: pulumi.Input[bool] | None = None
 
 
 class DataMappingInputs(m.DataMappingCreate):
@@ -228,6 +167,7 @@ class DataMappingProvider(BaseProvider):
         out.setdefault("is_enabled", True)
         return {k: v for k, v in out.items() if v is not None}
 
+    @_calls.step
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A replacement within one store deletes first: the display name is unique in a store."""
         result = super().diff(_id, olds, news)
@@ -246,6 +186,7 @@ class DataMappingProvider(BaseProvider):
 
     # -- create ----------------------------------------------------------------------------------
 
+    @_calls.create
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs: DataMappingInputs = self.parse(props)
         store_id = inputs.store_id
@@ -363,11 +304,13 @@ class DataMappingProvider(BaseProvider):
 
     # -- read / update / delete ----------------------------------------------------------------
 
+    @_calls.read
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         store_id, mapping_id = _split_id(id_)
         found = memory_client().find_data_mapping(store_id, mapping_id)  # None when it or its store is gone
         return self.read_found(id_, props, found, partial(_outs, store_id))
 
+    @_calls.update
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: DataMappingInputs = self.parse(news)
         store_id, mapping_id = _split_id(id_)
@@ -421,6 +364,7 @@ class DataMappingProvider(BaseProvider):
             deadline=deadline,
         )
 
+    @_calls.step
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):
             return
@@ -497,72 +441,14 @@ def _outs(store_id: str, found: Fetched[m.DataMapping], adopt: bool) -> dict[str
     }
 
 
-class DataMapping(Resource, module="twilio-memory", name="DataMapping"):
-    """A data mapping of a memory store. ``id`` is ``<storeId>/<dataMappingId>``.
+#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.data_mapping`).
+_FACE = ("DataMapping", "MappingFromArgs", "TraitMappingArgs", "MappingToArgs", "DataMappingArgs")
 
-    ``tm.DataMapping("crm", store_id=store.id, display_name="crm-import",
-    mapping_from={"type": "INGRESS", "columns": ["tier"]},
-    mapping_to=[{"expression": "$.tier", "trait_group": prefs.display_name, "trait_name": "tier"}])``.
-    """
 
-    store_id: pulumi.Output[str]
-    display_name: pulumi.Output[str]
-    description: pulumi.Output[str | None]
-    is_enabled: pulumi.Output[bool]
-    #: ``{type, columns}`` or ``{type, dataset_id}``, as live.
-    mapping_from: pulumi.Output[dict[str, Any]]
-    #: ``{type: TRAITS, mappings: [{expression, trait_group, trait_name}]}``, as live.
-    mapping_to: pulumi.Output[dict[str, Any]]
-    adopt: pulumi.Output[bool]
-    #: The API's id (``mem_datamapping_…``).
-    data_mapping_id: pulumi.Output[str]
-    #: +1 per successful update.
-    version: pulumi.Output[int]
-    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
-    etag: pulumi.Output[str]
-    #: When the mapping was created (ISO 8601).
-    created_at: pulumi.Output[str]
-    #: When it last changed (ISO 8601).
-    updated_at: pulumi.Output[str]
+def __getattr__(name: str) -> Any:
+    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
+    if name in _FACE:
+        from ..dynamic import data_mapping as face  # noqa: PLC0415 - the face imports this module
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: DataMappingArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        store_id: pulumi.Input[str] | None = None,
-        display_name: pulumi.Input[str] | None = None,
-        mapping_from: pulumi.Input[MappingFromArgs | Mapping[str, Any]] | None = None,
-        mapping_to: pulumi.Input[
-            MappingToArgs | Mapping[str, Any] | Sequence[TraitMappingArgs | Mapping[str, Any]]
-        ]
-        | None = None,
-        description: pulumi.Input[str] | None = None,
-        is_enabled: pulumi.Input[bool] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-    ) -> None:
-        if args is None and (
-            store_id is None or display_name is None or mapping_from is None or mapping_to is None
-        ):
-            raise TypeError(
-                f"DataMapping {resource_name!r} needs store_id=, display_name=, mapping_from= and "
-                "mapping_to= (or args=DataMappingArgs(...))"
-            )
-        props = resource_props(
-            args,
-            {
-                "store_id": store_id,
-                "display_name": display_name,
-                "mapping_from": mapping_from,
-                "mapping_to": mapping_to,
-                "description": description,
-                "is_enabled": is_enabled,
-                "adopt": adopt,
-            },
-            DataMappingProvider.output_fields,
-            defaults={"adopt": False, "is_enabled": True},
-        )
-        # Names are unique in a store: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, DataMappingProvider)
-        super().__init__(DataMappingProvider(), resource_name, props, opts)
+        return getattr(face, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,9 @@
 """``IdentityResolutionSettings``: how a store matches and merges profiles.
 
-Shape (every resource file has it): ``IdentityResolutionSettingsArgs`` →
-``IdentityResolutionSettingsProvider`` → ``IdentityResolutionSettings``.
+The core (every resource file has this shape): ``IdentityResolutionSettingsInputs`` (what ``check``
+validates) and ``IdentityResolutionSettingsProvider`` (its lifecycle);
+``IdentityResolutionSettingsArgs`` and ``IdentityResolutionSettings`` are its dynamic face
+(:mod:`pulumi_twilio_memory.dynamic.identity_resolution`).
 
 The settings are a **singleton per store**: every store is born with the API's defaults (``email``,
 ``whatsapp`` and ``phone``, exact matching, rules in that order), there is no POST and no DELETE.
@@ -33,32 +35,26 @@ The settings are a **singleton per store**: every store is born with the API's d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Fetched, MemoryClient
 from twilio_memory_api.errors import NotFoundError
 
+from . import _calls
 from ._base import (
     UNKNOWN,
     BaseProvider,
     is_unknown,
     memory_client,
     new_deadline,
-    resource_options,
-    resource_props,
 )
 from ._lifecycle import write_conditionally
+from ._results import CheckResult, CreateResult, ReadResult, UpdateResult
 from ._values import known_str, snake_keys
 
 __all__ = [
-    "IdentifierConfigArgs",
-    "IdentityResolutionSettings",
-    "IdentityResolutionSettingsArgs",
     "IdentityResolutionSettingsInputs",
     "IdentityResolutionSettingsProvider",
     "canonical_identifier_config",
@@ -68,38 +64,6 @@ __all__ = [
 _LOWER_CASE_FIELDS = ("matching_algo", "limit_policy", "normalization")
 #: Stands in for a store id that is unknown during preview, so the other rules are still checked.
 _PLACEHOLDER_STORE_ID = "mem_store_00000000000000000000000000"
-
-
-@dataclass(frozen=True, kw_only=True)
-class IdentifierConfigArgs:
-    """One identifier type. Only ``id_type`` is required; the rest default as the API does."""
-
-    #: 2-30 characters, e.g. ``email`` or ``phone``; unique within the settings.
-    id_type: pulumi.Input[str]
-    #: ``exact`` (default) or ``fuzzy``.
-    matching_algo: pulumi.Input[str] | None = None
-    #: 50-99 (percent), used by fuzzy matching; default 75 for fuzzy.
-    matching_threshold: pulumi.Input[int] | None = None
-    #: Values kept per profile, 1-100; default 100.
-    limit: pulumi.Input[int] | None = None
-    #: ``fifo`` (default: evict the oldest value) or ``lifo``.
-    limit_policy: pulumi.Input[str] | None = None
-    #: Default true: one profile per value, and a shared value merges profiles.
-    enforce_unique: pulumi.Input[bool] | None = None
-    #: ``phone`` (E.164), ``email``, ``trim`` (default) or ``none``.
-    normalization: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class IdentityResolutionSettingsArgs:
-    """Inputs of :class:`IdentityResolutionSettings`."""
-
-    #: The store (``mem_store_…``), usually ``store.id``. Changing it replaces the resource.
-    store_id: pulumi.Input[str]
-    #: 1-15 identifier types (dicts or :class:`IdentifierConfigArgs`).
-    identifier_configs: pulumi.Input[Sequence[IdentifierConfigArgs | Mapping[str, Any]]]
-    #: 1-15 configured ``id_type`` names, highest priority first.
-    matching_rules: pulumi.Input[Sequence[pulumi.Input[str]]]
 
 
 class IdentityResolutionSettingsInputs(m.IdentityResolutionSettingsPut):
@@ -176,6 +140,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
 
     # -- create / read / update / delete ---------------------------------------------------------
 
+    @_calls.create
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs: IdentityResolutionSettingsInputs = self.parse(props)
         client = memory_client()
@@ -197,6 +162,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
             f"import_ of identity resolution settings takes their store's id, here {inputs.get('store_id')!r}"
         )
 
+    @_calls.read
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             found = memory_client().get_identity_resolution_settings(id_)
@@ -204,6 +170,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
             return self.gone()
         return self.read_result(id_, _outs(id_, found), props)
 
+    @_calls.update
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: IdentityResolutionSettingsInputs = self.parse(news)
         client = memory_client()
@@ -213,6 +180,7 @@ class IdentityResolutionSettingsProvider(BaseProvider):
         self.claim(id_)
         return UpdateResult(_outs(id_, found))
 
+    @_calls.step
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Put the API's defaults back (there is no DELETE): the store is left as a new one. Not when
         this deployment's create or update manages the same store's settings under another name (a
@@ -290,50 +258,14 @@ def _outs(store_id: str, found: Fetched[m.IdentityResolutionSettings]) -> dict[s
     }
 
 
-class IdentityResolutionSettings(Resource, module="twilio-memory", name="IdentityResolutionSettings"):
-    """A store's identity resolution settings (a singleton). ``id`` is the store id.
+#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.identity_resolution`).
+_FACE = ("IdentityResolutionSettings", "IdentifierConfigArgs", "IdentityResolutionSettingsArgs")
 
-    Creating it takes the store's settings over; **destroying it restores the API's defaults**
-    (``email``, ``whatsapp``, ``phone``; exact matching; rules in that order), as a new store has.
 
-    ``tm.IdentityResolutionSettings("ids", store_id=store.id, identifier_configs=[{"id_type":
-    "email", "matching_algo": "exact", "normalization": "email"}], matching_rules=["email"])``.
-    """
+def __getattr__(name: str) -> Any:
+    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
+    if name in _FACE:
+        from ..dynamic import identity_resolution as face  # noqa: PLC0415 - the face imports this module
 
-    store_id: pulumi.Output[str]
-    #: As live, with the values the API filled in.
-    identifier_configs: pulumi.Output[list[dict[str, Any]]]
-    matching_rules: pulumi.Output[list[str]]
-    #: +1 per successful update.
-    version: pulumi.Output[int]
-    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
-    etag: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: IdentityResolutionSettingsArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        store_id: pulumi.Input[str] | None = None,
-        identifier_configs: pulumi.Input[Sequence[IdentifierConfigArgs | Mapping[str, Any]]] | None = None,
-        matching_rules: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-    ) -> None:
-        if args is None and (store_id is None or identifier_configs is None or matching_rules is None):
-            raise TypeError(
-                f"IdentityResolutionSettings {resource_name!r} needs store_id=, identifier_configs= and "
-                "matching_rules= (or args=IdentityResolutionSettingsArgs(...))"
-            )
-        props = resource_props(
-            args,
-            {
-                "store_id": store_id,
-                "identifier_configs": identifier_configs,
-                "matching_rules": matching_rules,
-            },
-            IdentityResolutionSettingsProvider.output_fields,
-        )
-        # A singleton: a replacement creates (takes over) first, and the old one's delete then
-        # leaves the settings alone (see delete); deleting first would reset them in between.
-        opts = resource_options(opts, props, IdentityResolutionSettingsProvider)
-        super().__init__(IdentityResolutionSettingsProvider(), resource_name, props, opts)
+        return getattr(face, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

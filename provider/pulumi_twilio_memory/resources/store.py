@@ -1,6 +1,8 @@
 """``Store``: a Conversation Memory store, usually one per client/tenant.
 
-Shape (every resource file has it): ``StoreArgs`` → ``StoreProvider`` → ``Store``.
+The core (every resource file has this shape): ``StoreInputs`` (what ``check`` validates) and
+``StoreProvider`` (its lifecycle); ``StoreArgs`` and ``Store`` are its dynamic face
+(:mod:`pulumi_twilio_memory.dynamic.store`).
 
 * **check**: ``display_name`` 1-64 letters, digits or ``-``; ``description`` 1-128 characters;
   ``adopt`` a bool. Offline; unknowns skipped.
@@ -33,12 +35,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Accepted, Fetched, MemoryClient
 from twilio_memory_api.errors import (
@@ -56,26 +55,14 @@ from twilio_memory_api.operations import (
     wait_store_ready,
 )
 
-from . import _deployment
-from ._base import BaseProvider, memory_client, new_deadline, resource_options, resource_props
+from . import _calls, _deployment
+from ._base import BaseProvider, memory_client, new_deadline
 from ._lifecycle import Existing, name_taken, post_once, write_conditionally
+from ._results import CreateResult, ReadResult, UpdateResult
 
-__all__ = ["Store", "StoreArgs", "StoreInputs", "StoreProvider"]
+__all__ = ["StoreInputs", "StoreProvider"]
 
 log = logging.getLogger("pulumi_twilio_memory")
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoreArgs:
-    """Inputs of a :class:`Store`."""
-
-    #: Unique in the account: 1-64 letters, digits or ``-`` (e.g. ``client-acme``).
-    display_name: pulumi.Input[str]
-    #: 1-128 characters. Omitted: whatever the store has is left alone.
-    description: pulumi.Input[str] | None = None
-    #: Take over an existing store with this display name instead of failing (the import path:
-    #: ``pulumi import`` does not work for dynamic resources).
-    adopt: pulumi.Input[bool] | None = None
 
 
 class StoreInputs(m.StoreCreate):
@@ -102,6 +89,7 @@ class StoreProvider(BaseProvider):
 
     # -- create --------------------------------------------------------------------------------
 
+    @_calls.create
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs: StoreInputs = self.parse(props)
         client = memory_client()
@@ -237,9 +225,11 @@ class StoreProvider(BaseProvider):
 
     # -- read / update / delete ----------------------------------------------------------------
 
+    @_calls.read
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return self.read_found(id_, props, memory_client().find_store(id_), _outs)
 
+    @_calls.update
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: StoreInputs = self.parse(news)
         client = memory_client()
@@ -288,6 +278,7 @@ class StoreProvider(BaseProvider):
             deadline=deadline,
         )
 
+    @_calls.step
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):
             return
@@ -380,45 +371,14 @@ def _with_cleanup(
     )
 
 
-class Store(Resource, module="twilio-memory", name="Store"):
-    """A Conversation Memory store. ``id`` is the store id (``mem_store_…``).
+#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.store`).
+_FACE = ("Store", "StoreArgs")
 
-    ``tm.Store("acme", display_name="client-acme", description="Acme support memory")`` or
-    ``tm.Store("acme", tm.StoreArgs(display_name="client-acme"))``.
-    """
 
-    display_name: pulumi.Output[str]
-    description: pulumi.Output[str | None]
-    adopt: pulumi.Output[bool]
-    #: QUEUED, PROVISIONING, ACTIVE or FAILED (ACTIVE once create returns).
-    status: pulumi.Output[str]
-    #: +1 per successful update.
-    version: pulumi.Output[int]
-    #: The auto-provisioned Conversational Intelligence service.
-    intelligence_service_id: pulumi.Output[str | None]
-    #: High-water mark of ingested data (ISO 8601), when the API reports it.
-    data_as_of: pulumi.Output[str | None]
-    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
-    etag: pulumi.Output[str]
+def __getattr__(name: str) -> Any:
+    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
+    if name in _FACE:
+        from ..dynamic import store as face  # noqa: PLC0415 - the face imports this module
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: StoreArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        display_name: pulumi.Input[str] | None = None,
-        description: pulumi.Input[str] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-    ) -> None:
-        if args is None and display_name is None:
-            raise TypeError(f"Store {resource_name!r} needs display_name= (or args=StoreArgs(...))")
-        props = resource_props(
-            args,
-            {"display_name": display_name, "description": description, "adopt": adopt},
-            StoreProvider.output_fields,
-            defaults={"adopt": False},
-        )
-        # Display names are unique: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, StoreProvider)
-        super().__init__(StoreProvider(), resource_name, props, opts)
+        return getattr(face, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,8 @@
 """``TraitGroup``: a named set of trait definitions in a memory store.
 
-Shape (every resource file has it): ``TraitGroupArgs`` → ``TraitGroupProvider`` → ``TraitGroup``.
+The core (every resource file has this shape): ``TraitGroupInputs`` (what ``check`` validates) and
+``TraitGroupProvider`` (its lifecycle); ``TraitGroupArgs`` and ``TraitGroup`` are its dynamic face
+(:mod:`pulumi_twilio_memory.dynamic.trait_group`).
 
 * **check**: ``display_name`` 1-64 letters, digits, ``_``, ``-`` or ``.``; ``description`` at most
   1024 characters; at most 95 traits; trait names are any text with a letter or digit, recorded
@@ -41,92 +43,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from twilio_memory_api import models as m
 from twilio_memory_api.client import Fetched, MemoryClient
 from twilio_memory_api.errors import ConflictError, NotFoundError, TwilioMemoryError
 from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, wait_operation
 
-from . import _deployment
-from ._base import BaseProvider, is_unknown, memory_client, new_deadline, resource_options, resource_props
+from . import _calls, _deployment
+from ._base import BaseProvider, is_unknown, memory_client, new_deadline
 from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
+from ._results import CreateResult, DiffResult, ReadResult, UpdateResult
 from ._values import known_str, snake_keys
 
 __all__ = [
     "SEEDED_GROUP",
-    "TraitDefinitionArgs",
-    "TraitGroup",
-    "TraitGroupArgs",
     "TraitGroupInputs",
     "TraitGroupProvider",
     "TraitMoveError",
-    "ValidationRuleArgs",
 ]
 
 log = logging.getLogger("pulumi_twilio_memory")
 
 #: Twilio seeds this group into every new store; the API refuses to delete it.
 SEEDED_GROUP = m.SEEDED_TRAIT_GROUP
-
-
-@dataclass(frozen=True, kw_only=True)
-class ValidationRuleArgs:
-    """A trait's validation rule; only the fields of its ``rule_type`` apply.
-
-    ``rule_type`` defaults to the trait's ``data_type`` (the API requires them to be equal).
-    """
-
-    rule_type: pulumi.Input[str] | None = None
-    #: STRING: a regular expression (at most 1000 characters), and length bounds.
-    pattern: pulumi.Input[str] | None = None
-    #: STRING: the shortest value allowed.
-    min_length: pulumi.Input[int] | None = None
-    #: STRING: the longest value allowed.
-    max_length: pulumi.Input[int] | None = None
-    #: NUMBER: the lowest value allowed (inclusive).
-    min: pulumi.Input[float] | None = None
-    #: NUMBER: the highest value allowed (inclusive).
-    max: pulumi.Input[float] | None = None
-    #: ARRAY: the fewest items allowed.
-    min_items: pulumi.Input[int] | None = None
-    #: ARRAY: the most items allowed.
-    max_items: pulumi.Input[int] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TraitDefinitionArgs:
-    """One trait of a group; its name is the key in ``traits``."""
-
-    #: STRING, NUMBER, BOOLEAN or ARRAY.
-    data_type: pulumi.Input[str]
-    #: At most 1024 characters.
-    description: pulumi.Input[str] | None = None
-    #: What a value must satisfy; only the fields of its rule type apply.
-    validation_rule: pulumi.Input[ValidationRuleArgs | Mapping[str, Any]] | None = None
-    #: The identity-resolution ``id_type`` this trait's value is promoted to (at most 30 characters).
-    id_type_promotion: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TraitGroupArgs:
-    """Inputs of a :class:`TraitGroup`."""
-
-    #: The store (``mem_store_…``), usually ``store.id``. Changing it replaces the group.
-    store_id: pulumi.Input[str]
-    #: Unique in the store: 1-64 letters, digits, ``_``, ``-`` or ``.``. Changing it replaces the group.
-    display_name: pulumi.Input[str]
-    #: At most 1024 characters. Omitted: whatever the group has is left alone.
-    description: pulumi.Input[str] | None = None
-    #: trait name -> definition (dict or :class:`TraitDefinitionArgs`); at most 95.
-    traits: pulumi.Input[Mapping[str, TraitDefinitionArgs | Mapping[str, Any]]] | None = None
-    #: Take over an existing group of this name (e.g. the seeded ``Contact``) instead of failing.
-    adopt: pulumi.Input[bool] | None = None
 
 
 class TraitGroupInputs(m.TraitGroupCreate):
@@ -229,6 +171,7 @@ class TraitGroupProvider(BaseProvider):
             out["traits"] = canonical_traits(out["traits"]) or None
         return {k: v for k, v in out.items() if v is not None}
 
+    @_calls.step
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Replacement within one store deletes first: a trait cannot be in two groups at once.
         Traits this change removes are noted for this deployment (a move to another group)."""
@@ -255,6 +198,7 @@ class TraitGroupProvider(BaseProvider):
 
     # -- create ----------------------------------------------------------------------------------
 
+    @_calls.create
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs: TraitGroupInputs = self.parse(props)
         store_id, name = inputs.store_id, inputs.display_name
@@ -364,11 +308,13 @@ class TraitGroupProvider(BaseProvider):
 
     # -- read / update / delete ----------------------------------------------------------------
 
+    @_calls.read
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         store_id, name = _split_id(id_)
         found = memory_client().find_trait_group(store_id, name)  # None when it or its store is gone
         return self.read_found(id_, props, found, partial(_outs, store_id))
 
+    @_calls.update
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs: TraitGroupInputs = self.parse(news)
         store_id, name = _split_id(id_)
@@ -421,6 +367,7 @@ class TraitGroupProvider(BaseProvider):
             deadline=deadline,
         )
 
+    @_calls.step
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if self.held_by_another(id_):
             return
@@ -603,53 +550,14 @@ def _outs(store_id: str, found: Fetched[m.TraitGroup], adopt: bool) -> dict[str,
     }
 
 
-class TraitGroup(Resource, module="twilio-memory", name="TraitGroup"):
-    """A trait group of a memory store. ``id`` is ``<storeId>/<displayName>``.
+#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.trait_group`).
+_FACE = ("TraitGroup", "ValidationRuleArgs", "TraitDefinitionArgs", "TraitGroupArgs")
 
-    ``tm.TraitGroup("prefs", store_id=store.id, display_name="Preferences",
-    traits={"tier": {"data_type": "STRING", "description": "loyalty tier"}})``.
-    """
 
-    store_id: pulumi.Output[str]
-    display_name: pulumi.Output[str]
-    description: pulumi.Output[str | None]
-    #: trait name -> ``{data_type, description, validation_rule, id_type_promotion}``, as live.
-    traits: pulumi.Output[dict[str, Any]]
-    adopt: pulumi.Output[bool]
-    #: +1 per successful update.
-    version: pulumi.Output[int]
-    #: The ETag recorded at the last create/read/update; sent as If-Match on updates.
-    etag: pulumi.Output[str]
+def __getattr__(name: str) -> Any:
+    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
+    if name in _FACE:
+        from ..dynamic import trait_group as face  # noqa: PLC0415 - the face imports this module
 
-    def __init__(
-        self,
-        resource_name: str,
-        args: TraitGroupArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        store_id: pulumi.Input[str] | None = None,
-        display_name: pulumi.Input[str] | None = None,
-        description: pulumi.Input[str] | None = None,
-        traits: pulumi.Input[Mapping[str, TraitDefinitionArgs | Mapping[str, Any]]] | None = None,
-        adopt: pulumi.Input[bool] | None = None,
-    ) -> None:
-        if args is None and (store_id is None or display_name is None):
-            raise TypeError(
-                f"TraitGroup {resource_name!r} needs store_id= and display_name= "
-                "(or args=TraitGroupArgs(...))"
-            )
-        props = resource_props(
-            args,
-            {
-                "store_id": store_id,
-                "display_name": display_name,
-                "description": description,
-                "traits": traits,
-                "adopt": adopt,
-            },
-            TraitGroupProvider.output_fields,
-            defaults={"adopt": False},
-        )
-        # Names are unique in a store: a replacement (also `pulumi up --replace`) must delete first.
-        opts = resource_options(opts, props, TraitGroupProvider)
-        super().__init__(TraitGroupProvider(), resource_name, props, opts)
+        return getattr(face, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
