@@ -5,7 +5,7 @@ without the code under test), and request bodies for what no resource manages (d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -88,3 +88,13 @@ def ingress_mapping(name: str, trait_group: str, trait: str) -> dict[str, Any]:
             "mappings": [{"expression": f"$.{trait}", "traitGroup": trait_group, "traitName": trait}],
         },
     }
+
+
+def while_the_store_is_deleted(emulator: Any, store_id: str, delete: Callable[[], None]) -> None:
+    """Run ``delete`` (a dependent's delete) while its store's delete is under way, so that the
+    dependent's operation ends after the store's (as in a destroy that deletes both at once)."""
+    emulator.control.settings(operation_delay=0.2, delay_jitter=0)
+    with emulator.http() as http:  # the store's delete, not waited for
+        assert http.delete(f"{V1}/Stores/{store_id}").status_code == 202
+    emulator.control.settings(operation_delay=1.0)  # the dependent's delete ends after the store's
+    delete()

@@ -11,7 +11,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _dependents import V1, calls, configured_store, get, ingress_mapping, props, route_calls, send, state
+from _dependents import (
+    V1,
+    calls,
+    configured_store,
+    get,
+    ingress_mapping,
+    props,
+    route_calls,
+    send,
+    state,
+    while_the_store_is_deleted,
+)
 from pulumi_twilio_memory.resources._base import IMPORT_ID
 from pulumi_twilio_memory.resources.data_mapping import DataMappingProvider
 from pulumi_twilio_memory.resources.trait_group import TraitGroupProvider
@@ -228,10 +239,6 @@ def test_a_delete_racing_its_stores_delete_succeeds(emulator: Any, store_id: str
     """As for trait groups: the store went first while the mapping's delete was under way."""
     provider = DataMappingProvider()
     created = provider.create(inputs(store_id))
-    emulator.control.settings(operation_delay=0.2, delay_jitter=0)
-    with emulator.http() as http:  # the store's delete, under way (not waited for)
-        assert http.delete(f"{V1}/Stores/{store_id}").status_code == 202
-    emulator.control.settings(operation_delay=1.0)  # the mapping's delete ends after the store's
-    provider.delete(created.id, created.outs or {})
+    while_the_store_is_deleted(emulator, store_id, lambda: provider.delete(created.id, created.outs or {}))
     with emulator.http() as http:
         assert http.get(f"{V1}/Stores/{store_id}").status_code == 404

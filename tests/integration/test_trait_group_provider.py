@@ -21,6 +21,7 @@ from _dependents import (
     route_calls,
     send,
     state,
+    while_the_store_is_deleted,
 )
 from pulumi_twilio_memory.resources._base import UNKNOWN
 from pulumi_twilio_memory.resources.store import StoreProvider
@@ -272,10 +273,6 @@ def test_a_delete_racing_its_stores_delete_succeeds(emulator: Any, store_id: str
     operation fails because the store went first. The group is gone all the same: success."""
     provider = TraitGroupProvider()
     created = provider.create(props(store_id=store_id, display_name="Preferences", traits={"tier": TIER}))
-    emulator.control.settings(operation_delay=0.2, delay_jitter=0)
-    with emulator.http() as http:  # the store's delete, under way (not waited for)
-        assert http.delete(f"{V1}/Stores/{store_id}").status_code == 202
-    emulator.control.settings(operation_delay=1.0)  # the group's delete ends after the store's
-    provider.delete(created.id, created.outs or {})
+    while_the_store_is_deleted(emulator, store_id, lambda: provider.delete(created.id, created.outs or {}))
     with emulator.http() as http:
         assert http.get(f"{V1}/Stores/{store_id}/TraitGroups/Preferences").status_code == 404

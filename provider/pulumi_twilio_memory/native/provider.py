@@ -102,8 +102,7 @@ class TwilioMemoryProvider(p.Provider):
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
         kind, core = _core(request.type)
         model = kind.core.inputs_model
-        olds = to_core(model, to_plain_map(request.old_inputs))
-        news = to_core(model, to_plain_map(request.new_inputs))
+        olds, news = _in_core(kind, request.old_inputs), _in_core(kind, request.new_inputs)
         # What a dynamic resource records at construction, the URN seeds a crash-safe create's
         # Idempotency-Key (Conversations configurations); hidden keys stay in the inputs.
         news[IDEMPOTENCY_SEED] = request.urn
@@ -115,8 +114,7 @@ class TwilioMemoryProvider(p.Provider):
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
         kind, core = _core(request.type)
         model = kind.core.inputs_model
-        olds = to_core(model, to_plain_map(request.old_state))
-        news = to_core(model, to_plain_map(request.new_inputs))
+        olds, news = _in_core(kind, request.old_state), _in_core(kind, request.new_inputs)
         result = core.diff(request.resource_id, olds, news)
         changed = core.changed_properties(olds, news)
         replaces = set(result.replaces or ())
@@ -137,7 +135,7 @@ class TwilioMemoryProvider(p.Provider):
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         kind, core = _core(request.type)
-        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        props = _in_core(kind, request.properties)
         try:
             result = await self._run(request.timeout, core.create, props)
         except (OperationTimeoutError, WaitInterrupted) as exc:
@@ -151,7 +149,7 @@ class TwilioMemoryProvider(p.Provider):
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
         kind, core = _core(request.type)
-        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        props = _in_core(kind, request.properties)
         result = await self._run(None, core.read, request.resource_id, props)
         if not result.id:
             return p.ReadResponse()  # gone: the engine drops it from the state
@@ -165,15 +163,13 @@ class TwilioMemoryProvider(p.Provider):
 
     async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
         kind, core = _core(request.type)
-        model = kind.core.inputs_model
-        olds = to_core(model, to_plain_map(request.olds))
-        news = to_core(model, to_plain_map(request.news))
+        olds, news = _in_core(kind, request.olds), _in_core(kind, request.news)
         result = await self._run(request.timeout, core.update, request.resource_id, olds, news)
         return p.UpdateResponse(_secret_as(_outputs(kind, result.outs, news), request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         kind, core = _core(request.type)
-        props = to_core(kind.core.inputs_model, to_plain_map(request.properties))
+        props = _in_core(kind, request.properties)
         await self._run(request.timeout, core.delete, request.resource_id, props)
 
     async def construct(self, request: p.ConstructRequest) -> p.ConstructResponse:
@@ -204,6 +200,11 @@ def _name_taken(kind: Kind, name: str, exc: AlreadyExistsError) -> AlreadyExists
         "set adopt: true). Or choose another displayName.",
         existing_id=exc.existing_id,
     )
+
+
+def _in_core(kind: Kind, values: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """The engine's properties as the core of ``kind`` records them."""
+    return to_core(kind.core.inputs_model, to_plain_map(values))
 
 
 def _engine_name(model: Any, key: str) -> str:

@@ -86,22 +86,22 @@ def _top(model: type[BaseModel], key: str, *, engine: bool) -> tuple[str, Any]:
     return (to_camel(key) if engine else to_snake(key)), Any
 
 
-def to_engine(model: type[BaseModel], props: Mapping[str, Any]) -> dict[str, Any]:
-    """The core's snake_case properties as the schema spells them (hidden ``__`` keys kept)."""
+def _props(model: type[BaseModel], props: Mapping[str, Any], *, engine: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in props.items():
-        name, annotation = _top(model, key, engine=True)
-        out[name] = _respell(annotation, value, engine=True)
+        name, annotation = _top(model, key, engine=engine)
+        out[name] = _respell(annotation, value, engine=engine)
     return out
+
+
+def to_engine(model: type[BaseModel], props: Mapping[str, Any]) -> dict[str, Any]:
+    """The core's snake_case properties as the schema spells them (hidden ``__`` keys kept)."""
+    return _props(model, props, engine=True)
 
 
 def to_core(model: type[BaseModel], props: Mapping[str, Any]) -> dict[str, Any]:
     """The engine's camelCase properties as the core records them."""
-    out: dict[str, Any] = {}
-    for key, value in props.items():
-        name, annotation = _top(model, key, engine=False)
-        out[name] = _respell(annotation, value, engine=False)
-    return out
+    return _props(model, props, engine=False)
 
 
 def camel_path(model: type[BaseModel], path: str) -> str:
