@@ -290,6 +290,15 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def _emulator(args: argparse.Namespace) -> EmulatorServer:
+    """The benchmark's emulator: the run's delays, every account of :data:`ACCOUNTS`."""
+    return EmulatorServer(
+        provisioning_delay=args.provisioning_delay,
+        operation_delay=args.operation_delay,
+        account=[f"{sid}:{token}" for sid, token in ACCOUNTS],
+    )
+
+
 def run_host_memory(args: argparse.Namespace) -> dict[str, Any]:
     """The provider host beside an earlier release's (``bench/host_memory.py``), N = 1."""
     started = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_start": _load()}
@@ -329,14 +338,7 @@ def run_native(args: argparse.Namespace) -> dict[str, Any]:
         "load_start": _load(),
         "onboarding": [],
     }
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-native-") as tmp,
-        EmulatorServer(
-            provisioning_delay=args.provisioning_delay,
-            operation_delay=args.operation_delay,
-            account=[f"{sid}:{token}" for sid, token in ACCOUNTS],
-        ) as emu,
-    ):
+    with tempfile.TemporaryDirectory(prefix="bench-native-") as tmp, _emulator(args) as emu:
         bench = Bench(args, emu, Path(tmp), cli)
         for tenants in args.tenants:
             per_account = math.ceil(tenants / math.ceil(tenants / ACCOUNT_STORES))
@@ -395,14 +397,7 @@ def run_control_plane(args: argparse.Namespace) -> dict[str, Any]:
         "experiments": [],
     }
     largest_one_account = max(n for n in args.tenants if n <= ACCOUNT_STORES)
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-") as tmp,
-        EmulatorServer(
-            provisioning_delay=args.provisioning_delay,
-            operation_delay=args.operation_delay,
-            account=[f"{sid}:{token}" for sid, token in ACCOUNTS],
-        ) as emu,
-    ):
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, _emulator(args) as emu:
         bench = Bench(args, emu, Path(tmp), cli)
         for tenants in args.tenants:
             per_account = math.ceil(tenants / math.ceil(tenants / ACCOUNT_STORES))

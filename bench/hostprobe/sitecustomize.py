@@ -43,52 +43,44 @@ def _record(**fields: Any) -> None:
         handle.write(line + "\n")
 
 
+def _record_rpc(name: str, request: Any, started: float, error: str | None) -> None:
+    urn = getattr(request, "urn", "") or ""
+    _record(
+        event="rpc",
+        method=name,
+        type=urn.split("::")[-2] if urn.count("::") >= 3 else "",
+        name=urn.rsplit("::", 1)[-1] if urn else "",
+        thread=threading.get_ident(),
+        start=started,
+        end=time.time(),
+        error=error,
+    )
+
+
 def _wrap(method: Any, name: str) -> Any:
     def traced(request: Any, context: Any) -> Any:
-        started = time.time()
-        error = None
+        started, error = time.time(), None
         try:
             return method(request, context)
         except BaseException as exc:
             error = type(exc).__name__
             raise
         finally:
-            urn = getattr(request, "urn", "") or ""
-            _record(
-                event="rpc",
-                method=name,
-                type=urn.split("::")[-2] if urn.count("::") >= 3 else "",
-                name=urn.rsplit("::", 1)[-1] if urn else "",
-                thread=threading.get_ident(),
-                start=started,
-                end=time.time(),
-                error=error,
-            )
+            _record_rpc(name, request, started, error)
 
     return traced
 
 
 def _wrap_async(method: Any, name: str) -> Any:
     async def traced(request: Any, context: Any) -> Any:
-        started = time.time()
-        error = None
+        started, error = time.time(), None
         try:
             return await method(request, context)
         except BaseException as exc:
             error = type(exc).__name__
             raise
         finally:
-            urn = getattr(request, "urn", "") or ""
-            _record(
-                event="rpc",
-                method=name,
-                type=urn.split("::")[-2] if urn.count("::") >= 3 else "",
-                name=urn.rsplit("::", 1)[-1] if urn else "",
-                thread=threading.get_ident(),
-                start=started,
-                end=time.time(),
-                error=error,
-            )
+            _record_rpc(name, request, started, error)
 
     return traced
 
