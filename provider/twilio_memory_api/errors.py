@@ -234,11 +234,14 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 
 
 class AlreadyExistsError(TwilioMemoryError):
-    """Create found a resource with the requested unique name that this stack does not manage."""
+    """Create found a resource with the requested unique name that this stack does not manage.
+    ``finding`` is what was found, without the advice the message goes on with (a face that
+    advises in its own words starts from it)."""
 
-    def __init__(self, message: str, *, existing_id: str) -> None:
+    def __init__(self, message: str, *, existing_id: str, finding: str = "") -> None:
         super().__init__(message)
         self.existing_id = existing_id
+        self.finding = finding or message
 
 
 class StackBindingError(TwilioMemoryError):

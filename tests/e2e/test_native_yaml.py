@@ -29,12 +29,15 @@ STORE = "twilio-memory:index:Store"
 
 @pytest.fixture
 def native(pulumi_cli: PulumiCLI, emulator: EmulatorServer, tmp_path: Path) -> Callable[..., Workspace]:
-    """A fresh stack of the YAML program (``config``: its stack config), credentials from the
-    environment unless ``env`` says otherwise."""
+    """A fresh stack of a YAML program (``PROGRAM`` unless ``program``; ``config``: its stack
+    config, ``storeName`` by default ``native-<stack>``), credentials from the environment unless
+    ``env`` says otherwise."""
 
-    def make(stack: str, env: dict[str, str] | None = None, **config: str) -> Workspace:
+    def make(
+        stack: str, env: dict[str, str] | None = None, program: Path = PROGRAM, **config: str
+    ) -> Workspace:
         root = tmp_path / stack
-        project = copy_project(PROGRAM, root / "project")
+        project = copy_project(program, root / "project")
         credentials = {"api_key": emulator.api_key, "api_secret": emulator.api_secret}
         ws = pulumi_cli.workspace(root, project, env or twilio_env(emulator.base_url, **credentials))
         ws.init_stack(stack)
@@ -333,13 +336,9 @@ def test_a_stack_pointed_at_another_endpoint_stops_before_any_request(
 
 
 def test_tenant_memory_onboards_a_tenant_in_one_resource(
-    pulumi_cli: PulumiCLI, emulator: EmulatorServer, account: Account, tmp_path: Path
+    native: Callable[..., Workspace], emulator: EmulatorServer, account: Account
 ) -> None:
-    project = copy_project(TENANT_PROGRAM, tmp_path / "project")
-    credentials = {"api_key": emulator.api_key, "api_secret": emulator.api_secret}
-    ws = pulumi_cli.workspace(tmp_path, project, twilio_env(emulator.base_url, **credentials))
-    ws.init_stack("tenant")
-    ws.config_set("tenant", "native-tenant")
+    ws = native("tenant", program=TENANT_PROGRAM)
     ws.up()
     out = ws.outputs()
     store = account.store(out["storeId"])
@@ -364,12 +363,12 @@ def test_tenant_memory_onboards_a_tenant_in_one_resource(
     )  # type: ignore[index]
     _no_drift(ws)
 
-    ws.config_set("tenant", "not a name!")
+    ws.config_set("storeName", "not a name!")
     emulator.control.reset_stats()
     failed = ws.fails("preview")
     assert "displayName: String should match pattern" in failed.output and "Traceback" not in failed.output
     assert _writes(emulator) == {}
-    ws.config_set("tenant", "native-tenant")
+    ws.config_set("storeName", "native-tenant")
     ws.destroy()
     assert account.stores() == {} and account.configurations() == {}
 

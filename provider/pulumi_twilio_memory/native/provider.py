@@ -43,6 +43,9 @@ T = TypeVar("T")
 #: Twilio, so this is a bound on threads, not on CPU; the engine's own parallelism is the limit.
 MAX_CALLS = 256
 
+#: The provider's settings as its inputs name them (``apiKey``, ...).
+_SETTING_KEYS = frozenset(key for key, _env in config.SETTINGS)
+
 
 class TwilioMemoryProvider(p.Provider):
     """Stores, trait groups, identity resolution, data mappings and Conversations configurations."""
@@ -81,8 +84,7 @@ class TwilioMemoryProvider(p.Provider):
         """Any changed setting updates the provider in place: resources recorded elsewhere are
         stopped by their binding, never replaced."""
         olds, news = to_plain_map(request.old_state), to_plain_map(request.new_inputs)
-        keys = {key for key, _env in config.SETTINGS}
-        changed = sorted(k for k in keys if olds.get(k) != news.get(k))
+        changed = sorted(k for k in _SETTING_KEYS if olds.get(k) != news.get(k))
         return p.DiffResponse(
             changes=bool(changed),
             diffs=changed,
@@ -108,7 +110,7 @@ class TwilioMemoryProvider(p.Provider):
         news[IDEMPOTENCY_SEED] = request.urn
         result = core.check(olds, news)
         failures = [p.CheckFailure(camel_path(model, f.property), f.reason) for f in result.failures]
-        inputs = _secret_as(from_plain_map(to_engine(model, result.inputs)), request.new_inputs)
+        inputs = _secret_as(_in_engine(kind, result.inputs), request.new_inputs)
         return p.CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
@@ -116,18 +118,17 @@ class TwilioMemoryProvider(p.Provider):
         model = kind.core.inputs_model
         olds, news = _in_core(kind, request.old_state), _in_core(kind, request.new_inputs)
         result = core.diff(request.resource_id, olds, news)
-        changed = core.changed_properties(olds, news)
         replaces = set(result.replaces or ())
         detailed = {
-            _engine_name(model, key): p.PropertyDiff(
+            camel_path(model, key): p.PropertyDiff(
                 _diff_kind(olds.get(key) is not None, news.get(key) is not None, key in replaces), True
             )
-            for key in changed
+            for key in result.diffs or ()
         }
         delete_first = result.delete_before_replace if replaces else kind.core.delete_before_replace
         return p.DiffResponse(
-            changes=bool(changed),
-            replaces=sorted(_engine_name(model, k) for k in replaces),
+            changes=bool(result.changes),
+            replaces=sorted(camel_path(model, k) for k in replaces),
             delete_before_replace=bool(delete_first),
             diffs=sorted(detailed),
             detailed_diff=detailed,
@@ -156,7 +157,7 @@ class TwilioMemoryProvider(p.Provider):
         inputs = (
             request.inputs
             if result.inputs is None
-            else _secret_as(from_plain_map(to_engine(kind.core.inputs_model, result.inputs)), request.inputs)
+            else _secret_as(_in_engine(kind, result.inputs), request.inputs)
         )
         outputs = _secret_as(_outputs(kind, result.outs, props), request.properties, request.inputs)
         return p.ReadResponse(result.id, outputs, inputs)
@@ -191,14 +192,14 @@ def _core(type_token: str) -> tuple[Kind, BaseProvider]:
 def _name_taken(kind: Kind, name: str, exc: AlreadyExistsError) -> AlreadyExistsError:
     """The core's refusal of a taken display name, with what to do said the way every Pulumi
     language says it (the core's advice is written in the dynamic face's Python)."""
-    what = str(exc).split(" If you renamed", 1)[0]
     return AlreadyExistsError(
-        f"{what} If this create replaces that very resource (`pulumi up --replace`, or a replacement "
+        f"{exc.finding} If this create replaces that very resource (`pulumi up --replace`, or a replacement "
         f"you forced), set the deleteBeforeReplace resource option on {name!r}: a display name cannot "
         f"exist twice. If you renamed {name!r} in your program, list its old URN in aliases. To manage "
         f"the existing one with this stack, `pulumi import {kind.token} {name} {exc.existing_id}` (or "
         "set adopt: true). Or choose another displayName.",
         existing_id=exc.existing_id,
+        finding=exc.finding,
     )
 
 
@@ -207,8 +208,9 @@ def _in_core(kind: Kind, values: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return to_core(kind.core.inputs_model, to_plain_map(values))
 
 
-def _engine_name(model: Any, key: str) -> str:
-    return next(iter(to_engine(model, {key: None})))
+def _in_engine(kind: Kind, values: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    """The core's properties of ``kind`` as the engine (and the schema) spells them."""
+    return from_plain_map(to_engine(kind.core.inputs_model, values))
 
 
 def _diff_kind(had: bool, has: bool, replace: bool) -> p.PropertyDiffKind:
@@ -226,7 +228,7 @@ def _outputs(
     """The core's outputs, with the hidden (``__``) inputs of ``props`` carried along: the
     outputs are what delete and the next diff are given (a configuration's Idempotency-Key)."""
     hidden = {k: v for k, v in props.items() if k.startswith("__") and k not in (outs or {})}
-    return from_plain_map(to_engine(kind.core.inputs_model, {**hidden, **(outs or {})}))
+    return _in_engine(kind, {**hidden, **(outs or {})})
 
 
 def _secret_as(
@@ -239,8 +241,9 @@ def _secret_as(
 
 def _stack_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Provider inputs (``apiKey``) as the full stack keys :mod:`..config` reads."""
-    keys = {key for key, _env in config.SETTINGS}
-    return {f"{config.NAMESPACE}:{k}": str(v) for k, v in values.items() if k in keys and v is not None}
+    return {
+        f"{config.NAMESPACE}:{k}": str(v) for k, v in values.items() if k in _SETTING_KEYS and v is not None
+    }
 
 
 def _from_variables(variables: Mapping[str, str]) -> dict[str, str]:

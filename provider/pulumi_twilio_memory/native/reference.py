@@ -7,17 +7,16 @@ DIR`` writes them; a test compares the committed pages with a fresh generation."
 from __future__ import annotations
 
 import argparse
+import keyword
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.alias_generators import to_snake
 
 from .catalog import CATALOG, Kind
 from .schema import package_schema
-from .spelling import model_members, strip_annotated
 
 __all__ = ["main", "pages"]
 
@@ -68,40 +67,32 @@ def _on_change(kind: Kind, name: str) -> str:
     return "update"
 
 
-def _python_names(model: type[BaseModel]) -> dict[str, str]:
-    return {field.alias or name: name for name, field in model.model_fields.items()}
+def _python_name(name: str) -> str:
+    """The Python spelling of a schema property: snake_case, a keyword with ``_`` (``from_``), as
+    the models name their fields."""
+    snake = to_snake(name)
+    return f"{snake}_" if keyword.iskeyword(snake) else snake
 
 
-def _nested_models(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
-    """Every model reachable from ``model``'s fields, by the schema's type name."""
-    found: dict[str, type[BaseModel]] = {}
+def _supporting_types(schema: Mapping[str, Any], properties: Mapping[str, Any]) -> list[str]:
+    """The object types ``properties`` refer to, nested ones included, in order of first reference."""
+    found: list[str] = []
 
-    def walk(annotation: Any, field_name: str) -> None:
-        members = model_members(annotation)
-        for member in members:
-            name = (
-                member.__name__
-                if len(members) == 1
-                else re.sub(r"(^|_)(\w)", lambda m: m.group(2).upper(), field_name)
-            )
-            if name not in found:
-                found[name] = member
-                for inner_name, inner in member.model_fields.items():
-                    walk(inner.annotation, inner_name)
-        if not members:
-            bare = strip_annotated(annotation)
-            for arg in getattr(bare, "__args__", ()):
-                walk(arg, field_name)
+    def visit(node: Any) -> None:
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/types/") and ref[8:] not in found:
+                found.append(ref[8:])
+                visit(schema["types"][ref[8:]].get("properties", {}))
+            for value in node.values():
+                visit(value)
 
-    for name, field in model.model_fields.items():
-        walk(field.annotation, name)
+    visit(properties)
     return found
 
 
 def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
     resource = schema["resources"][kind.token]
-    model = kind.core.inputs_model
-    python = _python_names(model)
     required = set(resource.get("requiredInputs", []))
     lines = [
         _HEADER,
@@ -120,7 +111,7 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, described in resource["inputProperties"].items():
-        snake = python.get(name, to_snake(name))
+        snake = _python_name(name)
         description = _cell(described.get("description", ""))
         lines.append(
             _row(
@@ -146,22 +137,24 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
             continue
         lines.append(
             _row(
-                f"`{name}`", f"`{to_snake(name)}`", _type(described), _cell(described.get("description", ""))
+                f"`{name}`",
+                f"`{_python_name(name)}`",
+                _type(described),
+                _cell(described.get("description", "")),
             )
         )
-    nested = _nested_models(model)
+    nested = _supporting_types(schema, resource["inputProperties"])
     if nested:
         lines += ["", "## Supporting types"]
-    for type_name, type_model in nested.items():
-        described = schema["types"].get(f"twilio-memory:index:{type_name}", {})
-        type_python = _python_names(type_model)
-        lines += ["", f"### {type_name}", ""]
+    for type_token in nested:
+        described = schema["types"][type_token]
+        lines += ["", f"### {type_token.rsplit(':', 1)[-1]}", ""]
         if described.get("description"):
             lines += [_cell(described["description"]), ""]
         lines += ["| field | Python | type | required | description |", "|---|---|---|---|---|"]
         type_required = set(described.get("required", []))
         for field, field_described in described.get("properties", {}).items():
-            python_name = type_python.get(field, to_snake(field))
+            python_name = _python_name(field)
             description = _cell(field_described.get("description", ""))
             lines.append(
                 _row(

@@ -53,10 +53,9 @@ class _Types:
                 alias = field.alias or field_name
                 if alias in properties:
                     continue
-                properties[alias] = self.property(field.annotation, docs.get(field_name), field_name)
+                # In a union of shapes a tag field allows every member's value, not the first's.
                 allowed = sorted({v for m in models for v in enum_values(_annotation(m, field_name)) or ()})
-                if len(models) > 1 and allowed and not docs.get(field_name):
-                    properties[alias]["description"] = f"One of {', '.join(allowed)} (any case)."
+                properties[alias] = self.property(field.annotation, docs.get(field_name), field_name, allowed)
                 if field.is_required() and len(models) == 1:
                     required.append(alias)
         described: dict[str, Any] = {"type": "object", "properties": properties}
@@ -67,9 +66,12 @@ class _Types:
             described["required"] = sorted(required)
         return described
 
-    def property(self, annotation: Any, doc: str | None, field_name: str) -> dict[str, Any]:
+    def property(
+        self, annotation: Any, doc: str | None, field_name: str, allowed: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The property's schema: its type, and its doc (else the values its enum allows)."""
         described = self.type_of(annotation, field_name)
-        allowed = enum_values(annotation)
+        allowed = allowed or enum_values(annotation)
         text = doc or ""
         if allowed and not text:
             text = f"One of {', '.join(allowed)} (any case)."

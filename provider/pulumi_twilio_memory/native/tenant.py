@@ -11,12 +11,13 @@ from typing import Any
 import pulumi
 from pulumi.errors import InputPropertiesError
 from pulumi.output import _OutputData
-from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.resource import DependencyResource
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel
 
 from ..components.tenant import Kinds, TenantConfigurationError, TenantMemory
+from ..resources._values import contains_unknown
 from ..resources.conversation_configuration import ConversationConfigurationInputs
 from ..resources.data_mapping import DataMappingInputs, canonical_targets
 from ..resources.identity_resolution import IdentityResolutionSettingsInputs
@@ -95,7 +96,7 @@ def _inputs(values: Mapping[str, Any]) -> dict[str, Any]:
 def _input(value: PropertyValue) -> Any:
     """A plain value, or an Output when the value is unknown (preview) or depends on resources."""
     plain = to_plain(value)
-    unknown = _contains_computed(value)
+    unknown = contains_unknown(plain)
     if not unknown and not value.dependencies and not value.is_secret:
         return plain
     resolved: asyncio.Future[_OutputData[Any]] = asyncio.get_running_loop().create_future()
@@ -108,17 +109,6 @@ def _input(value: PropertyValue) -> Any:
         )
     )
     return pulumi.Output._from_data(resolved)  # the SDK's own way to rebuild an Output
-
-
-def _contains_computed(value: PropertyValue) -> bool:
-    inner = value.value
-    if isinstance(inner, Computed):
-        return True
-    if isinstance(inner, Mapping):
-        return any(_contains_computed(v) for v in inner.values())
-    if isinstance(inner, tuple | list):
-        return any(_contains_computed(v) for v in inner)
-    return False
 
 
 async def _state(output: pulumi.Output[Any]) -> PropertyValue:

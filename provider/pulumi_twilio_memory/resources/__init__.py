@@ -6,8 +6,7 @@ Provider classes are pickled into Pulumi state by their import path: never renam
 The dynamic resource classes are re-exported here, as before.
 """
 
-from typing import Any
-
+from ._dynamic import face_classes
 from .conversation_configuration import ConversationConfigurationProvider
 from .data_mapping import DataMappingProvider
 from .identity_resolution import IdentityResolutionSettingsProvider
@@ -33,10 +32,4 @@ _FACE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Loaded on first use: the faces import this package, so it cannot import them first."""
-    if name in _FACE:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(f"..dynamic.{_FACE[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = face_classes(__name__, _FACE)

@@ -194,6 +194,7 @@ class BaseProvider:
         replaces = sorted(k for k in changed if k in self.replace_fields or k in forced)
         return DiffResult(
             changes=bool(changed),
+            diffs=changed,
             replaces=replaces,
             delete_before_replace=self.delete_before_replace if replaces else None,
         )

@@ -6,8 +6,9 @@ state: never rename them."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "IMPORT_ID",
     "PROVIDER_KEY",
     "REPLACE_ON_CHANGES",
+    "face_classes",
     "replaced_keys",
     "resource_options",
     "resource_props",
@@ -104,3 +106,17 @@ def replaced_keys(paths: Any, changed: Iterable[str]) -> set[str]:
         return set()
     tops = {re.split(r"[.\[]", str(p), maxsplit=1)[0] for p in paths}
     return {key for key in changed if "*" in tops or key in tops}
+
+
+def face_classes(module: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for the core module ``module`` that keeps the dynamic face's
+    classes importable from it, as before they moved: ``modules`` maps each class name to its
+    module under :mod:`pulumi_twilio_memory.dynamic`. Loaded on first use, since the faces import
+    the core (a core module cannot import them first)."""
+
+    def attribute(name: str) -> Any:
+        if name in modules:
+            return getattr(importlib.import_module(f"pulumi_twilio_memory.dynamic.{modules[name]}"), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return attribute

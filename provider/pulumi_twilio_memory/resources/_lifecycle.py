@@ -178,13 +178,17 @@ def name_taken(
     import_ = ``existing_id``, set ``set_on`` the resource, by default " on this <resource>"; what
     that does: ``takeover``), or another display name. ``note`` follows the first sentence."""
     on = f" on this {resource}" if set_on is None else set_on
+    finding = (
+        f"A {kind} named {name!r} already exists {where} and no resource of this stack created it.{note}"
+    )
     return AlreadyExistsError(
-        f"A {kind} named {name!r} already exists {where} and no resource of this stack created it.{note} "
+        f"{finding} "
         f"If you renamed this {resource} in your program (its resource name or parent changed), add "
         "`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name='<old name>')])` so Pulumi moves it "
         f"instead of creating it again. Otherwise, to manage the existing {noun} with Pulumi, set "
         f"adopt=True (or import_='{existing_id}'){on}: {takeover}. Or choose another display_name.",
         existing_id=existing_id,
+        finding=finding,
     )
 
 

@@ -32,6 +32,8 @@ class DiffResult:
     """Whether anything changes, which properties force a replacement, and its order."""
 
     changes: bool | None = None
+    #: The inputs that change (the native face's detailed diff; the dynamic host reads none).
+    diffs: list[str] | None = None
     replaces: list[str] | None = None
     stables: list[str] | None = None
     delete_before_replace: bool | None = None

@@ -79,6 +79,7 @@ from ._base import (
     conversations_client,
     new_deadline,
 )
+from ._dynamic import face_classes
 from ._lifecycle import CREATE_ATTEMPTS, name_taken
 from ._results import CheckResult, CreateResult, ReadResult, UpdateResult
 from ._values import known_str, snake_keys
@@ -544,22 +545,19 @@ def _outs(config: m.Configuration, adopt: bool) -> dict[str, Any]:
     }
 
 
-#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.conversation_configuration`).
-_FACE = (
-    "ConversationConfiguration",
-    "StatusTimeoutsArgs",
-    "CaptureRuleArgs",
-    "ChannelSettingArgs",
-    "StatusCallbackArgs",
-    "ConversationsV1BridgeArgs",
-    "ConversationConfigurationArgs",
+#: The dynamic face's classes of this resource, importable from here as before they moved.
+__getattr__ = face_classes(
+    __name__,
+    dict.fromkeys(
+        (
+            "ConversationConfiguration",
+            "StatusTimeoutsArgs",
+            "CaptureRuleArgs",
+            "ChannelSettingArgs",
+            "StatusCallbackArgs",
+            "ConversationsV1BridgeArgs",
+            "ConversationConfigurationArgs",
+        ),
+        "conversation_configuration",
+    ),
 )
-
-
-def __getattr__(name: str) -> Any:
-    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
-    if name in _FACE:
-        from ..dynamic import conversation_configuration as face  # noqa: PLC0415 - the face imports this module
-
-        return getattr(face, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -51,6 +51,7 @@ from twilio_memory_api.operations import Deadline, wait_operation
 
 from . import _calls, _deployment
 from ._base import BaseProvider, memory_client, new_deadline
+from ._dynamic import face_classes
 from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
 from ._results import CreateResult, DiffResult, ReadResult, UpdateResult
@@ -441,14 +442,11 @@ def _outs(store_id: str, found: Fetched[m.DataMapping], adopt: bool) -> dict[str
     }
 
 
-#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.data_mapping`).
-_FACE = ("DataMapping", "MappingFromArgs", "TraitMappingArgs", "MappingToArgs", "DataMappingArgs")
-
-
-def __getattr__(name: str) -> Any:
-    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
-    if name in _FACE:
-        from ..dynamic import data_mapping as face  # noqa: PLC0415 - the face imports this module
-
-        return getattr(face, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The dynamic face's classes of this resource, importable from here as before they moved.
+__getattr__ = face_classes(
+    __name__,
+    dict.fromkeys(
+        ("DataMapping", "MappingFromArgs", "TraitMappingArgs", "MappingToArgs", "DataMappingArgs"),
+        "data_mapping",
+    ),
+)

@@ -50,6 +50,7 @@ from ._base import (
     memory_client,
     new_deadline,
 )
+from ._dynamic import face_classes
 from ._lifecycle import write_conditionally
 from ._results import CheckResult, CreateResult, ReadResult, UpdateResult
 from ._values import known_str, snake_keys
@@ -258,14 +259,11 @@ def _outs(store_id: str, found: Fetched[m.IdentityResolutionSettings]) -> dict[s
     }
 
 
-#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.identity_resolution`).
-_FACE = ("IdentityResolutionSettings", "IdentifierConfigArgs", "IdentityResolutionSettingsArgs")
-
-
-def __getattr__(name: str) -> Any:
-    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
-    if name in _FACE:
-        from ..dynamic import identity_resolution as face  # noqa: PLC0415 - the face imports this module
-
-        return getattr(face, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The dynamic face's classes of this resource, importable from here as before they moved.
+__getattr__ = face_classes(
+    __name__,
+    dict.fromkeys(
+        ("IdentityResolutionSettings", "IdentifierConfigArgs", "IdentityResolutionSettingsArgs"),
+        "identity_resolution",
+    ),
+)

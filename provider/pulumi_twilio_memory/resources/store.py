@@ -57,6 +57,7 @@ from twilio_memory_api.operations import (
 
 from . import _calls, _deployment
 from ._base import BaseProvider, memory_client, new_deadline
+from ._dynamic import face_classes
 from ._lifecycle import Existing, name_taken, post_once, write_conditionally
 from ._results import CreateResult, ReadResult, UpdateResult
 
@@ -371,14 +372,5 @@ def _with_cleanup(
     )
 
 
-#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.store`).
-_FACE = ("Store", "StoreArgs")
-
-
-def __getattr__(name: str) -> Any:
-    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
-    if name in _FACE:
-        from ..dynamic import store as face  # noqa: PLC0415 - the face imports this module
-
-        return getattr(face, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The dynamic face's classes of this resource, importable from here as before they moved.
+__getattr__ = face_classes(__name__, dict.fromkeys(("Store", "StoreArgs"), "store"))

@@ -53,6 +53,7 @@ from twilio_memory_api.operations import DEFAULT_BACKOFF, Deadline, wait_operati
 
 from . import _calls, _deployment
 from ._base import BaseProvider, is_unknown, memory_client, new_deadline
+from ._dynamic import face_classes
 from ._ids import child_id, split_child_id
 from ._lifecycle import Existing, deleted, name_taken, post_once, write_conditionally
 from ._results import CreateResult, DiffResult, ReadResult, UpdateResult
@@ -550,14 +551,10 @@ def _outs(store_id: str, found: Fetched[m.TraitGroup], adopt: bool) -> dict[str,
     }
 
 
-#: The dynamic face's classes of this resource (they live in :mod:`..dynamic.trait_group`).
-_FACE = ("TraitGroup", "ValidationRuleArgs", "TraitDefinitionArgs", "TraitGroupArgs")
-
-
-def __getattr__(name: str) -> Any:
-    """The dynamic face's classes (:data:`_FACE`), importable from here as before."""
-    if name in _FACE:
-        from ..dynamic import trait_group as face  # noqa: PLC0415 - the face imports this module
-
-        return getattr(face, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The dynamic face's classes of this resource, importable from here as before they moved.
+__getattr__ = face_classes(
+    __name__,
+    dict.fromkeys(
+        ("TraitGroup", "ValidationRuleArgs", "TraitDefinitionArgs", "TraitGroupArgs"), "trait_group"
+    ),
+)
