@@ -229,24 +229,25 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--tenant", required=True, help="tenant name, as in the tenant definitions")
     p.add_argument("--env", required=True, help="environment: selects Pulumi.<env>.yaml and the stack name")
+    _add_actions(p)
+    _add_stack_options(p)
+    return p
+
+
+#: What a run does: flag -> help (one of them; --preview by default).
+_ACTIONS = {
+    "preview": "show what would change (default)",
+    "up": "create or update the tenant",
+    "destroy": "delete the tenant's resources",
+}
+
+
+def _add_actions(p: argparse.ArgumentParser) -> None:
+    """The action (one of :data:`_ACTIONS`) and how it looks at the live account."""
     action = p.add_mutually_exclusive_group()
-    action.add_argument(
-        "--preview",
-        dest="action",
-        action="store_const",
-        const="preview",
-        help="show what would change (default)",
-    )
-    action.add_argument(
-        "--up", dest="action", action="store_const", const="up", help="create or update the tenant"
-    )
-    action.add_argument(
-        "--destroy",
-        dest="action",
-        action="store_const",
-        const="destroy",
-        help="delete the tenant's resources",
-    )
+    for name, help_text in _ACTIONS.items():
+        action.add_argument(f"--{name}", dest="action", action="store_const", const=name, help=help_text)
+    p.set_defaults(action="preview")
     p.add_argument(
         "--refresh",
         action="store_true",
@@ -257,6 +258,10 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 3 if there is any change to make (a drift check); with --up, apply nothing then",
     )
+
+
+def _add_stack_options(p: argparse.ArgumentParser) -> None:
+    """Where the tenant's definitions, project and stack come from."""
     p.add_argument("--tenants-file", type=Path, help="YAML/JSON tenant document instead of Pulumi.<env>.yaml")
     p.add_argument(
         "--project-dir",
@@ -274,8 +279,6 @@ def parser() -> argparse.ArgumentParser:
         help="extra stack config, repeatable, e.g. twilio-memory:operationTimeout=300",
     )
     p.add_argument("--remove-stack", action="store_true", help="with --destroy: also remove the stack")
-    p.set_defaults(action="preview")
-    return p
 
 
 def main(

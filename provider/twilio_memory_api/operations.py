@@ -196,43 +196,60 @@ def poll(
         _sleep(deadline, min(first_wait, max(deadline.remaining(), 0)), resource_id)
     delays = backoff.delays(first_wait)
     while True:
-        try:
-            value, retry_after = fetch()
-        except (OperationError, NotFoundError):
-            raise
-        except TwilioMemoryError as exc:
-            where = f" (resource id {resource_id})" if resource_id else ""
-            raise OperationError(
-                f"{exc} This happened while waiting for {what}{where}; the change may still complete: "
-                f"run `pulumi refresh` to see where it stands.",
-                resource_id=resource_id,
-            ) from exc
+        value, retry_after = _observe(fetch, what, resource_id)
         reason = failed(value)
         if reason is not None:
-            where = f" Resource id: {resource_id}." if resource_id else ""
-            raise OperationFailedError(
-                f"Failed while waiting for {what}: {reason}. Last seen: {describe(value)}.{where}",
-                resource_id=resource_id,
-                last_seen=describe(value),
-                reason=reason,
-            )
+            raise _failure(what, reason, describe(value), resource_id)
         if ready(value):
             return value
         remaining = deadline.remaining()
         if remaining <= 0:
-            where = f" Resource id: {resource_id}." if resource_id else ""
-            raise OperationTimeoutError(
-                f"Timed out after {deadline.elapsed():.1f}s (limit {deadline.timeout:g}s, set by "
-                f"{deadline.set_by}) waiting for {what}. "
-                f"Last seen: {describe(value)}.{where} {hint}".rstrip(),
-                resource_id=resource_id,
-                last_seen=describe(value),
-                waited=deadline.elapsed(),
-            )
+            raise _timeout(deadline, what, describe(value), resource_id, hint)
         delay = next(delays)
         if retry_after is not None:
             delay = min(delay, max(retry_after, backoff.initial))
         _sleep(deadline, min(delay, remaining), resource_id)
+
+
+def _observe(
+    fetch: Callable[[], tuple[T, float | None]], what: str, resource_id: str | None
+) -> tuple[T, float | None]:
+    """One look; an API error other than the operation's own says the change may still complete."""
+    try:
+        return fetch()
+    except (OperationError, NotFoundError):
+        raise
+    except TwilioMemoryError as exc:
+        where = f" (resource id {resource_id})" if resource_id else ""
+        raise OperationError(
+            f"{exc} This happened while waiting for {what}{where}; the change may still complete: "
+            f"run `pulumi refresh` to see where it stands.",
+            resource_id=resource_id,
+        ) from exc
+
+
+def _failure(what: str, reason: str, last_seen: str, resource_id: str | None) -> OperationFailedError:
+    where = f" Resource id: {resource_id}." if resource_id else ""
+    return OperationFailedError(
+        f"Failed while waiting for {what}: {reason}. Last seen: {last_seen}.{where}",
+        resource_id=resource_id,
+        last_seen=last_seen,
+        reason=reason,
+    )
+
+
+def _timeout(
+    deadline: Deadline, what: str, last_seen: str, resource_id: str | None, hint: str
+) -> OperationTimeoutError:
+    """The deadline passed: how long, which setting chose the limit, what was seen, what to do."""
+    where = f" Resource id: {resource_id}." if resource_id else ""
+    return OperationTimeoutError(
+        f"Timed out after {deadline.elapsed():.1f}s (limit {deadline.timeout:g}s, set by "
+        f"{deadline.set_by}) waiting for {what}. Last seen: {last_seen}.{where} {hint}".rstrip(),
+        resource_id=resource_id,
+        last_seen=last_seen,
+        waited=deadline.elapsed(),
+    )
 
 
 def _sleep(deadline: Deadline, seconds: float, resource_id: str | None) -> None:

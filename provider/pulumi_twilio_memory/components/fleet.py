@@ -287,8 +287,28 @@ def resolve_fleet(raw: Mapping[str, Any], *, subject: str = "Tenant configuratio
     Pure and offline: nothing is registered and no API is called, so a bad configuration fails
     ``pulumi preview`` before anything else happens.
     """
+    config = _parsed(raw, subject)
+    problems: list[str] = []
+    tenants: list[ResolvedTenant] = []
+    for index, entry in enumerate(config.tenants):
+        tenant = _resolved_tenant(entry, config, f"tenants[{index}]", problems)
+        problems.extend(tenant.problems(f"tenants[{index}]"))
+        tenants.append(tenant)
+    problems.extend(_collisions(config, tenants))
+    if len(tenants) > config.max_stores:
+        problems.insert(0, _capacity_problem(len(tenants), config.max_stores))
+    # The same message twice (e.g. a template error seen by every tenant using it) is noise.
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        raise TenantConfigurationError(subject, problems)
+    return tenants
+
+
+def _parsed(raw: Mapping[str, Any], subject: str) -> FleetConfig:
+    """The document's shape, or every shape problem at once (a missing ``tenants`` explained: an
+    empty list is how a stack deletes all of its tenants, so it is never assumed)."""
     try:
-        config = FleetConfig.model_validate(dict(raw))
+        return FleetConfig.model_validate(dict(raw))
     except ValidationError as exc:
         missing = "tenants" not in raw
         raise TenantConfigurationError(
@@ -302,59 +322,51 @@ def resolve_fleet(raw: Mapping[str, Any], *, subject: str = "Tenant configuratio
             ],
         ) from None
 
-    problems: list[str] = []
-    tenants: list[ResolvedTenant] = []
-    for index, entry in enumerate(config.tenants):
-        path = f"tenants[{index}]"
-        if not re.fullmatch(TENANT_NAME_PATTERN, entry.name) or len(entry.name) > TENANT_NAME_MAX:
-            problems.append(
-                f"{path}.name: {entry.name!r} is not a tenant name: use lower-case letters, digits and "
-                f"'-' (not at either end), at most {TENANT_NAME_MAX} characters; it becomes resource "
-                "and stack names"
-            )
-        tenant = ResolvedTenant(
-            name=entry.name,
-            display_name=entry.display_name or f"{config.name_prefix}{entry.name}",
-            description=entry.description,
-            trait_groups=_trait_groups(entry, config, path, problems),
-            identity_resolution=_section(
-                entry.identity_resolution,
-                config.defaults.identity_resolution,
-                models.IdentityResolutionSettingsPut,
-                f"{path}.identityResolution",
-                problems,
-                merge=False,
-            ),
-            conversation=_section(
-                entry.conversation,
-                config.defaults.conversation,
-                models.ConfigurationPatch,
-                f"{path}.conversation",
-                problems,
-                merge=True,
-            ),
-            data_mappings={
-                name: mapping.model_dump(exclude_none=True) for name, mapping in entry.data_mappings.items()
-            },
-            adopt=entry.adopt,
-        )
-        problems.extend(tenant.problems(path))
-        tenants.append(tenant)
 
-    problems.extend(_collisions(config, tenants))
-    if len(tenants) > config.max_stores:
-        limit = models.MAX_STORES_PER_ACCOUNT
-        problems.insert(
-            0,
-            f"tenants: {len(tenants)} tenants need {len(tenants)} memory stores, but this stack may use "
-            f"at most {config.max_stores} (maxStores; Twilio allows {limit} stores per account). "
-            "Move tenants to a stack for another account: see examples/multi-account.",
+def _resolved_tenant(
+    entry: TenantEntry, config: FleetConfig, path: str, problems: list[str]
+) -> ResolvedTenant:
+    """One entry with the document's defaults applied; its problems are appended to ``problems``."""
+    if not re.fullmatch(TENANT_NAME_PATTERN, entry.name) or len(entry.name) > TENANT_NAME_MAX:
+        problems.append(
+            f"{path}.name: {entry.name!r} is not a tenant name: use lower-case letters, digits and "
+            f"'-' (not at either end), at most {TENANT_NAME_MAX} characters; it becomes resource "
+            "and stack names"
         )
-    # The same message twice (e.g. a template error seen by every tenant using it) is noise.
-    problems = list(dict.fromkeys(problems))
-    if problems:
-        raise TenantConfigurationError(subject, problems)
-    return tenants
+    return ResolvedTenant(
+        name=entry.name,
+        display_name=entry.display_name or f"{config.name_prefix}{entry.name}",
+        description=entry.description,
+        trait_groups=_trait_groups(entry, config, path, problems),
+        identity_resolution=_section(
+            entry.identity_resolution,
+            config.defaults.identity_resolution,
+            models.IdentityResolutionSettingsPut,
+            f"{path}.identityResolution",
+            problems,
+            merge=False,
+        ),
+        conversation=_section(
+            entry.conversation,
+            config.defaults.conversation,
+            models.ConfigurationPatch,
+            f"{path}.conversation",
+            problems,
+            merge=True,
+        ),
+        data_mappings={
+            name: mapping.model_dump(exclude_none=True) for name, mapping in entry.data_mappings.items()
+        },
+        adopt=entry.adopt,
+    )
+
+
+def _capacity_problem(tenants: int, max_stores: int) -> str:
+    return (
+        f"tenants: {tenants} tenants need {tenants} memory stores, but this stack may use "
+        f"at most {max_stores} (maxStores; Twilio allows {models.MAX_STORES_PER_ACCOUNT} stores per "
+        "account). Move tenants to a stack for another account: see examples/multi-account."
+    )
 
 
 def _conversation_name(tenant: ResolvedTenant) -> str | None:

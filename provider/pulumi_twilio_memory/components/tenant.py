@@ -474,80 +474,88 @@ class TenantMemory(pulumi.ComponentResource):
         store_name: pulumi.Input[str] = name if display_name is None else display_name
         store_description = description if description is not None else _default_description(store_name)
         child = pulumi.ResourceOptions(parent=self)
-
-        kinds = self.kinds
-        self.store = kinds.store(
+        self.store = self.kinds.store(
             name, display_name=store_name, description=store_description, adopt=adopt, opts=child
         )
-        store_id = self.store.id
-
-        self.identity_resolution = None
-        if identity_resolution is not False:
-            settings = identity_resolution if identity_resolution is not None else DEFAULT_IDENTITY_RESOLUTION
-            self.identity_resolution = kinds.identity_resolution(
-                name,
-                store_id=store_id,
-                identifier_configs=list(settings["identifier_configs"]),
-                matching_rules=list(settings["matching_rules"]),
-                opts=child,
+        self.identity_resolution = self._identity_resolution(name, identity_resolution)
+        self.trait_group_resources = self._trait_groups(name, trait_groups or {}, adopt)
+        self.data_mapping_resources = self._data_mappings(name, data_mappings or {}, adopt)
+        self.conversation = None
+        if conversation is not False:
+            conv = {**_conversation_defaults(store_name, store_description), **dict(conversation or {})}
+            self.conversation = self.kinds.conversation(
+                name, memory_store_id=self.store.id, adopt=adopt, **conv, opts=child
             )
+        self._publish_outputs()
 
-        # A trait promoted to an identifier names an idType: let identity resolution settle first.
-        group_opts = child
-        if self.identity_resolution is not None and _promotes_identifiers(trait_groups or {}):
-            group_opts = pulumi.ResourceOptions(parent=self, depends_on=[self.identity_resolution])
-        self.trait_group_resources = {
-            group_name: kinds.trait_group(
+    def _identity_resolution(
+        self, name: str, spec: IdentityResolutionSpec | Literal[False] | None
+    ) -> IdentityResolutionSettings | None:
+        """The store's settings: the API's defaults unless given; none with ``False``."""
+        if spec is False:
+            return None
+        settings = spec if spec is not None else DEFAULT_IDENTITY_RESOLUTION
+        resource: IdentityResolutionSettings = self.kinds.identity_resolution(
+            name,
+            store_id=self.store.id,
+            identifier_configs=list(settings["identifier_configs"]),
+            matching_rules=list(settings["matching_rules"]),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return resource
+
+    def _trait_groups(
+        self, name: str, groups: Mapping[str, TraitGroupSpec], adopt: bool
+    ) -> dict[str, TraitGroup]:
+        """One resource per group; after identity resolution when a trait promotes an identifier
+        (it names an idType that must be configured first)."""
+        opts = pulumi.ResourceOptions(parent=self)
+        if self.identity_resolution is not None and _promotes_identifiers(groups):
+            opts = pulumi.ResourceOptions(parent=self, depends_on=[self.identity_resolution])
+        return {
+            group_name: self.kinds.trait_group(
                 f"{name}/{group_name}",
-                store_id=store_id,
+                store_id=self.store.id,
                 display_name=group_name,
                 description=spec.get("description"),
                 traits=dict(spec.get("traits") or {}),
                 adopt=adopt or bool(spec.get("adopt")),
-                opts=group_opts,
+                opts=opts,
             )
-            for group_name, spec in (trait_groups or {}).items()
+            for group_name, spec in groups.items()
         }
 
-        # Each mapping depends on the groups it maps into: created after them (Twilio checks a
-        # dataset mapping's targets), deleted before them (Twilio refuses to delete a used group).
-        self.data_mapping_resources = {}
-        for mapping_name, mapping_spec in (data_mappings or {}).items():
-            targets = {group for group, _ in _mapping_targets(mapping_spec)}
+    def _data_mappings(
+        self, name: str, mappings: Mapping[str, DataMappingSpec], adopt: bool
+    ) -> dict[str, DataMapping]:
+        """One resource per mapping, depending on the groups it maps into: created after them
+        (Twilio checks a dataset mapping's targets), deleted before them (Twilio refuses to
+        delete a group a mapping uses)."""
+        resources: dict[str, DataMapping] = {}
+        for mapping_name, spec in mappings.items():
+            targets = {group for group, _ in _mapping_targets(spec)}
             uses = [g for n, g in self.trait_group_resources.items() if n in targets]
-            self.data_mapping_resources[mapping_name] = kinds.data_mapping(
+            resources[mapping_name] = self.kinds.data_mapping(
                 f"{name}/{mapping_name}",
-                store_id=store_id,
+                store_id=self.store.id,
                 display_name=mapping_name,
-                mapping_from=dict(mapping_spec["mapping_from"]),
-                mapping_to=mapping_spec["mapping_to"],
-                description=mapping_spec.get("description"),
-                is_enabled=mapping_spec.get("is_enabled"),
+                mapping_from=dict(spec["mapping_from"]),
+                mapping_to=spec["mapping_to"],
+                description=spec.get("description"),
+                is_enabled=spec.get("is_enabled"),
                 adopt=adopt,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=uses),
             )
+        return resources
 
-        self.conversation = None
-        if conversation is not False:
-            conv = {**_conversation_defaults(store_name, store_description), **dict(conversation or {})}
-            self.conversation = kinds.conversation(
-                name, memory_store_id=store_id, adopt=adopt, **conv, opts=child
-            )
-
-        self.store_id = store_id
+    def _publish_outputs(self) -> None:
+        """The component's outputs: ids of the children, maps by name."""
+        self.store_id = self.store.id
         self.configuration_id = (
             self.conversation.id if self.conversation is not None else pulumi.Output.from_input(None)
         )
-        self.trait_groups = (
-            pulumi.Output.all(**{n: g.id for n, g in self.trait_group_resources.items()})
-            if self.trait_group_resources
-            else pulumi.Output.from_input({})
-        )
-        self.data_mappings = (
-            pulumi.Output.all(**{n: d.id for n, d in self.data_mapping_resources.items()})
-            if self.data_mapping_resources
-            else pulumi.Output.from_input({})
-        )
+        self.trait_groups = _ids_by_name(self.trait_group_resources)
+        self.data_mappings = _ids_by_name(self.data_mapping_resources)
         self.register_outputs(
             {
                 "store_id": self.store_id,
@@ -556,6 +564,14 @@ class TenantMemory(pulumi.ComponentResource):
                 "data_mappings": self.data_mappings,
             }
         )
+
+
+def _ids_by_name(resources: Mapping[str, pulumi.CustomResource]) -> pulumi.Output[dict[str, str]]:
+    """name -> id of each resource (an empty map when there are none: ``Output.all()`` of nothing
+    would be a list)."""
+    if not resources:
+        return pulumi.Output.from_input({})
+    return pulumi.Output.all(**{n: r.id for n, r in resources.items()})
 
 
 def _promotes_identifiers(trait_groups: Mapping[str, Any]) -> bool:

@@ -92,9 +92,21 @@ def _supporting_types(schema: Mapping[str, Any], properties: Mapping[str, Any]) 
 
 
 def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
+    """One resource's page: what it is, its inputs, outputs, supporting types and import id."""
     resource = schema["resources"][kind.token]
-    required = set(resource.get("requiredInputs", []))
-    lines = [
+    return "\n".join(
+        [
+            *_intro(kind, resource),
+            *_inputs(kind, resource),
+            *_outputs(resource),
+            *_types(schema, resource),
+            *_import(kind),
+        ]
+    )
+
+
+def _intro(kind: Kind, resource: Mapping[str, Any]) -> list[str]:
+    return [
         _HEADER,
         "",
         f"# {kind.name}",
@@ -104,6 +116,12 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
         f"- Native provider (every language): `{kind.token}`; properties as named in the first column.",
         f"- Python: `pulumi_twilio_memory.{kind.name}`; arguments as named in the second column.",
         f"- Examples, errors and what to do: [resources.md](../resources.md#{kind.name.lower()}).",
+    ]
+
+
+def _inputs(kind: Kind, resource: Mapping[str, Any]) -> list[str]:
+    required = set(resource.get("requiredInputs", []))
+    lines = [
         "",
         "## Inputs",
         "",
@@ -112,7 +130,6 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
     ]
     for name, described in resource["inputProperties"].items():
         snake = _python_name(name)
-        description = _cell(described.get("description", ""))
         lines.append(
             _row(
                 f"`{name}`",
@@ -120,10 +137,14 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
                 _type(described),
                 _yes(name in required),
                 _on_change(kind, snake),
-                description,
+                _cell(described.get("description", "")),
             )
         )
-    lines += [
+    return lines
+
+
+def _outputs(resource: Mapping[str, Any]) -> list[str]:
+    lines = [
         "",
         "## Outputs",
         "",
@@ -133,19 +154,22 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for name, described in resource["properties"].items():
-        if name in resource["inputProperties"]:
-            continue
-        lines.append(
-            _row(
-                f"`{name}`",
-                f"`{_python_name(name)}`",
-                _type(described),
-                _cell(described.get("description", "")),
+        if name not in resource["inputProperties"]:
+            lines.append(
+                _row(
+                    f"`{name}`",
+                    f"`{_python_name(name)}`",
+                    _type(described),
+                    _cell(described.get("description", "")),
+                )
             )
-        )
+    return lines
+
+
+def _types(schema: Mapping[str, Any], resource: Mapping[str, Any]) -> list[str]:
+    """A table per object type the inputs use (the schema's own references, nested ones too)."""
     nested = _supporting_types(schema, resource["inputProperties"])
-    if nested:
-        lines += ["", "## Supporting types"]
+    lines = ["", "## Supporting types"] if nested else []
     for type_token in nested:
         described = schema["types"][type_token]
         lines += ["", f"### {type_token.rsplit(':', 1)[-1]}", ""]
@@ -154,18 +178,20 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
         lines += ["| field | Python | type | required | description |", "|---|---|---|---|---|"]
         type_required = set(described.get("required", []))
         for field, field_described in described.get("properties", {}).items():
-            python_name = _python_name(field)
-            description = _cell(field_described.get("description", ""))
             lines.append(
                 _row(
                     f"`{field}`",
-                    f"`{python_name}`",
+                    f"`{_python_name(field)}`",
                     _type(field_described),
                     _yes(field in type_required),
-                    description,
+                    _cell(field_described.get("description", "")),
                 )
             )
-    lines += [
+    return lines
+
+
+def _import(kind: Kind) -> list[str]:
+    return [
         "",
         "## Import",
         "",
@@ -177,7 +203,6 @@ def _page(kind: Kind, schema: Mapping[str, Any]) -> str:
         "resource at the next `pulumi up`; `adopt=True` takes over the one holding the display name.",
         "",
     ]
-    return "\n".join(lines)
 
 
 def pages() -> dict[str, str]:

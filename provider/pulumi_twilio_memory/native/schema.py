@@ -168,6 +168,24 @@ def _fields_of(model: type[BaseModel], types: _Types, docs: Mapping[str, str], *
 def _tenant(types: _Types) -> dict[str, Any]:
     """The TenantMemory component: one tenant's store with what hangs off it (see its docstring)."""
     from ..components import tenant  # noqa: PLC0415 - only the schema needs the component's docs
+
+    _tenant_types(types)
+    return {
+        "isComponent": True,
+        "description": markdown(inspect.cleandoc(tenant.TenantMemory.__doc__ or "")),
+        "inputProperties": _tenant_inputs(),
+        "properties": {
+            "storeId": _described("string", "The store (mem_store_...)."),
+            "configurationId": _described("string", "The Conversations configuration, if any."),
+            "traitGroupIds": _string_map("Trait group name -> id (<storeId>/<name>)."),
+            "dataMappingIds": _string_map("Data mapping name -> id (<storeId>/<mappingId>)."),
+        },
+        "required": ["storeId", "traitGroupIds", "dataMappingIds"],
+    }
+
+
+def _tenant_types(types: _Types) -> None:
+    """The component's group and mapping entries: the resources' own fields, minus the store."""
     from ..dynamic.data_mapping import DataMappingArgs  # noqa: PLC0415
     from ..dynamic.trait_group import TraitGroupArgs  # noqa: PLC0415
     from ..resources.data_mapping import DataMappingInputs  # noqa: PLC0415
@@ -190,7 +208,10 @@ def _tenant(types: _Types) -> dict[str, Any]:
         "properties": mapping,
         "required": ["mappingFrom", "mappingTo"],
     }
-    inputs: dict[str, Any] = {
+
+
+def _tenant_inputs() -> dict[str, Any]:
+    return {
         "displayName": _described("string", "The store's display name; default: the resource name."),
         "description": _described(
             "string", 'The store\'s description; default: "Conversation memory for <name>".'
@@ -219,19 +240,6 @@ def _tenant(types: _Types) -> dict[str, Any]:
             "boolean",
             "Take over an existing store (and the named groups, mappings, configuration) instead of failing.",
         ),
-    }
-    outputs = {
-        "storeId": _described("string", "The store (mem_store_...)."),
-        "configurationId": _described("string", "The Conversations configuration, if any."),
-        "traitGroupIds": _string_map("Trait group name -> id (<storeId>/<name>)."),
-        "dataMappingIds": _string_map("Data mapping name -> id (<storeId>/<mappingId>)."),
-    }
-    return {
-        "isComponent": True,
-        "description": markdown(inspect.cleandoc(tenant.TenantMemory.__doc__ or "")),
-        "inputProperties": inputs,
-        "properties": outputs,
-        "required": ["storeId", "traitGroupIds", "dataMappingIds"],
     }
 
 

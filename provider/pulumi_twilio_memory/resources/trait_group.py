@@ -124,10 +124,6 @@ def _traits_from_api(traits: Mapping[str, Mapping[str, Any]] | None) -> dict[str
     return {str(name): canonical_trait(trait) for name, trait in (traits or {}).items()}
 
 
-def _wire_trait(trait: Mapping[str, Any]) -> dict[str, Any]:
-    return m.to_wire(m.TraitDefinition.model_validate(trait))
-
-
 # -- the provider -------------------------------------------------------------------------------
 
 
