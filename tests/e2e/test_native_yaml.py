@@ -166,6 +166,85 @@ def test_rename_with_an_alias_keeps_every_resource(
     ws.destroy()
 
 
+def test_rename_without_an_alias_is_refused_saying_to_alias_and_loses_nothing(
+    native: Callable[..., Workspace], account: Account
+) -> None:
+    ws = native("unaliased")
+    ws.up()
+    before = account.everything()
+    program = ws.project_dir / "Pulumi.yaml"
+    original = program.read_text()
+    program.write_text(original.replace("${store.", "${memory.").replace("\n  store:\n", "\n  memory:\n"))
+    failed = ws.fails("up", "--yes", "--skip-preview")
+    assert "list its old URN in aliases" in failed.output, failed.output
+    assert account.everything() == before
+
+    # Following the advice: the alias moves the store and its dependents without a change.
+    program.write_text(
+        program.read_text().replace(
+            "\n  memory:\n    type: " + STORE + "\n",
+            f"\n  memory:\n    type: {STORE}\n    options:\n      aliases:\n        - {_urn(ws, 'store')}\n",
+        )
+    )
+    ws.up()
+    assert account.everything() == before
+    _no_drift(ws)
+    ws.destroy()
+    assert account.stores() == {}
+
+
+def test_resource_options_protect_ignore_changes_and_retain_on_delete(
+    native: Callable[..., Workspace], account: Account
+) -> None:
+    ws = native("options")
+    ws.up()
+    store_id, mapping_id = ws.outputs()["storeId"], ws.outputs()["mappingId"]
+    program = ws.project_dir / "Pulumi.yaml"
+    original = program.read_text()
+
+    # protect: a change that would replace the trait group is refused before anything is touched.
+    program.write_text(_with_options(original, "group", "twilio-memory:index:TraitGroup", "protect: true"))
+    ws.up()
+    before = account.everything()
+    ws.config_set("groupName", "Renamed")
+    failed = ws.fails("up", "--yes", "--skip-preview")
+    assert "marked for protection" in failed.output, failed.output
+    assert account.everything() == before
+    ws.config_set("groupName", "Loyalty")
+
+    # ignoreChanges: an edit of the ignored property changes nothing live, and is no drift.
+    program.write_text(_with_options(original, "store", STORE, "ignoreChanges: [description]"))
+    ws.config_set("storeDescription", "ignored")
+    ws.up()
+    assert account.store(store_id)["description"] == "Support memory"  # type: ignore[index]
+    _no_drift(ws)
+    ws.config_set("storeDescription", "Support memory")
+
+    # retainOnDelete: the mapping leaves the program but stays live; the import option takes it back.
+    mapping = "twilio-memory:index:DataMapping"
+    program.write_text(_with_options(original, "mapping", mapping, "retainOnDelete: true"))
+    ws.up()
+    block = original[original.index("\n  mapping:\n") : original.index("\n  conversation:\n")]
+    program.write_text(original.replace(block, "").replace("  mappingId: ${mapping.id}\n", ""))
+    ws.up()
+    assert mapping_id.split("/")[1] in account.data_mappings(store_id)
+    assert not any(r["urn"].endswith("::mapping") for r in ws.resources())
+    program.write_text(_with_options(original, "mapping", mapping, f"import: {mapping_id}"))
+    ws.up()
+    assert ws.outputs()["mappingId"] == mapping_id and len(account.data_mappings(store_id)) == 1
+    program.write_text(original)
+    _no_drift(ws)
+    ws.destroy()
+    assert account.stores() == {} and account.configurations() == {}
+
+
+def _with_options(program: str, name: str, type_token: str, option: str) -> str:
+    """``program`` with one resource option set on the resource ``name`` (which has none)."""
+    head = f"\n  {name}:\n    type: {type_token}\n"
+    assert head in program, f"{name} is not a {type_token} of the program"
+    return program.replace(head, f"{head}    options:\n      {option}\n")
+
+
 def test_pulumi_import_takes_over_each_resource_made_outside_the_stack(
     native: Callable[..., Workspace], emulator: EmulatorServer, account: Account
 ) -> None:
