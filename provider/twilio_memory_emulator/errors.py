@@ -39,6 +39,7 @@ __all__ = [
     "PreconditionFailed",
     "Unauthorized",
     "error_body",
+    "resource_not_found",
     "twilio_code_for_status",
 ]
 
@@ -125,6 +126,11 @@ class Forbidden(ApiError, status=403):
 
 class NotFound(ApiError, status=404):
     """Unknown resource (or another account's)."""
+
+
+def resource_not_found(path: str) -> NotFound:
+    """The 404 of an unknown resource (or another account's), naming its path as Twilio does."""
+    return NotFound(f"The requested resource {path} was not found")
 
 
 class MethodNotAllowed(ApiError, status=405):

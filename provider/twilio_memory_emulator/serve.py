@@ -20,8 +20,8 @@ from twilio_memory_emulator.defaults import (
     DEFAULT_API_KEY_SID,
     DEFAULT_AUTH_TOKEN,
 )
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.state import StateFile, StateFileError
+from twilio_memory_emulator.engine.faults import FaultRegistry
+from twilio_memory_emulator.state_file import StateFile, StateFileError
 
 __all__ = ["run"]
 
