@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twilio_memory_emulator.api.operations import render_accepted
-from twilio_memory_emulator.api.route import ApiRoute, Endpoint
+from twilio_memory_emulator.api.route import ApiRoute, bound_route
 from twilio_memory_emulator.backend import Backend
 from twilio_memory_emulator.engine.writes import Accepted, WriteRequest
 from twilio_memory_emulator.http.responses import path_args, render_json, request_ctx
@@ -60,18 +60,13 @@ def write_route(
 ) -> ApiRoute:
     """A write: ``action(write request, *path parameters[, parsed body])``, answered 202."""
 
-    def endpoint(backend: Backend) -> Endpoint:
-        write = action(backend)
+    async def answer(request: Request, write: Callable[..., Accepted]) -> Response:
+        args: list[Any] = path_args(request, template)
+        if body is not None:
+            args.append(_judged_body(request, method, template, body))
+        return render_accepted(request, write(_write_request(request), *args))
 
-        async def handle(request: Request) -> Response:
-            args: list[Any] = path_args(request, template)
-            if body is not None:
-                args.append(_judged_body(request, method, template, body))
-            return render_accepted(request, write(_write_request(request), *args))
-
-        return handle
-
-    return ApiRoute(method, template, endpoint)
+    return bound_route(method, template, action, answer)
 
 
 def read_route(
@@ -79,13 +74,8 @@ def read_route(
 ) -> ApiRoute:
     """A GET of one Memory resource: ``action(account, *path parameters)``, with its ETag header."""
 
-    def endpoint(backend: Backend) -> Endpoint:
-        read = action(backend)
+    async def answer(request: Request, read: Callable[..., tuple[dict[str, Any], str]]) -> Response:
+        body, etag = read(request_ctx(request).account, *path_args(request, template))
+        return render_json(body, headers={"ETag": etag})
 
-        async def handle(request: Request) -> Response:
-            body, etag = read(request_ctx(request).account, *path_args(request, template))
-            return render_json(body, headers={"ETag": etag})
-
-        return handle
-
-    return ApiRoute("GET", template, endpoint)
+    return bound_route("GET", template, action, answer)

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twilio_memory_emulator.api.route import ApiRoute, Endpoint
+from twilio_memory_emulator.api.route import ApiRoute, bound_route
 from twilio_memory_emulator.backend import Backend
 from twilio_memory_emulator.defaults import MAX_BODY_BYTES
 from twilio_memory_emulator.engine import paths
@@ -103,25 +103,20 @@ def _route(
 ) -> ApiRoute:
     """``action(account, *path parameters, *query arguments[, body]) -> (json, headers)``."""
 
-    def endpoint(backend: Backend) -> Endpoint:
-        call = action(backend)
+    async def answer(request: Request, call: Callable[..., Reply]) -> Response:
+        args: list[Any] = path_args(request, template)
+        if query is not None:
+            args += query(request.query_params)
+        if body:
+            args.append(_body(request, method, template))
+        try:
+            payload, headers = call(request_ctx(request).account, *args)
+        except Moved as moved:  # the spec's Location is format: uri, absolute (and uri is the same URL)
+            base = request_base_url(request)
+            raise Moved(moved.status, base + moved.uri, moved.headers["Canonical-Profile-Id"]) from None
+        return render_json(payload, status, headers)
 
-        async def handle(request: Request) -> Response:
-            args: list[Any] = path_args(request, template)
-            if query is not None:
-                args += query(request.query_params)
-            if body:
-                args.append(_body(request, method, template))
-            try:
-                payload, headers = call(request_ctx(request).account, *args)
-            except Moved as moved:  # the spec's Location is format: uri, absolute (and uri is the same URL)
-                base = request_base_url(request)
-                raise Moved(moved.status, base + moved.uri, moved.headers["Canonical-Profile-Id"]) from None
-            return render_json(payload, status, headers)
-
-        return handle
-
-    return ApiRoute(method, template, endpoint)
+    return bound_route(method, template, action, answer)
 
 
 def _memory_routes(kind: MemoryKind) -> list[ApiRoute]:

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twilio_memory_emulator.api.route import ApiRoute, Endpoint
+from twilio_memory_emulator.api.route import ApiRoute, bound_route
 from twilio_memory_emulator.backend import Backend
 from twilio_memory_emulator.engine.operations import retry_after
 from twilio_memory_emulator.engine.paths import operation_path
@@ -96,15 +96,10 @@ def _failure(op: OperationRec, **status: int) -> dict[str, Any]:
 def operation_route(template: str, action: Callable[[Backend], ReadOperation]) -> ApiRoute:
     """A GET of an operation's status, with the Operation-Id and Retry-After headers."""
 
-    def endpoint(backend: Backend) -> Endpoint:
-        read = action(backend)
+    async def answer(request: Request, read: ReadOperation) -> Response:
+        [op_id] = path_args(request, template)
+        op, now = read(request_ctx(request).account, op_id)
+        headers = {"Operation-Id": op_id, "Retry-After": str(retry_after(op, now))}
+        return render_json(operation_view(op, now, request_base_url(request)), headers=headers)
 
-        async def handle(request: Request) -> Response:
-            [op_id] = path_args(request, template)
-            op, now = read(request_ctx(request).account, op_id)
-            headers = {"Operation-Id": op_id, "Retry-After": str(retry_after(op, now))}
-            return render_json(operation_view(op, now, request_base_url(request)), headers=headers)
-
-        return handle
-
-    return ApiRoute("GET", template, endpoint)
+    return bound_route("GET", template, action, answer)

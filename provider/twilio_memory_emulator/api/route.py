@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,9 +14,10 @@ from starlette.routing import Route
 
 from twilio_memory_emulator.backend import Backend
 
-__all__ = ["ApiRoute", "Endpoint", "get_route"]
+__all__ = ["ApiRoute", "Endpoint", "bound_route", "get_route"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+A = TypeVar("A")
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,23 @@ class ApiRoute:
 def get_route(template: str, handler: Callable[[Backend, Request], Awaitable[Response]]) -> ApiRoute:
     """A GET whose handler reads its own path and query parameters: ``handler(backend, request)``."""
     return ApiRoute("GET", template, lambda backend: partial(handler, backend))
+
+
+def bound_route(
+    method: str,
+    template: str,
+    action: Callable[[Backend], A],
+    answer: Callable[[Request, A], Awaitable[Response]],
+) -> ApiRoute:
+    """A route whose endpoint answers with ``answer(request, action)``, ``action`` being what
+    ``action(backend)`` picks from the backend when the route is bound (so a replaced method is seen)."""
+
+    def endpoint(backend: Backend) -> Endpoint:
+        call = action(backend)
+
+        async def handle(request: Request) -> Response:  # a coroutine function: Starlette awaits it
+            return await answer(request, call)
+
+        return handle
+
+    return ApiRoute(method, template, endpoint)
