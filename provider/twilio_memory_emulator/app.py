@@ -19,7 +19,7 @@ from twilio_memory_emulator.http.stats import Stats
 __all__ = ["API_ROUTES", "Credentials", "Gateway", "Stats", "api_route_templates", "create_app"]
 
 #: Every API route, in matching order.
-API_ROUTES: list[ApiRoute] = [*MEMORY_CONTROL_ROUTES, *CONVERSATIONS_ROUTES, *MEMORY_DATA_ROUTES]
+API_ROUTES: list[ApiRoute[Backend]] = [*MEMORY_CONTROL_ROUTES, *CONVERSATIONS_ROUTES, *MEMORY_DATA_ROUTES]
 
 
 def api_route_templates() -> list[str]:

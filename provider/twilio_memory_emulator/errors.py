@@ -1,4 +1,4 @@
-"""Typed errors raised by the emulator's backend and mapped to HTTP by the app.
+"""Typed errors raised by the emulator's services and gateway, and mapped to HTTP by the gateway.
 
 Every error carries the HTTP status and the Twilio error ``code`` that the real API puts in its
 legacy error body ``{code, message, more_info, status}``::

@@ -31,7 +31,7 @@ async def _get_configuration(b: Backend, request: Request) -> Response:
     return render_json(b.get_configuration(request_ctx(request).account, request.path_params["id"]))
 
 
-CONVERSATIONS_ROUTES: list[ApiRoute] = [
+CONVERSATIONS_ROUTES: list[ApiRoute[Backend]] = [
     write_route("POST", paths.CONFIGURATIONS, lambda b: b.create_configuration, models.ConfigurationCreate),
     get_route(paths.CONFIGURATIONS, _list_configurations),
     get_route(paths.CONFIGURATION, _get_configuration),

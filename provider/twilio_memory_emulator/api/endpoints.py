@@ -12,8 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twilio_memory_emulator.api.operations import render_accepted
-from twilio_memory_emulator.api.route import ApiRoute, bound_route
-from twilio_memory_emulator.backend import Backend
+from twilio_memory_emulator.api.route import ApiRoute, B, bound_route
 from twilio_memory_emulator.engine.writes import Accepted, WriteRequest
 from twilio_memory_emulator.http.responses import path_args, render_json, request_ctx
 from twilio_memory_emulator.protocol import parse_body, parse_json
@@ -55,9 +54,9 @@ def _judged_body(request: Request, method: str, template: str, model: type[BaseM
 def write_route(
     method: str,
     template: str,
-    action: Callable[[Backend], Callable[..., Accepted]],
+    action: Callable[[B], Callable[..., Accepted]],
     body: type[BaseModel] | None = None,
-) -> ApiRoute:
+) -> ApiRoute[B]:
     """A write: ``action(write request, *path parameters[, parsed body])``, answered 202."""
 
     async def answer(request: Request, write: Callable[..., Accepted]) -> Response:
@@ -70,8 +69,8 @@ def write_route(
 
 
 def read_route(
-    template: str, action: Callable[[Backend], Callable[..., tuple[dict[str, Any], str]]]
-) -> ApiRoute:
+    template: str, action: Callable[[B], Callable[..., tuple[dict[str, Any], str]]]
+) -> ApiRoute[B]:
     """A GET of one Memory resource: ``action(account, *path parameters)``, with its ETag header."""
 
     async def answer(request: Request, read: Callable[..., tuple[dict[str, Any], str]]) -> Response:

@@ -58,7 +58,7 @@ async def _list_data_mappings(b: Backend, request: Request) -> Response:
     return render_json(b.list_data_mappings(request_ctx(request).account, store_id, page, type_=type_))
 
 
-MEMORY_CONTROL_ROUTES: list[ApiRoute] = [
+MEMORY_CONTROL_ROUTES: list[ApiRoute[Backend]] = [
     write_route("POST", paths.STORES, lambda b: b.create_store, models.StoreCreate),
     get_route(paths.STORES, _list_stores),
     read_route(paths.STORE, lambda b: b.get_store),

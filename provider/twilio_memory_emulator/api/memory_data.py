@@ -100,7 +100,7 @@ def _route(
     query: QueryArgs | None = None,
     body: bool = False,
     status: int = 200,
-) -> ApiRoute:
+) -> ApiRoute[Backend]:
     """``action(account, *path parameters, *query arguments[, body]) -> (json, headers)``."""
 
     async def answer(request: Request, call: Callable[..., Reply]) -> Response:
@@ -119,7 +119,7 @@ def _route(
     return bound_route(method, template, action, answer)
 
 
-def _memory_routes(kind: MemoryKind) -> list[ApiRoute]:
+def _memory_routes(kind: MemoryKind) -> list[ApiRoute[Backend]]:
     """The five routes of observations or of summaries."""
     items = f"{paths.PROFILE}/{kind.collection}"
     item = f"{items}/{{{kind.id_param}}}"
@@ -137,7 +137,7 @@ def _memory_routes(kind: MemoryKind) -> list[ApiRoute]:
     ]
 
 
-MEMORY_DATA_ROUTES: list[ApiRoute] = [
+MEMORY_DATA_ROUTES: list[ApiRoute[Backend]] = [
     # Fixed names first: {profileId} would match them too.
     _route("PUT", f"{paths.PROFILES}/Bulk", lambda b: b.upsert_profiles, body=True, status=202),
     _route("POST", f"{paths.PROFILES}/Lookup", lambda b: b.lookup_profiles, body=True),

@@ -10,8 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twilio_memory_emulator.api.route import ApiRoute, bound_route
-from twilio_memory_emulator.backend import Backend
+from twilio_memory_emulator.api.route import ApiRoute, B, bound_route
 from twilio_memory_emulator.engine.operations import retry_after
 from twilio_memory_emulator.engine.paths import operation_path
 from twilio_memory_emulator.engine.writes import Accepted
@@ -93,7 +92,7 @@ def _failure(op: OperationRec, **status: int) -> dict[str, Any]:
     }
 
 
-def operation_route(template: str, action: Callable[[Backend], ReadOperation]) -> ApiRoute:
+def operation_route(template: str, action: Callable[[B], ReadOperation]) -> ApiRoute[B]:
     """A GET of an operation's status, with the Operation-Id and Retry-After headers."""
 
     async def answer(request: Request, read: ReadOperation) -> Response:

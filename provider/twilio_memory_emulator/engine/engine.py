@@ -24,7 +24,7 @@ from dataclasses import asdict
 from typing import Any
 
 from twilio_memory_emulator.engine.faults import FaultRegistry
-from twilio_memory_emulator.engine.idempotency import replay_or_run
+from twilio_memory_emulator.engine.idempotency import remember, remembered
 from twilio_memory_emulator.engine.operations import Operations, OpKind, retry_after
 from twilio_memory_emulator.engine.settings import Settings
 from twilio_memory_emulator.engine.snapshot import read_snapshot, snapshot_of
@@ -148,9 +148,15 @@ class Engine:
         action: Callable[[], Accepted],
     ) -> Accepted:
         """Replay the first response for a repeated ``Idempotency-Key`` with the same request."""
-        accepted, remembered = replay_or_run(req.idempotency_key, state, fingerprint, now, action)
-        if remembered:
-            self._dirty = True
+        if req.idempotency_key is None:
+            return action()
+        record = remembered(state, req.idempotency_key, now)
+        if record is not None:
+            op = state.operations[record.accepted["operation_id"]]
+            return Accepted(**{**record.accepted, "retry_after": retry_after(op, now)})
+        accepted = action()
+        remember(state, req.idempotency_key, fingerprint, accepted, now)
+        self._dirty = True
         return accepted
 
     # Admin: reset, clock, settings, snapshot ----------------------------------------------------

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import asdict
 
-from twilio_memory_emulator.engine.operations import retry_after
 from twilio_memory_emulator.engine.writes import Accepted
 from twilio_memory_emulator.protocol import validate_idempotency_key
 from twilio_memory_emulator.state_schema import AccountState, IdempotencyRec
 
-__all__ = ["IDEMPOTENCY_TTL", "fingerprint", "replay_or_run"]
+__all__ = ["IDEMPOTENCY_TTL", "fingerprint", "remember", "remembered"]
 
 IDEMPOTENCY_TTL = 24 * 3600.0  # keys live 24 hours
 
@@ -21,26 +19,19 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return f"{method} {path} {hashlib.sha256(body).hexdigest()}"
 
 
-def replay_or_run(
-    key: str | None,
-    state: AccountState,
-    request_fingerprint: str,
-    now: float,
-    action: Callable[[], Accepted],
-) -> tuple[Accepted, bool]:
-    """The first answer for a repeated ``key``, else ``action()``'s (remembered under ``key``);
-    and whether the state changed."""
-    if key is None:
-        return action(), False
+def remembered(state: AccountState, key: str, now: float) -> IdempotencyRec | None:
+    """The first answer given for ``key`` (checked), unless there is none or it has expired.
+
+    A key reused with another body gets the original answer (the spec), not a 422."""
     key = validate_idempotency_key(key)
     record = state.idempotency.get(key)
     if record is not None and now - record.created_at > IDEMPOTENCY_TTL:
         del state.idempotency[key]
-        record = None
-    if record is not None:
-        # A key reused with another body gets the original answer (the spec), not a 422.
-        op = state.operations[record.accepted["operation_id"]]
-        return Accepted(**{**record.accepted, "retry_after": retry_after(op, now)}), False
-    accepted = action()
-    state.idempotency[key] = IdempotencyRec(request_fingerprint, asdict(accepted), now)
-    return accepted, True
+        return None
+    return record
+
+
+def remember(state: AccountState, key: str, request_fingerprint: str, accepted: Accepted, now: float) -> None:
+    state.idempotency[validate_idempotency_key(key)] = IdempotencyRec(
+        request_fingerprint, asdict(accepted), now
+    )
