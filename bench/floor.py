@@ -1,7 +1,7 @@
 """The physical floor of ``pulumi up`` for N tenants: the emulator's delays, scheduled as well as
 the engine and the provider host allow, with zero overhead for everything else.
 
-Where the delays come from (``twilio_memory_emulator.backend``): every asynchronous write
+Where the delays come from (``twilio_memory_emulator.engine``): every asynchronous write
 completes ``operation_delay`` after it is accepted; a store's record appears when its create
 operation completes and becomes ACTIVE ``provisioning_delay`` later. Per tenant that is:
 

@@ -24,7 +24,7 @@ from twilio_memory_emulator.defaults import (
 if TYPE_CHECKING:
     from twilio_memory_emulator.app import Credentials, create_app
     from twilio_memory_emulator.backend import Backend, Settings
-    from twilio_memory_emulator.faults import FaultRegistry
+    from twilio_memory_emulator.engine.faults import FaultRegistry
 
 __all__ = [
     "DEFAULT_ACCOUNT_SID",
@@ -43,7 +43,7 @@ _LAZY = {
     "Settings": "twilio_memory_emulator.backend",
     "Credentials": "twilio_memory_emulator.app",
     "create_app": "twilio_memory_emulator.app",
-    "FaultRegistry": "twilio_memory_emulator.faults",
+    "FaultRegistry": "twilio_memory_emulator.engine.faults",
 }
 
 

@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         "on one port.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _add_access_arguments(parser)
+    _add_delay_arguments(parser)
+    _add_process_arguments(parser)
+    return parser
+
+
+def _add_access_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the emulator listens and who may call its API."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8787, help="port to bind; 0 picks a free one (default 8787)"
@@ -81,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEYSID:SECRET:ACCOUNTSID",
         help="accept this API key and secret for an account (repeatable)",
     )
+
+
+def _add_delay_arguments(parser: argparse.ArgumentParser) -> None:
+    """How long the emulated asynchronous work takes."""
     parser.add_argument(
         "--provisioning-delay",
         type=_delay,
@@ -110,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="time a written observation or summary takes to reach Recall, as on Twilio where indexing "
         "is asynchronous (default 0: at once)",
     )
+
+
+def _add_process_arguments(parser: argparse.ArgumentParser) -> None:
+    """Persistence, the admin endpoints' token, shutdown and logging."""
     parser.add_argument(
         "--state-file", metavar="PATH", help="persist state in this JSON file across restarts"
     )
@@ -132,7 +148,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (no credentials are logged)"
     )
-    return parser
 
 
 def _version() -> str:

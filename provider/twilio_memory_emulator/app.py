@@ -1,18 +1,30 @@
-"""The emulator's ASGI app: the gateway (:mod:`.gateway`: auth, body limits, faults, stats, error
-mapping) in front of the API routes (:mod:`.routes`) and the control endpoints (:mod:`.control`),
-over one backend (:mod:`.backend`). Rendering shared by all three is in :mod:`.responses`.
-"""
+"""The composition root of the HTTP app: the route table (every API route, as data), bound to one
+:class:`~.backend.Backend`, and the admin endpoints (:mod:`.admin`), handed to the gateway
+(:mod:`.http.gateway`: auth, body limits, faults, stats, error mapping)."""
 
 from __future__ import annotations
 
+from twilio_memory_emulator.admin import Admin
+from twilio_memory_emulator.api.conversations import CONVERSATIONS_ROUTES
+from twilio_memory_emulator.api.memory_control import MEMORY_CONTROL_ROUTES
+from twilio_memory_emulator.api.memory_data import MEMORY_DATA_ROUTES
+from twilio_memory_emulator.api.route import ApiRoute
 from twilio_memory_emulator.backend import Backend
 from twilio_memory_emulator.defaults import MAX_BODY_BYTES
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.gateway import Credentials, Gateway
-from twilio_memory_emulator.routes import api_route_templates
-from twilio_memory_emulator.stats import Stats
+from twilio_memory_emulator.engine.faults import FaultRegistry
+from twilio_memory_emulator.http.credentials import Credentials
+from twilio_memory_emulator.http.gateway import Gateway
+from twilio_memory_emulator.http.stats import Stats
 
-__all__ = ["Credentials", "Gateway", "Stats", "api_route_templates", "create_app"]
+__all__ = ["API_ROUTES", "Credentials", "Gateway", "Stats", "api_route_templates", "create_app"]
+
+#: Every API route, in matching order.
+API_ROUTES: list[ApiRoute[Backend]] = [*MEMORY_CONTROL_ROUTES, *CONVERSATIONS_ROUTES, *MEMORY_DATA_ROUTES]
+
+
+def api_route_templates() -> list[str]:
+    """Every API route template (what stats count and fault rules match on)."""
+    return list(dict.fromkeys(route.template for route in API_ROUTES))
 
 
 def create_app(
@@ -33,10 +45,13 @@ def create_app(
     if backend is None:
         backend = Backend(faults=faults)
     backend.faults = faults
+    stats = Stats(backend.now)
     return Gateway(
-        backend,
+        [route.bind(backend) for route in API_ROUTES],
+        Admin(backend, faults, stats).routes(),
         credentials or Credentials.default(),
         faults,
+        stats,
         control_token=control_token,
         loopback=loopback,
         max_body=max_body,

@@ -1,4 +1,4 @@
-"""Typed errors raised by the emulator's backend and mapped to HTTP by the app.
+"""Typed errors raised by the emulator's services and gateway, and mapped to HTTP by the gateway.
 
 Every error carries the HTTP status and the Twilio error ``code`` that the real API puts in its
 legacy error body ``{code, message, more_info, status}``::
@@ -39,6 +39,7 @@ __all__ = [
     "PreconditionFailed",
     "Unauthorized",
     "error_body",
+    "resource_not_found",
     "twilio_code_for_status",
 ]
 
@@ -125,6 +126,11 @@ class Forbidden(ApiError, status=403):
 
 class NotFound(ApiError, status=404):
     """Unknown resource (or another account's)."""
+
+
+def resource_not_found(path: str) -> NotFound:
+    """The 404 of an unknown resource (or another account's), naming its path as Twilio does."""
+    return NotFound(f"The requested resource {path} was not found")
 
 
 class MethodNotAllowed(ApiError, status=405):

@@ -1,7 +1,7 @@
-"""Wire-protocol helpers shared by the backend's rules: ids, timestamps, ETags, pages, bodies.
+"""Wire-protocol helpers shared by the services' rules: ids, timestamps, ETags, pages, bodies.
 
 Each helper implements one rule of the common protocol (docs/wire-protocol.md) and raises the typed errors of
-:mod:`twilio_memory_emulator.errors`, so the backend's business rules read as a list of checks.
+:mod:`twilio_memory_emulator.errors`, so the services' business rules read as a list of checks.
 """
 
 from __future__ import annotations

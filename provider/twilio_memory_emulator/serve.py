@@ -20,8 +20,8 @@ from twilio_memory_emulator.defaults import (
     DEFAULT_API_KEY_SID,
     DEFAULT_AUTH_TOKEN,
 )
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.state import StateFile, StateFileError
+from twilio_memory_emulator.engine.faults import FaultRegistry
+from twilio_memory_emulator.state_file import StateFile, StateFileError
 
 __all__ = ["run"]
 
@@ -86,26 +86,11 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    state_file = StateFile(args.state_file) if args.state_file else None
-    backend = Backend(
-        Settings(
-            provisioning_delay=args.provisioning_delay,
-            operation_delay=args.operation_delay,
-            delay_jitter=args.delay_jitter,
-            index_delay=args.index_delay,
-        ),
-        faults=FaultRegistry(api_route_templates()),
-        persist=state_file.save if state_file else None,
-    )
-    if state_file is not None:
-        try:
-            state_file.check_writable()
-            snapshot = state_file.load()
-            if snapshot is not None:
-                backend.restore(snapshot)
-        except (StateFileError, ValueError) as exc:
-            print(f"twilio-memory-emulator: {exc}", file=sys.stderr, flush=True)
-            return 2
+    try:
+        backend = _backend(args)
+    except (StateFileError, ValueError) as exc:
+        print(f"twilio-memory-emulator: {exc}", file=sys.stderr, flush=True)
+        return 2
     loopback = is_loopback_host(args.host)
     app = create_app(
         backend,
@@ -119,13 +104,7 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
         print(f"twilio-memory-emulator: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     if not loopback and DEFAULT_ACCOUNT_SID in accounts:
-        print(
-            f"twilio-memory-emulator: warning: bound to {args.host}, off loopback, and accepting the "
-            "published default credentials: anyone who can reach this port can use it. Pass --account "
-            "(or TWILIO_MEMORY_EMULATOR_ACCOUNTS) with credentials of your own.",
-            file=sys.stderr,
-            flush=True,
-        )
+        _warn_exposed(args.host)
     config = uvicorn.Config(
         app,
         log_level=args.log_level,
@@ -137,3 +116,35 @@ def run(args: argparse.Namespace, accounts: dict[str, str], api_keys: dict[str, 
     announce = (args.host, sock.getsockname()[1], accounts, args.state_file)
     asyncio.run(_serve(_Server(config), sock, announce))
     return 0
+
+
+def _backend(args: argparse.Namespace) -> Backend:
+    """The backend the flags ask for, with the state file's snapshot loaded and saved to (when
+    ``--state-file`` is given); StateFileError or ValueError when the file cannot serve."""
+    state_file = StateFile(args.state_file) if args.state_file else None
+    backend = Backend(
+        Settings(
+            provisioning_delay=args.provisioning_delay,
+            operation_delay=args.operation_delay,
+            delay_jitter=args.delay_jitter,
+            index_delay=args.index_delay,
+        ),
+        faults=FaultRegistry(api_route_templates()),
+        persist=state_file.save if state_file else None,
+    )
+    if state_file is not None:
+        state_file.check_writable()
+        snapshot = state_file.load()
+        if snapshot is not None:
+            backend.restore(snapshot)
+    return backend
+
+
+def _warn_exposed(host: str) -> None:
+    print(
+        f"twilio-memory-emulator: warning: bound to {host}, off loopback, and accepting the "
+        "published default credentials: anyone who can reach this port can use it. Pass --account "
+        "(or TWILIO_MEMORY_EMULATOR_ACCOUNTS) with credentials of your own.",
+        file=sys.stderr,
+        flush=True,
+    )

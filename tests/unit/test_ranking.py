@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twilio_memory_emulator.ranking import Ranker
+from twilio_memory_emulator.memory_data.ranking import Ranker
 
 DOCS = ["peanut allergy", "aisle seat on flights", "window seat on flights", "two cats"]
 

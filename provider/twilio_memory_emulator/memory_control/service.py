@@ -1,31 +1,29 @@
-"""The Memory control plane's rules: stores, trait groups, identity resolution settings, data
-mappings and Memory operations, over the shared core (:mod:`.core`).
+"""The Memory control plane's service: stores, trait groups, identity resolution settings, data
+mappings and Memory operations, over the engine (:mod:`twilio_memory_emulator.engine`).
 
-* **Store lifecycle.** A store's status is a function of its age: QUEUED, then PROVISIONING after
-  half the provisioning delay, then ACTIVE (or FAILED/stuck when a fault rule said so).
-* **Seeding.** Every new store gets the ``Contact`` trait group and the API's default identity
-  resolution settings (the defaults come from the wire package: one copy for both sides).
+* **Store lifecycle.** A store's status is a function of its age (:func:`store_status`): QUEUED,
+  then PROVISIONING after half the provisioning delay, then ACTIVE (or FAILED/stuck when a fault
+  rule said so).
+* **Seeding.** Every new store gets what :mod:`.seeds` says.
 * **Concurrency control.** Memory resources carry a ``version`` and an ETag; ``If-Match`` is
   compared on arrival, and an update still being applied makes every held ETag stale.
+* **Listeners.** The data plane keeps indexes beside a store's records; it registers on
+  :attr:`MemoryControl.store_deleted` to drop them when a deletion is applied.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from pydantic.alias_generators import to_camel
 from twilio_memory_api.models import (
     CHECKED_TARGET_TYPES,
     DATA_MAPPING_TYPES,
-    DEFAULT_IDENTITY_RESOLUTION,
-    FUZZY_THRESHOLD_DEFAULT,
-    IDENTIFIER_CONFIG_DEFAULTS,
     MAX_STORES_PER_ACCOUNT,
     MAX_TRAIT_GROUPS_PER_STORE,
     MAX_TRAITS_PER_GROUP,
-    SEEDED_TRAIT_GROUP,
     STORE_ID_PATTERN,
     DataMappingCreate,
     DataMappingPatch,
@@ -37,66 +35,70 @@ from twilio_memory_api.models import (
     to_wire,
 )
 
-from twilio_memory_emulator.core import CoreBackend, OpKind
-from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, NotFound
+from twilio_memory_emulator.engine import paths
+from twilio_memory_emulator.engine.engine import Engine
+from twilio_memory_emulator.engine.operations import OpKind
+from twilio_memory_emulator.engine.writes import Accepted, WriteRequest
+from twilio_memory_emulator.errors import BadRequest, Conflict, NameTaken, resource_not_found
+from twilio_memory_emulator.memory_control.seeds import (
+    CONTACT_TRAIT_GROUP,
+    CONTACT_TRAITS,
+    default_identity_resolution,
+    fill_identifier_defaults,
+)
 from twilio_memory_emulator.protocol import Page, PageRequest, iso, make_etag, new_typeid, page_of
-from twilio_memory_emulator.records import (
-    Accepted,
+from twilio_memory_emulator.state_schema import (
     AccountState,
     DataMappingRec,
-    IdentityResolutionRec,
     OperationRec,
     StoreRec,
     TraitGroupRec,
-    WriteRequest,
-    store_status,
 )
 
-__all__ = ["CONTACT_TRAIT_GROUP", "MemoryBackend", "fill_identifier_defaults"]
+__all__ = ["MemoryControl", "store_status"]
 
-CONTACT_TRAIT_GROUP = SEEDED_TRAIT_GROUP  # every store starts with it
-MAX_DATA_MAPPINGS_PAGE = 100
-_V1 = "/v1/ControlPlane"
 _STORE_RE = re.compile(STORE_ID_PATTERN)
 
-#: The default Contact group (product pages): its identifiers are promoted to profile identifiers.
-_CONTACT_TRAITS: dict[str, dict[str, Any]] = {
-    "firstName": {"dataType": "STRING", "description": "First name"},
-    "lastName": {"dataType": "STRING", "description": "Last name"},
-    "email": {"dataType": "STRING", "description": "Email address", "idTypePromotion": "email"},
-    "phone": {"dataType": "STRING", "description": "Phone number (E.164)", "idTypePromotion": "phone"},
-    "address": {"dataType": "STRING", "description": "Postal address"},
-}
+
+def store_status(store: StoreRec, now: float) -> str:
+    """QUEUED, then PROVISIONING at half the delay, then the outcome at the full delay."""
+    elapsed = now - store.created_at
+    if elapsed >= store.provisioning_delay:
+        return "PROVISIONING" if store.outcome == "HANG" else store.outcome
+    if elapsed >= store.provisioning_delay / 2:
+        return "PROVISIONING"
+    return "QUEUED"
 
 
-def fill_identifier_defaults(config: dict[str, Any]) -> dict[str, Any]:
-    """The defaults the API applies to an identifier config field that is not sent."""
-    out = dict(config)
-    for name, default in IDENTIFIER_CONFIG_DEFAULTS.items():
-        key = to_camel(name)
-        if default is not None and key not in out:
-            out[key] = default
-    if out.get("matchingAlgo") == "fuzzy" and "matchingThreshold" not in out:
-        out["matchingThreshold"] = FUZZY_THRESHOLD_DEFAULT
-    return out
-
-
-def _default_identity_resolution() -> IdentityResolutionRec:
-    body = to_wire(DEFAULT_IDENTITY_RESOLUTION)
-    return IdentityResolutionRec(
-        identifier_configs=[fill_identifier_defaults(c) for c in body["identifierConfigs"]],
-        matching_rules=list(body["matchingRules"]),
-    )
-
-
-class MemoryBackend(CoreBackend):
+class MemoryControl:
     """Stores, trait groups, identity resolution settings, data mappings, Memory operations."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        #: Called with a store's id when its deletion is applied (under the engine's lock).
+        self.store_deleted: list[Callable[[str], None]] = []
+        engine.operations.register(
+            {
+                OpKind.STORE_CREATE: self._apply_store_create,
+                OpKind.STORE_UPDATE: self._apply_store_update,
+                OpKind.STORE_DELETE: self._apply_store_delete,
+                OpKind.TRAITGROUP_CREATE: self._apply_group_create,
+                OpKind.TRAITGROUP_UPDATE: self._apply_group_update,
+                OpKind.TRAITGROUP_DELETE: self._apply_group_delete,
+                OpKind.IDENTITYRESOLUTION_PUT: self._apply_irs_put,
+                OpKind.DATAMAPPING_CREATE: self._apply_mapping_create,
+                OpKind.DATAMAPPING_UPDATE: self._apply_mapping_update,
+                OpKind.DATAMAPPING_DELETE: self._apply_mapping_delete,
+            }
+        )
 
     # -------------------------------------------------------------------------------------------
     # Memory stores
     # -------------------------------------------------------------------------------------------
 
-    def _find_store(self, state: AccountState, store_id: str) -> StoreRec:
+    @staticmethod
+    def find_store(state: AccountState, store_id: str) -> StoreRec:
+        """The store ``store_id`` names (404 if none); other products look stores up here too."""
         # mem_service_ is a legacy alias of mem_store_ with the same suffix.
         key = (
             "mem_store_" + store_id.removeprefix("mem_service_")
@@ -105,7 +107,7 @@ class MemoryBackend(CoreBackend):
         )
         store = state.stores.get(key) if _STORE_RE.match(store_id) else None
         if store is None:
-            raise NotFound(f"The requested resource {_V1}/Stores/{store_id} was not found")
+            raise resource_not_found(paths.fill(paths.STORE, storeId=store_id))
         return store
 
     def _check_store_name(self, state: AccountState, name: str, exclude: str | None) -> None:
@@ -115,7 +117,7 @@ class MemoryBackend(CoreBackend):
                     f"displayName: a store named {name!r} already exists ({store.id})",
                     conflicting_id=store.id,
                 )
-        for op in self._pending_changes(state, OpKind.STORE_CREATE, OpKind.STORE_UPDATE):
+        for op in self.engine.operations.pending(state, OpKind.STORE_CREATE, OpKind.STORE_UPDATE):
             if op.change.get("displayName") == name and op.change["id"] != exclude:
                 raise NameTaken(
                     f"displayName: a store named {name!r} is being created or renamed by operation {op.id}",
@@ -123,36 +125,38 @@ class MemoryBackend(CoreBackend):
                 )
 
     def create_store(self, req: WriteRequest, body: StoreCreate) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
             self._check_store_name(state, body.display_name, None)
-            pending = sum(1 for _ in self._pending_changes(state, OpKind.STORE_CREATE))
+            pending = sum(1 for _ in self.engine.operations.pending(state, OpKind.STORE_CREATE))
             if len(state.stores) + pending >= MAX_STORES_PER_ACCOUNT:
                 raise BadRequest(
                     f"Store limit reached: an account can have at most {MAX_STORES_PER_ACCOUNT} "
                     "memory stores (delete one first)"
                 )
-            outcome = (self.faults.take_provisioning_outcome() if self.faults else None) or "ACTIVE"
+            outcome = (
+                self.engine.faults.take_provisioning_outcome() if self.engine.faults else None
+            ) or "ACTIVE"
             store_id = new_typeid("mem_store", now)
             change = {
                 "id": store_id,
                 "displayName": body.display_name,
                 "description": body.description,
                 "outcome": outcome,
-                "provisioningDelay": self._jittered(self.settings.provisioning_delay),
+                "provisioningDelay": self.engine.jittered(self.engine.settings.provisioning_delay),
             }
-            path = f"{_V1}/Stores/{store_id}"
-            return self._submit(req, OpKind.STORE_CREATE, change, result_id=store_id, result_path=path)
+            path = paths.fill(paths.STORE, storeId=store_id)
+            return self.engine.submit(req, OpKind.STORE_CREATE, change, result_id=store_id, result_path=path)
 
     def list_stores(self, account: str, page: PageRequest) -> dict[str, Any]:
-        with self._tx():
-            state = self._view(account)
+        with self.engine.transaction():
+            state = self.engine.view(account)
             result = page_of(list(state.stores), page, "stores")
             return {"stores": result.items, "meta": result.meta}
 
     def get_store(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
-        with self._tx() as now:
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction() as now:
+            store = self.find_store(self.engine.view(account), store_id)
             return self._store_view(store, now), make_etag(store.id, store.version)
 
     @staticmethod
@@ -170,22 +174,24 @@ class MemoryBackend(CoreBackend):
         return view
 
     def update_store(self, req: WriteRequest, store_id: str, body: StoreUpdate) -> Accepted:
-        with self._tx():
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction():
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             etag = (store.id, store.version)
-            self._check_if_match(req, state, etag, f"Store {store.id}", OpKind.STORE_UPDATE, id=store.id)
+            self.engine.operations.check_if_match(
+                req.if_match, state, etag, f"Store {store.id}", OpKind.STORE_UPDATE, id=store.id
+            )
             if body.display_name is not None:
                 self._check_store_name(state, body.display_name, store.id)
             change = {"id": store.id, **to_wire(body)}
-            path = f"{_V1}/Stores/{store.id}"
-            return self._submit(req, OpKind.STORE_UPDATE, change, result_id=store.id, result_path=path)
+            path = paths.fill(paths.STORE, storeId=store.id)
+            return self.engine.submit(req, OpKind.STORE_UPDATE, change, result_id=store.id, result_path=path)
 
     def delete_store(self, req: WriteRequest, store_id: str) -> Accepted:
-        with self._tx():
-            store = self._find_store(self._account(req.account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.account(req.account), store_id)
             change = {"id": store.id}
-            return self._submit(req, OpKind.STORE_DELETE, change, result_id=store.id)
+            return self.engine.submit(req, OpKind.STORE_DELETE, change, result_id=store.id)
 
     def _apply_store_create(self, state: AccountState, op: OperationRec) -> None:
         change = op.change
@@ -197,19 +203,19 @@ class MemoryBackend(CoreBackend):
             provisioning_delay=change["provisioningDelay"],
             outcome=change["outcome"],
             intelligence_service_id=new_typeid("intelligence_service", op.due_at),
-            identity_resolution=_default_identity_resolution(),
+            identity_resolution=default_identity_resolution(),
         )
         store.trait_groups[CONTACT_TRAIT_GROUP] = TraitGroupRec(
             name=CONTACT_TRAIT_GROUP,
             description="Default contact traits; promoted to profile identifiers",
-            traits={name: dict(defn) for name, defn in _CONTACT_TRAITS.items()},
+            traits={name: dict(defn) for name, defn in CONTACT_TRAITS.items()},
             created_at=op.due_at,
             uid=new_typeid("tg", op.due_at),
         )
         state.stores[store.id] = store
 
     def _apply_store_update(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["id"])
+        store = self.find_store(state, op.change["id"])
         if "displayName" in op.change:
             store.display_name = op.change["displayName"]
         if "description" in op.change:
@@ -217,8 +223,10 @@ class MemoryBackend(CoreBackend):
         store.version += 1
 
     def _apply_store_delete(self, state: AccountState, op: OperationRec) -> None:
-        # Trait groups, identity resolution and data mappings live inside the store record.
+        # Trait groups, identity resolution, data mappings and profiles live inside the store record.
         state.stores.pop(op.change["id"], None)
+        for listener in self.store_deleted:
+            listener(op.change["id"])
 
     # -------------------------------------------------------------------------------------------
     # Trait groups
@@ -237,18 +245,18 @@ class MemoryBackend(CoreBackend):
     def _find_group(store: StoreRec, name: str) -> TraitGroupRec:
         group = store.trait_groups.get(name)
         if group is None:
-            raise NotFound(f"The requested resource {_V1}/Stores/{store.id}/TraitGroups/{name} was not found")
+            raise resource_not_found(paths.fill(paths.TRAIT_GROUP, storeId=store.id, traitGroupName=name))
         return group
 
     def create_trait_group(self, req: WriteRequest, store_id: str, body: TraitGroupCreate) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             self._require_active(store, now)
             name = body.display_name
             pending = [
                 op
-                for op in self._pending_changes(state, OpKind.TRAITGROUP_CREATE)
+                for op in self.engine.operations.pending(state, OpKind.TRAITGROUP_CREATE)
                 if op.change["storeId"] == store.id
             ]
             if name in store.trait_groups or any(op.change["displayName"] == name for op in pending):
@@ -259,8 +267,8 @@ class MemoryBackend(CoreBackend):
                     f"{MAX_TRAIT_GROUPS_PER_STORE} trait groups"
                 )
             change = {"storeId": store.id, **to_wire(body)}
-            path = f"{_V1}/Stores/{store.id}/TraitGroups/{name}"
-            return self._submit(req, OpKind.TRAITGROUP_CREATE, change, result_id=name, result_path=path)
+            path = paths.fill(paths.TRAIT_GROUP, storeId=store.id, traitGroupName=name)
+            return self.engine.submit(req, OpKind.TRAITGROUP_CREATE, change, result_id=name, result_path=path)
 
     @staticmethod
     def _group_view(group: TraitGroupRec, include_traits: bool) -> dict[str, Any]:
@@ -275,8 +283,8 @@ class MemoryBackend(CoreBackend):
     def list_trait_groups(
         self, account: str, store_id: str, page: PageRequest, *, include_traits: bool
     ) -> dict[str, Any]:
-        with self._tx():
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.view(account), store_id)
             result: Page = page_of(list(store.trait_groups.values()), page, "traitGroups")
             return {
                 "traitGroups": [self._group_view(g, include_traits) for g in result.items],
@@ -286,8 +294,8 @@ class MemoryBackend(CoreBackend):
     def get_trait_group(
         self, account: str, store_id: str, name: str, page: PageRequest, *, include_traits: bool
     ) -> tuple[dict[str, Any], str]:
-        with self._tx():
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.view(account), store_id)
             group = self._find_group(store, name)
             body = {
                 "traitGroup": self._group_view(group, include_traits),
@@ -298,14 +306,14 @@ class MemoryBackend(CoreBackend):
     def update_trait_group(
         self, req: WriteRequest, store_id: str, name: str, body: TraitGroupUpdate
     ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             group = self._find_group(store, name)
             target = {"storeId": store.id, "displayName": name}
             etag = (group.uid, group.version)
-            self._check_if_match(
-                req, state, etag, f"Trait group {name!r}", OpKind.TRAITGROUP_UPDATE, **target
+            self.engine.operations.check_if_match(
+                req.if_match, state, etag, f"Trait group {name!r}", OpKind.TRAITGROUP_UPDATE, **target
             )
             self._require_active(store, now)
             change = {"storeId": store.id, "displayName": name, **to_wire(body)}
@@ -315,13 +323,13 @@ class MemoryBackend(CoreBackend):
                     f"traits: a trait group holds at most {MAX_TRAITS_PER_GROUP} traits; "
                     f"this change would leave {len(merged)}"
                 )
-            path = f"{_V1}/Stores/{store.id}/TraitGroups/{name}"
-            return self._submit(req, OpKind.TRAITGROUP_UPDATE, change, result_id=name, result_path=path)
+            path = paths.fill(paths.TRAIT_GROUP, storeId=store.id, traitGroupName=name)
+            return self.engine.submit(req, OpKind.TRAITGROUP_UPDATE, change, result_id=name, result_path=path)
 
     def delete_trait_group(self, req: WriteRequest, store_id: str, name: str) -> Accepted:
-        with self._tx():
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction():
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             self._find_group(store, name)
             if name == CONTACT_TRAIT_GROUP:
                 raise Conflict(f"The default {CONTACT_TRAIT_GROUP} trait group cannot be deleted")
@@ -333,10 +341,10 @@ class MemoryBackend(CoreBackend):
                         conflicting_id=mapping.id,
                     )
             change = {"storeId": store.id, "displayName": name}
-            return self._submit(req, OpKind.TRAITGROUP_DELETE, change, result_id=name)
+            return self.engine.submit(req, OpKind.TRAITGROUP_DELETE, change, result_id=name)
 
     def _apply_group_create(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         name = op.change["displayName"]
         if name in store.trait_groups:
             raise Conflict(f"Trait group {name!r} already exists in store {store.id}")
@@ -349,7 +357,7 @@ class MemoryBackend(CoreBackend):
         )
 
     def _apply_group_update(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         group = self._find_group(store, op.change["displayName"])
         merged = _merge_traits(group.traits, op.change.get("traits", {}))
         if len(merged) > MAX_TRAITS_PER_GROUP:
@@ -360,7 +368,7 @@ class MemoryBackend(CoreBackend):
         group.version += 1
 
     def _apply_group_delete(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         store.trait_groups.pop(op.change["displayName"], None)
 
     # -------------------------------------------------------------------------------------------
@@ -368,8 +376,8 @@ class MemoryBackend(CoreBackend):
     # -------------------------------------------------------------------------------------------
 
     def get_identity_resolution(self, account: str, store_id: str) -> tuple[dict[str, Any], str]:
-        with self._tx():
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.view(account), store_id)
             irs = store.identity_resolution
             body = {
                 "identifierConfigs": [dict(c) for c in irs.identifier_configs],
@@ -381,12 +389,14 @@ class MemoryBackend(CoreBackend):
     def put_identity_resolution(
         self, req: WriteRequest, store_id: str, body: IdentityResolutionSettingsPut
     ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             etag = (_irs_tag(store), store.identity_resolution.version)
             what = f"Identity resolution settings of {store.id}"
-            self._check_if_match(req, state, etag, what, OpKind.IDENTITYRESOLUTION_PUT, storeId=store.id)
+            self.engine.operations.check_if_match(
+                req.if_match, state, etag, what, OpKind.IDENTITYRESOLUTION_PUT, storeId=store.id
+            )
             self._require_active(store, now)
             wire = to_wire(body)
             change = {
@@ -394,13 +404,13 @@ class MemoryBackend(CoreBackend):
                 "identifierConfigs": [fill_identifier_defaults(c) for c in wire["identifierConfigs"]],
                 "matchingRules": wire["matchingRules"],
             }
-            path = f"{_V1}/Stores/{store.id}/IdentityResolutionSettings"
-            return self._submit(
+            path = paths.fill(paths.IDENTITY_RESOLUTION, storeId=store.id)
+            return self.engine.submit(
                 req, OpKind.IDENTITYRESOLUTION_PUT, change, result_id=store.id, result_path=path
             )
 
     def _apply_irs_put(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         irs = store.identity_resolution
         irs.identifier_configs = op.change["identifierConfigs"]
         irs.matching_rules = op.change["matchingRules"]
@@ -414,8 +424,8 @@ class MemoryBackend(CoreBackend):
     def _find_mapping(store: StoreRec, mapping_id: str) -> DataMappingRec:
         mapping = store.data_mappings.get(mapping_id)
         if mapping is None:
-            raise NotFound(
-                f"The requested resource {_V1}/Stores/{store.id}/DataMappings/{mapping_id} was not found"
+            raise resource_not_found(
+                paths.fill(paths.DATA_MAPPING, storeId=store.id, dataMappingId=mapping_id)
             )
         return mapping
 
@@ -442,7 +452,7 @@ class MemoryBackend(CoreBackend):
                 raise Conflict(
                     f"A data mapping named {name!r} already exists ({mapping.id})", conflicting_id=mapping.id
                 )
-        for op in self._pending_changes(state, OpKind.DATAMAPPING_CREATE, OpKind.DATAMAPPING_UPDATE):
+        for op in self.engine.operations.pending(state, OpKind.DATAMAPPING_CREATE, OpKind.DATAMAPPING_UPDATE):
             if (
                 op.change["storeId"] == store.id
                 and op.change.get("displayName") == name
@@ -454,9 +464,9 @@ class MemoryBackend(CoreBackend):
                 )
 
     def create_data_mapping(self, req: WriteRequest, store_id: str, body: DataMappingCreate) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             self._require_active(store, now)
             wire = to_wire(body)
             if wire["mappingFrom"]["type"] in CHECKED_TARGET_TYPES:  # INGRESS: checked at ingestion
@@ -464,8 +474,8 @@ class MemoryBackend(CoreBackend):
             self._check_mapping_name(state, store, body.display_name, None)
             mapping_id = new_typeid("mem_datamapping", now)
             change = {"storeId": store.id, "id": mapping_id, "isEnabled": True, **wire}
-            path = f"{_V1}/Stores/{store.id}/DataMappings/{mapping_id}"
-            return self._submit(
+            path = paths.fill(paths.DATA_MAPPING, storeId=store.id, dataMappingId=mapping_id)
+            return self.engine.submit(
                 req, OpKind.DATAMAPPING_CREATE, change, result_id=mapping_id, result_path=path
             )
 
@@ -474,8 +484,8 @@ class MemoryBackend(CoreBackend):
     ) -> dict[str, Any]:
         if type_ is not None and type_ not in DATA_MAPPING_TYPES:
             raise BadRequest(f"type must be one of {', '.join(DATA_MAPPING_TYPES)}")
-        with self._tx():
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.view(account), store_id)
             items = [
                 m
                 for m in store.data_mappings.values()
@@ -495,21 +505,23 @@ class MemoryBackend(CoreBackend):
         }
 
     def get_data_mapping(self, account: str, store_id: str, mapping_id: str) -> tuple[dict[str, Any], str]:
-        with self._tx():
-            store = self._find_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.view(account), store_id)
             mapping = self._find_mapping(store, mapping_id)
             return self._mapping_view(mapping), make_etag(mapping.id, mapping.version)
 
     def update_data_mapping(
         self, req: WriteRequest, store_id: str, mapping_id: str, body: DataMappingPatch
     ) -> Accepted:
-        with self._tx() as now:
-            state = self._account(req.account)
-            store = self._find_store(state, store_id)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
+            store = self.find_store(state, store_id)
             mapping = self._find_mapping(store, mapping_id)
             etag = (mapping.id, mapping.version)
             what = f"Data mapping {mapping.id}"
-            self._check_if_match(req, state, etag, what, OpKind.DATAMAPPING_UPDATE, id=mapping.id)
+            self.engine.operations.check_if_match(
+                req.if_match, state, etag, what, OpKind.DATAMAPPING_UPDATE, id=mapping.id
+            )
             self._require_active(store, now)
             wire = to_wire(body)
             if "mappingTo" in wire and mapping.data["mappingFrom"]["type"] in CHECKED_TARGET_TYPES:
@@ -517,64 +529,42 @@ class MemoryBackend(CoreBackend):
             if body.display_name is not None:
                 self._check_mapping_name(state, store, body.display_name, mapping.id)
             change = {"storeId": store.id, "id": mapping.id, **wire}
-            path = f"{_V1}/Stores/{store.id}/DataMappings/{mapping.id}"
-            return self._submit(
+            path = paths.fill(paths.DATA_MAPPING, storeId=store.id, dataMappingId=mapping.id)
+            return self.engine.submit(
                 req, OpKind.DATAMAPPING_UPDATE, change, result_id=mapping.id, result_path=path
             )
 
     def delete_data_mapping(self, req: WriteRequest, store_id: str, mapping_id: str) -> Accepted:
-        with self._tx():
-            store = self._find_store(self._account(req.account), store_id)
+        with self.engine.transaction():
+            store = self.find_store(self.engine.account(req.account), store_id)
             mapping = self._find_mapping(store, mapping_id)
             change = {"storeId": store.id, "id": mapping.id}
-            return self._submit(req, OpKind.DATAMAPPING_DELETE, change, result_id=mapping.id)
+            return self.engine.submit(req, OpKind.DATAMAPPING_DELETE, change, result_id=mapping.id)
 
     def _apply_mapping_create(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         data = {k: v for k, v in op.change.items() if k not in {"storeId", "id"}}
         store.data_mappings[op.change["id"]] = DataMappingRec(op.change["id"], data, op.due_at, op.due_at)
 
     def _apply_mapping_update(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         mapping = self._find_mapping(store, op.change["id"])
         mapping.data.update({k: v for k, v in op.change.items() if k not in {"storeId", "id"}})
         mapping.updated_at = op.due_at
         mapping.version += 1
 
     def _apply_mapping_delete(self, state: AccountState, op: OperationRec) -> None:
-        store = self._find_store(state, op.change["storeId"])
+        store = self.find_store(state, op.change["storeId"])
         store.data_mappings.pop(op.change["id"], None)
 
     # -------------------------------------------------------------------------------------------
     # Memory operations
     # -------------------------------------------------------------------------------------------
 
-    def get_memory_operation(self, account: str, op_id: str, base_url: str) -> tuple[dict[str, Any], int]:
-        with self._tx() as now:
-            op = self._find_operation(self._view(account), op_id, "memory")
-            status = op.status
-            if status == "PENDING" and now >= (op.created_at + op.due_at) / 2:
-                status = "RUNNING"
-            view: dict[str, Any] = {
-                "operationId": op.id,
-                "status": status,
-                "createdAt": iso(op.created_at),
-                "statusUrl": f"{base_url}{_V1}/Operations/{op.id}",
-            }
-            if op.completed_at is not None:
-                view["completedAt"] = iso(op.completed_at)
-            if op.status == "COMPLETED" and op.result_id is not None:
-                view["result"] = {"type": "RESOURCE_ID", "id": op.result_id}
-                if op.result_path is not None:
-                    view["resultUrl"] = f"{base_url}{op.result_path}"
-            if op.status == "FAILED":
-                view["error"] = {
-                    "type": "https://www.twilio.com/docs/api/errors/20500",
-                    "title": "Operation failed",
-                    "code": 20500,
-                    "detail": op.error or "The operation failed",
-                }
-            return view, self._retry_after(op, now)
+    def get_memory_operation(self, account: str, op_id: str) -> tuple[OperationRec, float]:
+        """A copy of the operation and the time it was read at (the view is the routes' job)."""
+        with self.engine.transaction() as now:
+            return replace(self.engine.operations.find(self.engine.view(account), op_id, "memory")), now
 
 
 def _irs_tag(store: StoreRec) -> str:

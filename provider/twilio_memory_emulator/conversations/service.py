@@ -1,14 +1,15 @@
-"""The Conversations v2 control plane's rules: configurations and their operations, over the
-shared core (:mod:`.core`). Configurations have no ETag; every write honours ``Idempotency-Key``.
-A configuration's ``memoryStoreId`` must name a Memory store of the same account, so this backend
-looks stores up through the Memory backend it is combined with (:class:`~.backend.Backend`).
+"""The Conversations v2 control plane's service: configurations and their operations, over the
+engine. Configurations have no ETag; every write honours ``Idempotency-Key``. A configuration's
+``memoryStoreId`` must name a Memory store of the same account, so this service holds the Memory
+control plane's (:class:`~twilio_memory_emulator.memory_control.service.MemoryControl`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from twilio_memory_api.models import (
     STORE_ID_PATTERN,
@@ -18,24 +19,18 @@ from twilio_memory_api.models import (
     to_wire,
 )
 
-from twilio_memory_emulator.core import CoreBackend, OpKind
-from twilio_memory_emulator.core import fingerprint as _fingerprint
-from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound
+from twilio_memory_emulator.engine import paths
+from twilio_memory_emulator.engine.engine import Engine
+from twilio_memory_emulator.engine.idempotency import fingerprint as _fingerprint
+from twilio_memory_emulator.engine.operations import OpKind
+from twilio_memory_emulator.engine.writes import Accepted, WriteRequest
+from twilio_memory_emulator.errors import BadRequest, Conflict, NotFound, resource_not_found
+from twilio_memory_emulator.memory_control.service import MemoryControl
 from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_of
-from twilio_memory_emulator.records import (
-    Accepted,
-    AccountState,
-    ConfigurationRec,
-    OperationRec,
-    StoreRec,
-    WriteRequest,
-)
+from twilio_memory_emulator.state_schema import AccountState, ConfigurationRec, OperationRec
 
-__all__ = ["CONVERSATIONS_ORIGIN", "ConversationsBackend"]
+__all__ = ["Conversations"]
 
-#: Where Conversations lives: a FAILED operation's ``error.instance`` is an absolute URI under it.
-CONVERSATIONS_ORIGIN = "https://conversations.twilio.com"
-_V2 = "/v2/ControlPlane"
 _STORE_RE = re.compile(STORE_ID_PATTERN)
 
 
@@ -54,21 +49,25 @@ def _normalize_configuration(data: dict[str, Any]) -> dict[str, Any]:
 _Build = Callable[[AccountState, float], tuple[str, dict[str, Any] | None]]
 
 
-class ConversationsBackend(CoreBackend):
+class Conversations:
     """Conversations v2 configurations and operations."""
 
-    if TYPE_CHECKING:  # provided by the Memory backend this one is combined with
-
-        def _find_store(self, state: AccountState, store_id: str) -> StoreRec: ...
-
-    # -------------------------------------------------------------------------------------------
-    # Conversations v2 configurations and operations
-    # -------------------------------------------------------------------------------------------
+    def __init__(self, engine: Engine, memory_control: MemoryControl) -> None:
+        self.engine = engine
+        self.memory_control = memory_control
+        engine.operations.register(
+            {
+                OpKind.CONFIGURATION_CREATE: self._apply_configuration_create,
+                OpKind.CONFIGURATION_PUT: self._apply_configuration_write,
+                OpKind.CONFIGURATION_PATCH: self._apply_configuration_write,
+                OpKind.CONFIGURATION_DELETE: self._apply_configuration_delete,
+            }
+        )
 
     def _find_configuration(self, state: AccountState, config_id: str) -> ConfigurationRec:
         config = state.configurations.get(config_id)
         if config is None:
-            raise NotFound(f"The requested resource {_V2}/Configurations/{config_id} was not found")
+            raise resource_not_found(paths.fill(paths.CONFIGURATION, id=config_id))
         return config
 
     def _check_configuration(self, state: AccountState, data: dict[str, Any], exclude: str | None) -> None:
@@ -76,7 +75,7 @@ class ConversationsBackend(CoreBackend):
         store_id = data.get("memoryStoreId")
         if store_id is not None:
             try:
-                self._find_store(state, store_id)
+                self.memory_control.find_store(state, store_id)
             except NotFound:
                 raise BadRequest(
                     f"memoryStoreId: no memory store {store_id} exists in this account"
@@ -91,7 +90,7 @@ class ConversationsBackend(CoreBackend):
                         f"{label} {value!r} is already used by configuration {config.id}",
                         conflicting_id=config.id,
                     )
-            for op in self._pending_changes(
+            for op in self.engine.operations.pending(
                 state, OpKind.CONFIGURATION_CREATE, OpKind.CONFIGURATION_PUT, OpKind.CONFIGURATION_PATCH
             ):
                 if op.change["id"] != exclude and _config_value(op.change["data"], label) == value:
@@ -100,15 +99,17 @@ class ConversationsBackend(CoreBackend):
                         conflicting_id=op.change["id"],
                     )
 
-    def _write_configuration(self, req: WriteRequest, kind: str, fingerprint: str, build: _Build) -> Accepted:
+    def _write_configuration(
+        self, req: WriteRequest, kind: OpKind, fingerprint: str, build: _Build
+    ) -> Accepted:
         """Every Conversations write: once per Idempotency-Key, ``build`` checks the request and
         returns the configuration's id and new data (None to delete), which an operation applies."""
-        with self._tx() as now:
-            state = self._account(req.account)
+        with self.engine.transaction() as now:
+            state = self.engine.account(req.account)
 
             def action() -> Accepted:
                 config_id, data = build(state, now)
-                return self._submit(
+                return self.engine.submit(
                     req,
                     kind,
                     {"id": config_id, "data": data},
@@ -117,7 +118,7 @@ class ConversationsBackend(CoreBackend):
                     related={"configurationId": config_id},
                 )
 
-            return self._idempotent(req, state, fingerprint, now, action)
+            return self.engine.idempotent(req, state, fingerprint, now, action)
 
     def create_configuration(self, req: WriteRequest, body: ConfigurationCreate) -> Accepted:
         def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
@@ -133,8 +134,8 @@ class ConversationsBackend(CoreBackend):
     ) -> dict[str, Any]:
         if memory_store_id is not None and not _STORE_RE.match(memory_store_id):
             raise BadRequest("memoryStoreId must be a memory store id (mem_store_ followed by 26 characters)")
-        with self._tx():
-            state = self._view(account)
+        with self.engine.transaction():
+            state = self.engine.view(account)
             items = [
                 c
                 for c in state.configurations.values()
@@ -161,8 +162,8 @@ class ConversationsBackend(CoreBackend):
         }
 
     def get_configuration(self, account: str, config_id: str) -> dict[str, Any]:
-        with self._tx():
-            return self._configuration_view(self._find_configuration(self._view(account), config_id))
+        with self.engine.transaction():
+            return self._configuration_view(self._find_configuration(self.engine.view(account), config_id))
 
     def replace_configuration(self, req: WriteRequest, config_id: str, body: ConfigurationPut) -> Accepted:
         def build(state: AccountState, now: float) -> tuple[str, dict[str, Any] | None]:
@@ -205,29 +206,12 @@ class ConversationsBackend(CoreBackend):
     def _apply_configuration_delete(self, state: AccountState, op: OperationRec) -> None:
         state.configurations.pop(op.change["id"], None)
 
-    def get_conversations_operation(
-        self, account: str, op_id: str, base_url: str
-    ) -> tuple[dict[str, Any], int]:
-        with self._tx() as now:
-            op = self._find_operation(self._view(account), op_id, "conversations")
-            view: dict[str, Any] = {
-                "operationId": op.id,
-                "status": op.status,  # the SDK models only PENDING, COMPLETED and FAILED
-                "createdAt": iso(op.created_at),
-                "completedAt": iso(op.completed_at) if op.completed_at is not None else None,
-                "statusUrl": f"{base_url}{_V2}/Operations/{op.id}",
-                "error": None,
-                "related": {"configurationId": op.change["id"]},
-            }
-            if op.status == "FAILED":
-                view["error"] = {
-                    "type": "https://www.twilio.com/docs/api/errors/20500",
-                    "title": "Operation failed",
-                    "status": 500,
-                    "detail": op.error or "The operation failed",
-                    "instance": f"{CONVERSATIONS_ORIGIN}{_V2}/Operations/{op.id}",  # absolute, as specified
-                }
-            return view, self._retry_after(op, now)
+    def get_conversations_operation(self, account: str, op_id: str) -> tuple[OperationRec, float]:
+        """A copy of the operation and the time it was read at (the view is the routes' job)."""
+        with self.engine.transaction() as now:
+            return replace(
+                self.engine.operations.find(self.engine.view(account), op_id, "conversations")
+            ), now
 
 
 def _config_value(data: Mapping[str, Any], label: str) -> Any:

@@ -1,10 +1,9 @@
-"""The ``/_emulator/`` control endpoints for tests and benchmarks: health, reset, stats, faults,
-clock, settings and the state snapshot. The gateway decides who may call them."""
+"""The emulator's admin endpoints under ``/_emulator/``, for tests and benchmarks: health, reset,
+stats, faults, clock, settings and the state snapshot. The gateway decides who may call them."""
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -13,26 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twilio_memory_emulator.backend import (
-    Backend,
-)
-from twilio_memory_emulator.errors import (
-    BadRequest,
-    NotFound,
-)
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.responses import (
-    CONTROL_PREFIX,
-    render_json,
-)
-from twilio_memory_emulator.stats import Stats
+from twilio_memory_emulator.backend import Backend
+from twilio_memory_emulator.engine.faults import FaultRegistry
+from twilio_memory_emulator.engine.paths import ADMIN
+from twilio_memory_emulator.errors import BadRequest, NotFound
+from twilio_memory_emulator.http.responses import render_json
+from twilio_memory_emulator.http.stats import Stats
 
-__all__ = ["Control"]
-
-log = logging.getLogger("twilio_memory_emulator")
-
-_V1 = "/v1/ControlPlane"
-_V2 = "/v2/ControlPlane"
+__all__ = ["Admin"]
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
@@ -57,7 +44,9 @@ def _seconds(data: Mapping[str, Any], *names: str) -> float | None:
     return None
 
 
-class Control:
+class Admin:
+    """The admin endpoints over one backend, its fault registry and the gateway's stats."""
+
     def __init__(self, backend: Backend, faults: FaultRegistry, stats: Stats) -> None:
         self.b, self.faults, self.stats = backend, faults, stats
 
@@ -133,7 +122,7 @@ class Control:
         return render_json(self.b.snapshot())
 
     def routes(self) -> list[Route]:
-        p = CONTROL_PREFIX
+        p = ADMIN
         return [
             Route(f"{p}/health", self.health, methods=["GET", "HEAD"]),
             Route(f"{p}/reset", self.reset, methods=["POST"]),

@@ -1,5 +1,5 @@
 """Counts of API requests by route template and status, for ``GET /_emulator/stats``: what the
-gateway records for every request and the control endpoints report and reset. Never ids, bodies
+gateway records for every request and the admin endpoints report and reset. Never ids, bodies
 or credentials."""
 
 from __future__ import annotations

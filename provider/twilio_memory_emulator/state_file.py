@@ -1,4 +1,4 @@
-"""``--state-file``: crash-safe persistence of the backend's snapshot.
+"""``--state-file``: crash-safe persistence of the engine's snapshot.
 
 Writes go to a temporary file in the same directory, are flushed and fsynced, then atomically
 renamed over the target (and the directory is fsynced), so a crash at any moment leaves either the

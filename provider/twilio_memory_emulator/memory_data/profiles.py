@@ -1,5 +1,6 @@
 """The Memory data plane's profiles: create (with identity resolution), list, fetch, patch, delete,
-bulk upsert, lookup, traits and identifiers, over the control plane's stores (:mod:`.memory`).
+bulk upsert, lookup, traits and identifiers, over the control plane's stores
+(:mod:`twilio_memory_emulator.memory_control`).
 
 * **The control plane at work.** Every write is judged by the store's *current* trait groups
   (:mod:`.trait_values`) and identity resolution settings (:mod:`.identity`), so changing either
@@ -11,30 +12,33 @@ bulk upsert, lookup, traits and identifiers, over the control plane's stores (:m
   ``Canonical-Profile-Id`` but no redirect answer for the canonical profile with that header.
 * **Synchronous.** The spec answers data-plane writes with a bare 202 and nothing to poll; here
   the write is applied before the 202, so a read right after sees it.
-* Deleting a store deletes its profiles (they live in the store's record).
+* Deleting a store deletes its profiles (they live in the store's record). Deleting a profile
+  calls :attr:`Profiles.profile_deleted`, where the memories' index registers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from twilio_memory_emulator.errors import BadRequest, Conflict, Moved, NotFound
-from twilio_memory_emulator.identity import (
+from twilio_memory_emulator.engine import paths
+from twilio_memory_emulator.engine.engine import Engine
+from twilio_memory_emulator.errors import BadRequest, Conflict, Moved, NotFound, resource_not_found
+from twilio_memory_emulator.memory_control.seeds import fill_identifier_defaults
+from twilio_memory_emulator.memory_control.service import MemoryControl, store_status
+from twilio_memory_emulator.memory_data.identity import (
     IdentifierError,
     attach_value,
     match_profiles,
     normalize,
     removal_index,
 )
-from twilio_memory_emulator.memory import MemoryBackend, fill_identifier_defaults
+from twilio_memory_emulator.memory_data.trait_values import check_traits
 from twilio_memory_emulator.protocol import PageRequest, iso, new_typeid, page_of
-from twilio_memory_emulator.records import AccountState, ProfileRec, StoreRec, store_status
-from twilio_memory_emulator.trait_values import check_traits
+from twilio_memory_emulator.state_schema import AccountState, ProfileRec, StoreRec
 
-__all__ = ["DATA_PLANE", "MOVED_WRITE", "ProfilesBackend", "Reply"]
+__all__ = ["MOVED_WRITE", "Profiles", "Reply", "profile_path"]
 
-DATA_PLANE = "/v1/Stores"
 #: A data-plane answer: the JSON body and the headers that go with it.
 Reply = tuple[dict[str, Any], dict[str, str]]
 _MOVED_GET = 301
@@ -45,13 +49,23 @@ def _message(text: str) -> Reply:
     return {"message": text}, {}
 
 
+def profile_path(store_id: str, profile_id: str, suffix: str = "") -> str:
+    """A profile's resource (``suffix``: a sub-resource such as ``/Traits``)."""
+    return paths.fill(paths.PROFILE, storeId=store_id, profileId=profile_id) + suffix
+
+
 def _no_identifier(store: StoreRec, profile: ProfileRec, id_type: str) -> NotFound:
-    path = f"{DATA_PLANE}/{store.id}/Profiles/{profile.id}/Identifiers/{id_type}"
-    return NotFound(f"The requested resource {path} was not found")
+    return resource_not_found(profile_path(store.id, profile.id, f"/Identifiers/{id_type}"))
 
 
-class ProfilesBackend(MemoryBackend):
+class Profiles:
     """Profiles, their traits and identifiers, and identity resolution (data plane)."""
+
+    def __init__(self, engine: Engine, memory_control: MemoryControl) -> None:
+        self.engine = engine
+        self.memory_control = memory_control
+        #: Called with (store id, profile id) when a profile is deleted (under the engine's lock).
+        self.profile_deleted: list[Callable[[str, str], None]] = []
 
     # -------------------------------------------------------------------------------------------
     # Finding the store and the profile
@@ -60,10 +74,10 @@ class ProfilesBackend(MemoryBackend):
     def _data_store(self, state: AccountState, store_id: str) -> StoreRec:
         """The store of a data-plane path: 404 if unknown, 400 until it is ACTIVE."""
         try:
-            store = self._find_store(state, store_id)
+            store = self.memory_control.find_store(state, store_id)
         except NotFound:
-            raise NotFound(f"The requested resource {DATA_PLANE}/{store_id} was not found") from None
-        status = store_status(store, self.now())
+            raise resource_not_found(f"{paths.MEMORY_DATA}/{store_id}") from None
+        status = store_status(store, self.engine.now())
         if status == "FAILED":
             raise BadRequest(
                 f"Store {store.id} is FAILED: its provisioning failed and it will never serve profiles; "
@@ -85,14 +99,12 @@ class ProfilesBackend(MemoryBackend):
             return profile, {}
         canonical = store.merged.get(profile_id)
         if canonical is None or canonical not in store.profiles:
-            raise NotFound(
-                f"The requested resource {DATA_PLANE}/{store.id}/Profiles/{profile_id}{suffix} was not found"
-            )
+            raise resource_not_found(profile_path(store.id, profile_id, suffix))
         if moved is not None:
-            raise Moved(moved, f"{DATA_PLANE}/{store.id}/Profiles/{canonical}{suffix}", canonical)
+            raise Moved(moved, profile_path(store.id, canonical, suffix), canonical)
         return store.profiles[canonical], {"Canonical-Profile-Id": canonical}
 
-    def _reading(
+    def reading(
         self,
         account: str,
         store_id: str,
@@ -101,15 +113,18 @@ class ProfilesBackend(MemoryBackend):
         *,
         moved: int | None = _MOVED_GET,
     ) -> tuple[StoreRec, ProfileRec, dict[str, str]]:
-        store = self._data_store(self._view(account), store_id)
+        """For a read: the store, the profile (a merged id answers as ``moved`` says) and the
+        answer's headers. The memories' service reads profiles through it too."""
+        store = self._data_store(self.engine.view(account), store_id)
         return store, *self._profile(store, profile_id, suffix, moved=moved)
 
-    def _writing(
+    def writing(
         self, account: str, store_id: str, profile_id: str, suffix: str = ""
     ) -> tuple[StoreRec, ProfileRec]:
-        store = self._data_store(self._account(account), store_id)
+        """For a write: the store and the profile (a merged id answers 308); marks the state changed."""
+        store = self._data_store(self.engine.account(account), store_id)
         profile, _ = self._profile(store, profile_id, suffix, moved=MOVED_WRITE)
-        self._dirty = True
+        self.engine.changed()
         return store, profile
 
     # -------------------------------------------------------------------------------------------
@@ -252,20 +267,20 @@ class ProfilesBackend(MemoryBackend):
     # -------------------------------------------------------------------------------------------
 
     def create_profile(self, account: str, store_id: str, body: Mapping[str, Any]) -> Reply:
-        with self._tx() as now:
-            store = self._data_store(self._account(account), store_id)
+        with self.engine.transaction() as now:
+            store = self._data_store(self.engine.account(account), store_id)
             traits = self._checked(store, body.get("traits"))
             ids = self._promoted(store, traits)
             self._require_identity(store, ids, "traits")
             profile = self._resolve(store, ids, now)
             self._write_traits(profile, traits, now)
-            self._dirty = True
+            self.engine.changed()
             return {"id": profile.id, "message": "Profile accepted"}, {}
 
     def upsert_profiles(self, account: str, store_id: str, body: Mapping[str, Any]) -> Reply:
         """Bulk: every profile is checked before any is written, so a bad one changes nothing."""
-        with self._tx() as now:
-            store = self._data_store(self._account(account), store_id)
+        with self.engine.transaction() as now:
+            store = self._data_store(self.engine.account(account), store_id)
             items = body.get("profiles") or []  # not required by the spec ([] is refused there)
             checked = []
             for i, item in enumerate(items):
@@ -278,12 +293,12 @@ class ProfilesBackend(MemoryBackend):
                 checked.append((traits, ids))
             for traits, ids in checked:
                 self._write_traits(self._resolve(store, ids, now), traits, now)
-            self._dirty = True
+            self.engine.changed()
             return _message(f"{len(checked)} profile(s) accepted")
 
     def list_profiles(self, account: str, store_id: str, page: PageRequest) -> Reply:
-        with self._tx():
-            store = self._data_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self._data_store(self.engine.view(account), store_id)
             ordered = sorted(store.profiles.values(), key=lambda p: (p.created_at, p.id))
             found = page_of([p.id for p in ordered], page, "profiles")
             return {"profiles": found.items, "meta": found.meta}, {}
@@ -304,16 +319,16 @@ class ProfilesBackend(MemoryBackend):
     def get_profile(
         self, account: str, store_id: str, profile_id: str, trait_groups: set[str] | None
     ) -> Reply:
-        with self._tx():
-            store, profile, headers = self._reading(account, store_id, profile_id)
+        with self.engine.transaction():
+            store, profile, headers = self.reading(account, store_id, profile_id)
             traits: dict[str, dict[str, Any]] = {}
             for group, name, rec in self._visible_traits(store, profile, trait_groups):
                 traits.setdefault(group, {})[name] = rec["value"]
             return {"id": profile.id, "createdAt": iso(profile.created_at), "traits": traits}, headers
 
     def patch_profile(self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]) -> Reply:
-        with self._tx() as now:
-            store, profile = self._writing(account, store_id, profile_id)
+        with self.engine.transaction() as now:
+            store, profile = self.writing(account, store_id, profile_id)
             traits = self._checked(store, body.get("traits"), nulls=True)
             ids = self._promoted(store, traits)
             profile = self._resolve(store, ids, now, into=profile) if ids else profile
@@ -321,18 +336,20 @@ class ProfilesBackend(MemoryBackend):
             return _message("Profile update accepted")
 
     def delete_profile(self, account: str, store_id: str, profile_id: str) -> Reply:
-        with self._tx():
-            store, profile = self._writing(account, store_id, profile_id)
+        with self.engine.transaction():
+            store, profile = self.writing(account, store_id, profile_id)
             del store.profiles[profile.id]
             for merged_id in [m for m, target in store.merged.items() if target == profile.id]:
                 del store.merged[merged_id]
+            for listener in self.profile_deleted:
+                listener(store.id, profile.id)
             return _message("Profile deletion accepted: its traits, identifiers and memories are removed")
 
     def list_profile_traits(
         self, account: str, store_id: str, profile_id: str, page: PageRequest, trait_groups: set[str] | None
     ) -> Reply:
-        with self._tx():
-            store, profile, headers = self._reading(account, store_id, profile_id, "/Traits")
+        with self.engine.transaction():
+            store, profile, headers = self.reading(account, store_id, profile_id, "/Traits")
             flat = [
                 {"name": name, "value": rec["value"], "traitGroup": group, "timestamp": iso(rec["at"])}
                 for group, name, rec in self._visible_traits(store, profile, trait_groups)
@@ -346,8 +363,8 @@ class ProfilesBackend(MemoryBackend):
     # -------------------------------------------------------------------------------------------
 
     def lookup_profiles(self, account: str, store_id: str, body: Mapping[str, Any]) -> Reply:
-        with self._tx():
-            store = self._data_store(self._view(account), store_id)
+        with self.engine.transaction():
+            store = self._data_store(self.engine.view(account), store_id)
             id_type = body["idType"]
             normal = self._normalized(store, id_type, body["value"], "value")
             found = sorted(
@@ -361,24 +378,24 @@ class ProfilesBackend(MemoryBackend):
             return {"normalizedValue": normal, "profiles": [p.id for p in found]}, {}
 
     def list_identifiers(self, account: str, store_id: str, profile_id: str) -> Reply:
-        with self._tx():
-            _, profile, _ = self._reading(account, store_id, profile_id, "/Identifiers")
+        with self.engine.transaction():
+            _, profile, _ = self.reading(account, store_id, profile_id, "/Identifiers")
             sets = [
                 {"idType": t, "values": [v for v, _ in values]} for t, values in profile.identifiers.items()
             ]
             return {"identifiers": sets}, {}
 
     def get_identifier(self, account: str, store_id: str, profile_id: str, id_type: str) -> Reply:
-        with self._tx():
-            store, profile, _ = self._reading(account, store_id, profile_id, f"/Identifiers/{id_type}")
+        with self.engine.transaction():
+            store, profile, _ = self.reading(account, store_id, profile_id, f"/Identifiers/{id_type}")
             values = profile.identifiers.get(id_type)
             if not values:
                 raise _no_identifier(store, profile, id_type)
             return {"idType": id_type, "values": [v for v, _ in values]}, {}
 
     def add_identifier(self, account: str, store_id: str, profile_id: str, body: Mapping[str, Any]) -> Reply:
-        with self._tx() as now:
-            store, profile = self._writing(account, store_id, profile_id, "/Identifiers")
+        with self.engine.transaction() as now:
+            store, profile = self.writing(account, store_id, profile_id, "/Identifiers")
             id_type = body["idType"]
             normal = self._normalized(store, id_type, body["value"], "value")
             self._resolve(store, {id_type: [normal]}, now, into=profile)
@@ -387,8 +404,8 @@ class ProfilesBackend(MemoryBackend):
     def update_identifier(
         self, account: str, store_id: str, profile_id: str, id_type: str, body: Mapping[str, Any]
     ) -> Reply:
-        with self._tx() as now:
-            store, profile = self._writing(account, store_id, profile_id, f"/Identifiers/{id_type}")
+        with self.engine.transaction() as now:
+            store, profile = self.writing(account, store_id, profile_id, f"/Identifiers/{id_type}")
             if body["idType"] != id_type:
                 raise BadRequest(
                     f"idType: the body says {body['idType']!r} but the path says {id_type!r}; send the same"
@@ -410,8 +427,8 @@ class ProfilesBackend(MemoryBackend):
     def delete_identifier(
         self, account: str, store_id: str, profile_id: str, id_type: str, remove_all: bool
     ) -> Reply:
-        with self._tx():
-            store, profile = self._writing(account, store_id, profile_id, f"/Identifiers/{id_type}")
+        with self.engine.transaction():
+            store, profile = self.writing(account, store_id, profile_id, f"/Identifiers/{id_type}")
             held = profile.identifiers.get(id_type)
             if not held:
                 raise _no_identifier(store, profile, id_type)

@@ -1,6 +1,6 @@
 """The gateway every request passes through, a plain ASGI wrapper, in this order:
 
-1. ``/_emulator/...`` control endpoints, guarded by the loopback rule or ``--control-token``;
+1. ``/_emulator/...`` admin endpoints, guarded by the loopback rule or ``--control-token``;
    never counted in stats, never faulted;
 2. route resolution to a template such as ``PATCH /v1/ControlPlane/Stores/{storeId}``;
 3. HTTP Basic authentication (:class:`Credentials`: Account SID + auth token, or API key + secret);
@@ -9,34 +9,25 @@
 6. the route; an :class:`~twilio_memory_emulator.errors.ApiError` becomes Twilio's error body, any
    other exception is logged and becomes a 500 with the same body shape;
 7. request counting by route template and status (:class:`Stats`), whatever the outcome.
+
+It is handed its routes (the API's and the admin endpoints') by the app and imports no product.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.responses import Response
-from starlette.routing import Match, Router
+from starlette.routing import Match, Route, Router
 from starlette.types import Message, Receive, Scope, Send
 
-from twilio_memory_emulator.backend import (
-    Backend,
-)
-from twilio_memory_emulator.control import Control
-from twilio_memory_emulator.defaults import (
-    DEFAULT_ACCOUNT_SID,
-    DEFAULT_API_KEY_SECRET,
-    DEFAULT_API_KEY_SID,
-    DEFAULT_AUTH_TOKEN,
-    MAX_BODY_BYTES,
-)
+from twilio_memory_emulator.defaults import MAX_BODY_BYTES
+from twilio_memory_emulator.engine.faults import FaultRegistry
+from twilio_memory_emulator.engine.paths import ADMIN
 from twilio_memory_emulator.errors import (
     ApiError,
     BadRequest,
@@ -44,67 +35,21 @@ from twilio_memory_emulator.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
-    Unauthorized,
     error_body,
+    resource_not_found,
 )
-from twilio_memory_emulator.faults import FaultRegistry
-from twilio_memory_emulator.responses import (
-    CONTROL_HEADER,
-    CONTROL_PREFIX,
-    HEALTH_PATH,
-    RequestCtx,
-    render_error,
-    render_json,
-)
-from twilio_memory_emulator.routes import Api
+from twilio_memory_emulator.http.credentials import Credentials
+from twilio_memory_emulator.http.responses import RequestCtx, render_error, render_json
+from twilio_memory_emulator.http.stats import Stats
 from twilio_memory_emulator.spec import check_query
-from twilio_memory_emulator.stats import Stats
 
-__all__ = ["Credentials", "Gateway", "Stats"]
+__all__ = ["ADMIN_TOKEN_HEADER", "HEALTH_PATH", "Gateway"]
 
 log = logging.getLogger("twilio_memory_emulator")
 
-_V1 = "/v1/ControlPlane"
-_V2 = "/v2/ControlPlane"
-
-
-@dataclass
-class Credentials:
-    """Accounts (SID -> auth token) and API keys (key SID -> (secret, owning account SID))."""
-
-    accounts: dict[str, str] = field(default_factory=dict)
-    api_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    @classmethod
-    def default(cls) -> Credentials:
-        return cls(
-            accounts={DEFAULT_ACCOUNT_SID: DEFAULT_AUTH_TOKEN},
-            api_keys={DEFAULT_API_KEY_SID: (DEFAULT_API_KEY_SECRET, DEFAULT_ACCOUNT_SID)},
-        )
-
-    def __repr__(self) -> str:  # never show secrets
-        return f"Credentials(accounts={sorted(self.accounts)}, api_keys={sorted(self.api_keys)})"
-
-    def authenticate(self, authorization: str | None) -> str:
-        """The Account SID a Basic ``Authorization`` header belongs to; 401 otherwise."""
-        if not authorization or not authorization[:6].lower() == "basic ":
-            raise Unauthorized()
-        try:
-            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise Unauthorized() from None
-        user, sep, password = decoded.partition(":")
-        if not sep:
-            raise Unauthorized()
-        if user in self.accounts:
-            expected, account = self.accounts[user], user
-        elif user in self.api_keys:
-            expected, account = self.api_keys[user]
-        else:
-            raise Unauthorized()
-        if not hmac.compare_digest(expected.encode(), password.encode()):
-            raise Unauthorized()
-        return account
+#: The one admin endpoint open to anyone (liveness probes): it answers only ``{"status": "ok"}``.
+HEALTH_PATH = f"{ADMIN}/health"
+ADMIN_TOKEN_HEADER = "x-emulator-control-token"  # noqa: S105 - a header name, not a secret
 
 
 async def _send_response(send: Send, response: Response, scope: Scope, receive: Receive) -> None:
@@ -124,28 +69,29 @@ async def _drop_connection(send: Send) -> None:
 
 
 class Gateway:
-    """The ASGI app: control endpoints, auth, limits, faults, stats, error mapping, then routes."""
+    """The ASGI app: admin endpoints, auth, limits, faults, stats, error mapping, then routes."""
 
     def __init__(
         self,
-        backend: Backend,
+        api_routes: Sequence[Route],
+        admin_routes: Sequence[Route],
         credentials: Credentials,
         faults: FaultRegistry,
+        stats: Stats,
         *,
         control_token: str | None = None,
         loopback: bool = True,
         max_body: int = MAX_BODY_BYTES,
     ) -> None:
-        self.backend = backend
         self.credentials = credentials
         self.faults = faults
-        self.stats = Stats(backend.now)
+        self.stats = stats
         self.max_body = max_body
         self._control_token = control_token
         self._loopback = loopback
-        self._api_routes = Api(backend).routes()
+        self._api_routes = list(api_routes)
         self._api = Router(routes=self._api_routes)
-        self._control = Router(routes=Control(backend, faults, self.stats).routes())
+        self._control = Router(routes=list(admin_routes))
 
     def _resolve(self, scope: Scope) -> tuple[str | None, bool]:
         """(route template, method allowed) for an API request; (None, False) if no path matches."""
@@ -185,7 +131,7 @@ class Gateway:
     def _check_control_access(self, scope: Scope) -> None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         if self._control_token is not None:
-            presented = headers.get(CONTROL_HEADER, "")
+            presented = headers.get(ADMIN_TOKEN_HEADER, "")
             auth = headers.get("authorization", "")
             if auth[:7].lower() == "bearer ":
                 presented = presented or auth[7:].strip()
@@ -204,7 +150,7 @@ class Gateway:
             if scope["type"] == "lifespan":
                 await self._api(scope, receive, send)
             return
-        if scope["path"] == CONTROL_PREFIX or scope["path"].startswith(CONTROL_PREFIX + "/"):
+        if scope["path"] == ADMIN or scope["path"].startswith(ADMIN + "/"):
             await self._serve_control(scope, receive, send)
             return
         method = scope["method"]
@@ -266,7 +212,7 @@ class Gateway:
             authorization = headers.get(b"authorization", b"").decode("latin-1") or None
             account = self.credentials.authenticate(authorization)
             if template is None:
-                raise NotFound(f"The requested resource {scope['path']} was not found")
+                raise resource_not_found(scope["path"])
             if not allowed:
                 raise MethodNotAllowed(f"Method {scope['method']} is not allowed on {template}")
             body = await self._read_body(scope, receive)
@@ -320,7 +266,7 @@ async def _discard(message: Message) -> None:
 
 
 def _api_not_found(scope: Scope) -> ApiError:
-    return NotFound(f"The requested resource {scope['path']} was not found")
+    return resource_not_found(scope["path"])
 
 
 def _control_not_found(scope: Scope) -> ApiError:

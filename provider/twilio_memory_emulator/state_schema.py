@@ -1,7 +1,9 @@
-"""The emulator's state as plain dataclasses: what the backend mutates and ``--state-file`` holds.
+"""The schema of the emulator's state: the records of one account, as plain dataclasses that the
+services mutate and the state file holds (:mod:`.engine.snapshot`).
 
 Everything here is JSON-able through :func:`dataclasses.asdict` and rebuilt by
-:func:`account_from_dict`; no credential is ever part of it.
+:func:`account_from_dict`; the field names are the state file's keys, so renaming one breaks old
+files. No credential is ever part of it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Accepted",
     "AccountState",
     "ConfigurationRec",
     "DataMappingRec",
@@ -21,13 +22,10 @@ __all__ = [
     "ObservationRec",
     "OperationRec",
     "ProfileRec",
-    "Settings",
     "StoreRec",
     "SummaryRec",
     "TraitGroupRec",
-    "WriteRequest",
     "account_from_dict",
-    "store_status",
 ]
 
 
@@ -128,7 +126,7 @@ class StoreRec:
 class OperationRec:
     id: str
     product: str  # "memory" or "conversations"
-    kind: str  # an OpKind value ("store.create"); OpKind.applier names what applies the change
+    kind: str  # an OpKind value ("store.create"): the applier registered for it applies the change
     change: dict[str, Any]
     created_at: float
     due_at: float
@@ -154,51 +152,6 @@ class AccountState:
     operations: dict[str, OperationRec] = field(default_factory=dict)
     pending: dict[str, None] = field(default_factory=dict)  # ordered set of pending operation ids
     idempotency: dict[str, IdempotencyRec] = field(default_factory=dict)
-
-
-@dataclass
-class Settings:
-    """Run-time knobs (``--provisioning-delay``, ``--operation-delay``, ``--delay-jitter``,
-    ``--index-delay``), changeable via control. ``delay_jitter`` is a fraction: each delay is drawn
-    uniformly from ``delay * (1 ± jitter)``, so concurrent writes finish out of order as they do on
-    Twilio. ``index_delay``: how long a written observation or summary takes to reach Recall."""
-
-    provisioning_delay: float = 2.0
-    operation_delay: float = 0.5
-    delay_jitter: float = 0.0
-    index_delay: float = 0.0
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """What a 202 carries: the operation, a message (Memory) or related ids (Conversations)."""
-
-    operation_id: str
-    product: str
-    message: str
-    related: dict[str, str] | None
-    retry_after: int
-
-
-@dataclass(frozen=True)
-class WriteRequest:
-    """Who asks for a write and the request's conditions: what the rules read besides the body."""
-
-    account: str
-    fail: bool = False  # a fault rule asked for this write's operation to fail
-    if_match: str | None = None  # Memory: compared with the current ETag (412)
-    idempotency_key: str | None = None  # Conversations: replays the first 202 (24 h)
-    raw: bytes = b""  # the body as sent: part of the Idempotency-Key fingerprint
-
-
-def store_status(store: StoreRec, now: float) -> str:
-    """QUEUED, then PROVISIONING at half the delay, then the outcome at the full delay."""
-    elapsed = now - store.created_at
-    if elapsed >= store.provisioning_delay:
-        return "PROVISIONING" if store.outcome == "HANG" else store.outcome
-    if elapsed >= store.provisioning_delay / 2:
-        return "PROVISIONING"
-    return "QUEUED"
 
 
 def account_from_dict(raw: Mapping[str, Any]) -> AccountState:
