@@ -42,6 +42,7 @@ from . import models as m
 from ._version import __version__
 from .addresses import is_loopback_host
 from .errors import ApiError, NotFoundError, TransportError, TwilioMemoryError, UnreachableError, redact
+from .prefixes import CONVERSATIONS_CONTROL_PLANE, MEMORY_CONTROL_PLANE
 
 __all__ = [
     "USER_AGENT",
@@ -490,7 +491,7 @@ class MemoryClient(_ApiClient):
     operations."""
 
     product = "Twilio Memory"
-    prefix = "/v1/ControlPlane"
+    prefix = MEMORY_CONTROL_PLANE
     base_url_setting = "twilio-memory:memoryBaseUrl (TWILIO_MEMORY_BASE_URL)"
 
     # -- stores ---------------------------------------------------------------------------
@@ -702,7 +703,7 @@ class ConversationsClient(_ApiClient):
     """
 
     product = "Twilio Conversations"
-    prefix = "/v2/ControlPlane"
+    prefix = CONVERSATIONS_CONTROL_PLANE
     base_url_setting = "twilio-memory:conversationsBaseUrl (TWILIO_CONVERSATIONS_BASE_URL)"
 
     def _write(

@@ -1,10 +1,12 @@
-"""The one home of the emulated APIs' URL prefixes and path templates.
+"""The one home of the emulated APIs' path templates (their prefixes come from the wire package).
 
 Templates use the spec's ``{name}`` parameters, so one string serves the router (Starlette's
 syntax is the same), the fault rules and stats (which match on templates), and the messages that
 name a resource (:func:`fill`)."""
 
 from __future__ import annotations
+
+from twilio_memory_api.prefixes import CONVERSATIONS_CONTROL_PLANE, MEMORY_CONTROL_PLANE, MEMORY_DATA_PLANE
 
 __all__ = [
     "ADMIN",
@@ -30,9 +32,9 @@ __all__ = [
     "operation_path",
 ]
 
-MEMORY = "/v1/ControlPlane"  # Memory's control plane
-CONVERSATIONS = "/v2/ControlPlane"  # Conversations v2's control plane
-MEMORY_DATA = "/v1/Stores"  # Memory's data plane
+MEMORY = MEMORY_CONTROL_PLANE
+CONVERSATIONS = CONVERSATIONS_CONTROL_PLANE
+MEMORY_DATA = MEMORY_DATA_PLANE
 ADMIN = "/_emulator"  # the emulator's own endpoints (tests, benchmarks)
 
 STORES = f"{MEMORY}/Stores"
