@@ -66,7 +66,8 @@ class DataPlaneSize:
 
 
 QUICK = DataPlaneSize(observations=1_000, spread_profiles=100, recalls=20, alternations=10)
-#: 70 write-then-Recall rounds: more than the 64 indexes the emulator's ranker keeps.
+#: 70 write-then-Recall rounds on one profile: each write makes the next Recall rebuild that
+#: profile's index in place (the ranker keeps one per profile, up to 256).
 FULL = DataPlaneSize(observations=10_000, spread_profiles=100, recalls=100, alternations=70)
 
 _PRODUCTS = (

@@ -13,7 +13,7 @@ The native face's provider (``pulumi-resource-twilio-memory``) is traced the sam
 is the "host" start, and a Pulumi YAML program has no Python program start.
 
 Inside the create phase, each ``Create`` is compared with the emulator delay it must wait
-(:data:`PHYSICAL`): the excess is polling cadence, HTTP and the provider's own extra reads.
+(:func:`physical_delay`): the excess is polling cadence, HTTP and the provider's own extra reads.
 """
 
 from __future__ import annotations
