@@ -243,12 +243,13 @@ def _timeout(
 ) -> OperationTimeoutError:
     """The deadline passed: how long, which setting chose the limit, what was seen, what to do."""
     where = f" Resource id: {resource_id}." if resource_id else ""
+    waited = deadline.elapsed()
     return OperationTimeoutError(
-        f"Timed out after {deadline.elapsed():.1f}s (limit {deadline.timeout:g}s, set by "
+        f"Timed out after {waited:.1f}s (limit {deadline.timeout:g}s, set by "
         f"{deadline.set_by}) waiting for {what}. Last seen: {last_seen}.{where} {hint}".rstrip(),
         resource_id=resource_id,
         last_seen=last_seen,
-        waited=deadline.elapsed(),
+        waited=waited,
     )
 
 
